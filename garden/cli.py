@@ -1,0 +1,152 @@
+"""Command line: argument parsing, output and exit codes only."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--notes", type=Path, metavar="DIR", help="notes folder (default: from garden.yaml, else notes/)")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: _site/)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="site config (default: ./garden.yaml)")
+    parser.add_argument("--base-url", metavar="URL", help="site URL, e.g. https://user.github.io/garden/")
+    parser.add_argument("--strict", action="store_true", help="warnings fail the build (planned notes excepted)")
+    parser.add_argument("--drafts", action="store_true", help="include notes with draft: true")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="also list planned notes")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="garden",
+        description="Build a linked digital garden of Markdown notes into a static site.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    build = commands.add_parser("build", help="build the site into _site/ (the default)")
+    _common(build)
+    check = commands.add_parser("check", help="check the notes and print problems; write nothing")
+    _common(check)
+    new = commands.add_parser("new", help="scaffold a new note")
+    new.add_argument("title", help="the note's title")
+    new.add_argument("--section", help="taxonomy path, e.g. models/nngp-ntk")
+    new.add_argument("--notes", type=Path, metavar="DIR")
+    new.add_argument("--config", type=Path, metavar="FILE")
+    new.add_argument("--tags", default="", help="comma-separated tags")
+    serve = commands.add_parser("serve", help="build, then serve the site locally")
+    _common(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; a free one if taken)")
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    return parser
+
+
+class ProgressBar:
+    """A progress bar on a terminal, shown only once a build has run for ~2 seconds."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.started = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or time.perf_counter() - self.started < 2.0:
+            return
+        if done != total and done % max(total // 100, 1):
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        sys.stderr.write(f"\r  rendering [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
+def _options(args: argparse.Namespace, write: bool):
+    from .site import BuildOptions
+
+    return BuildOptions(
+        config_path=args.config,
+        notes_dir=args.notes,
+        out_dir=args.out,
+        base_url=args.base_url,
+        drafts=args.drafts,
+        strict=args.strict,
+        write=write,
+    )
+
+
+def run_build(args: argparse.Namespace, write: bool) -> int:
+    from .site import build_site
+
+    if args.config is not None and not args.config.is_file():
+        print(f"{args.config}: error: config file not found\n    hint: pass an existing garden.yaml", file=sys.stderr)
+        return EXIT_PROBLEMS
+    bar = ProgressBar(enabled=not args.quiet)
+    result = build_site(_options(args, write), progress=bar)
+    bar.finish()
+    problems = result.problems.sorted()
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    shown = errors if args.quiet else problems
+    for problem in shown:
+        print(problem.format(), file=sys.stderr)
+    if result.planned and not args.quiet and args.verbose:
+        print(f"{result.planned} planned notes are linked but not written yet (see /planned/)", file=sys.stderr)
+    failed = bool(errors) or (args.strict and bool(warnings))
+    if not args.quiet or failed:
+        verb = "Checked" if not write else ("Built" if result.written else "Build failed:")
+        where = f" → {_rel(result.out_dir)}" if result.written else ""
+        pages = f"{result.pages} pages from " if write else ""
+        summary = (
+            f"{verb} {pages}{result.notes} notes in {result.seconds:.2f} s: "
+            f"{len(errors)} error{'s' * (len(errors) != 1)}, "
+            f"{len(warnings)} warning{'s' * (len(warnings) != 1)}, "
+            f"{result.planned} planned notes{where}"
+        )
+        if write and not result.written and not errors and args.strict:
+            summary += " (--strict: warnings fail the build)"
+        if write and failed and not result.written:
+            summary += "; the previous site is untouched"
+        print(summary, file=sys.stderr if failed else sys.stdout)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _rel(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(path.relative_to(Path.cwd())) + "/"
+    except ValueError:
+        return str(path) + "/"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"build", "check", "new", "serve"}
+    if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help")):
+        argv = ["build", *argv]
+    args = make_parser().parse_args(argv)
+    try:
+        if args.command == "new":
+            from .scaffold import run_new
+
+            return run_new(args)
+        if args.command == "serve":
+            from .serve import run_serve
+
+            return run_serve(args)
+        return run_build(args, write=args.command == "build")
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+

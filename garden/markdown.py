@@ -1,0 +1,297 @@
+"""markdown-it-py set-up and our syntax plugins.
+
+Parsing is independent of the rest of the garden: a note's tokens depend only on its text,
+so they can be cached. Links are resolved later (``links.py``) by annotating the tokens'
+``meta``; rendering (``render_body``) reads those annotations and turns math into
+placeholders that ``mathrender.py`` fills in, one batched KaTeX call per page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from mdit_py_plugins.texmath import texmath_plugin
+
+from .highlight import highlight_code
+from .mathrender import MathCollector
+from .paths import heading_anchor
+
+# --------------------------------------------------------------------------- wikilinks
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    """``[[target#heading|text]]`` and, with a leading ``!``, embeds ``![[...]]``."""
+    src, pos = state.src, state.pos
+    embed = src.startswith("![[", pos)
+    if not embed and not src.startswith("[[", pos):
+        return False
+    start = pos + (3 if embed else 2)
+    end = src.find("]]", start)
+    if end < 0:
+        return False
+    inner = src[start:end]
+    if not inner.strip() or "\n" in inner or "[[" in inner:
+        return False
+    if not silent:
+        target, _, label = inner.replace("\\|", "|").partition("|")
+        target, _, heading = target.partition("#")
+        token = state.push("wikiembed" if embed else "wikilink", "", 0)
+        token.meta = {
+            "target": target.strip(),
+            "heading": heading.strip().lstrip("^"),
+            "label": label.strip(),
+            "pos": pos,
+            "raw": src[pos : end + 2],
+        }
+        token.content = label.strip() or inner
+    state.pos = end + 2
+    return True
+
+
+# --------------------------------------------------------------------------- highlight, comments
+
+
+def _mark_rule(state: StateInline, silent: bool) -> bool:
+    """``==highlight==`` as ``<mark>``; the inside is parsed as Markdown."""
+    src, pos = state.src, state.pos
+    if not src.startswith("==", pos) or src.startswith("===", pos):
+        return False
+    end = src.find("==", pos + 2)
+    while end > 0 and src.startswith("===", end):
+        end = src.find("==", end + 3)
+    if end < 0 or end == pos + 2 or src[pos + 2].isspace() or src[end - 1].isspace():
+        return False
+    if not silent:
+        state.push("mark_open", "mark", 1)
+        old_max = state.posMax
+        state.pos, state.posMax = pos + 2, end
+        state.md.inline.tokenize(state)
+        state.posMax = old_max
+        state.push("mark_close", "mark", -1)
+    state.pos = end + 2
+    return True
+
+
+def _comment_inline_rule(state: StateInline, silent: bool) -> bool:
+    """Obsidian ``%%comment%%`` inside a paragraph: dropped."""
+    src, pos = state.src, state.pos
+    if not src.startswith("%%", pos):
+        return False
+    end = src.find("%%", pos + 2)
+    if end < 0:
+        return False
+    state.pos = end + 2
+    return True
+
+
+def _comment_block_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A ``%%`` ... ``%%`` block, possibly over many lines: dropped."""
+    begin = state.bMarks[start] + state.tShift[start]
+    line_text = state.src[begin : state.eMarks[start]]
+    if not line_text.startswith("%%"):
+        return False
+    rest = line_text[2:]
+    line = start
+    if "%%" not in rest:
+        line += 1
+        while line < end:
+            text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+            if "%%" in text:
+                break
+            line += 1
+        else:
+            return False
+    elif not rest.rstrip().endswith("%%"):
+        return False  # an inline comment followed by text: the inline rule handles it
+    if silent:
+        return True
+    state.line = line + 1
+    return True
+
+
+# --------------------------------------------------------------------------- callouts
+
+CALLOUT_ALIASES = {
+    "summary": "abstract",
+    "tldr": "abstract",
+    "hint": "tip",
+    "important": "tip",
+    "check": "success",
+    "done": "success",
+    "help": "question",
+    "faq": "question",
+    "caution": "warning",
+    "attention": "warning",
+    "fail": "failure",
+    "missing": "failure",
+    "error": "danger",
+    "cite": "quote",
+}
+_CALLOUT = re.compile(r"^\[!([\w-]+)\]([+-]?)[ \t]*(.*)$")
+
+
+def _callouts(state: StateCore) -> None:
+    """Turn blockquotes that start with ``[!type]`` into callout tokens (before inline parse)."""
+    tokens = state.tokens
+    out: list[Token] = []
+    open_levels: list[tuple[int, bool]] = []  # (level, is_callout) of each open blockquote
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "blockquote_open":
+            match = None
+            if i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open":
+                first, _, _ = tokens[i + 2].content.partition("\n")
+                match = _CALLOUT.match(first)
+            open_levels.append((token.level, match is not None))
+            if match is None:
+                out.append(token)
+                i += 1
+                continue
+            kind_raw = match.group(1).lower()
+            kind = CALLOUT_ALIASES.get(kind_raw, kind_raw)
+            fold = match.group(2)
+            title = match.group(3).strip() or kind_raw.replace("-", " ").capitalize()
+            token.type = "callout_open"
+            token.meta = {"kind": kind, "fold": fold}
+            out.append(token)
+            title_open = Token("callout_title_open", "", 1, map=token.map, meta=token.meta)
+            title_inline = Token("inline", "", 0, map=token.map, content=title, children=[])
+            title_close = Token("callout_title_close", "", -1, meta=token.meta)
+            out += [title_open, title_inline, title_close]
+            inline = tokens[i + 2]
+            _, _, rest = inline.content.partition("\n")
+            if rest.strip():
+                inline.content = rest
+                if inline.map:
+                    inline.map = [inline.map[0] + 1, inline.map[1]]
+                out += tokens[i + 1 : i + 4]
+            i += 4
+            continue
+        if token.type == "blockquote_close" and open_levels:
+            _, is_callout = open_levels.pop()
+            if is_callout:
+                token.type = "callout_close"
+        out.append(token)
+        i += 1
+    state.tokens = out
+
+
+# --------------------------------------------------------------------------- positions
+
+
+def _locate(state: StateCore) -> None:
+    """Give inline tokens of interest a 0-based body line, for problems that point at them."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children or not block.map:
+            continue
+        for child in block.children:
+            pos = child.meta.get("pos") if child.meta else None
+            if pos is None:
+                needle = child.attrGet("href") or child.attrGet("src") or child.content
+                pos = block.content.find(str(needle)) if needle else -1
+            line = block.map[0] + (block.content.count("\n", 0, pos) if pos and pos > 0 else 0)
+            child.meta = {**(child.meta or {}), "line": line}
+
+
+# --------------------------------------------------------------------------- the parser
+
+
+def _math_placeholder(display: bool) -> Callable[..., str]:
+    """Render rule for a math token: a placeholder, filled by one KaTeX call per page."""
+
+    def render(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
+        token = tokens[idx]
+        line = token.map[0] if token.map else (token.meta or {}).get("line", 0)
+        collector: MathCollector = env["garden"].math
+        tex = token.content if token.type == "amsmath" else token.content.strip()
+        if token.type == "math_block_label" and token.info:
+            tex += rf"\tag{{{token.info}}}"
+        placeholder = collector.add(tex, display, line)
+        return placeholder + "\n" if token.block else placeholder
+
+    return render
+
+
+def create_parser() -> MarkdownIt:
+    """The one markdown-it instance every note is parsed with."""
+    md = MarkdownIt(
+        "commonmark",
+        {"linkify": True, "html": True, "typographer": False, "highlight": highlight_code},
+    )
+    md.enable(["table", "strikethrough", "linkify"])
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    md.use(dollarmath_plugin, allow_digits=False, allow_space=False, double_inline=True)
+    md.use(texmath_plugin, delimiters="brackets")
+    md.use(amsmath_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_anchor, permalink=False)
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    md.inline.ruler.before("image", "wikiembed", _wikilink_rule)
+    md.inline.ruler.before("emphasis", "mark", _mark_rule)
+    md.inline.ruler.before("text", "comment", _comment_inline_rule)
+    md.inline.ruler.before("escape", "dollar_escape", _dollar_escape_rule)
+    md.block.ruler.before("paragraph", "comment", _comment_block_rule)
+    md.core.ruler.before("inline", "callouts", _callouts)
+    md.core.ruler.after("inline", "locate", _locate)
+    _add_terminators(md, "=%")
+    for kind in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
+        md.add_render_rule(kind, _math_placeholder(display=kind != "math_inline"))
+    return md
+
+
+def _dollar_escape_rule(state: StateInline, silent: bool) -> bool:
+    r"""``\$`` is a literal dollar, never a math delimiter."""
+    if not state.src.startswith("\\$", state.pos):
+        return False
+    if not silent:
+        state.push("text", "", 0).content = "$"
+    state.pos += 2
+    return True
+
+
+def _add_terminators(md: MarkdownIt, chars: str) -> None:
+    """Teach markdown-it's fast text rule to stop at our rules' first characters."""
+    for char in chars:
+        md.inline.add_terminator_char(char)
+
+
+def parse(md: MarkdownIt, body: str) -> list[Token]:
+    """Block and inline tokens of a note body. Depends on nothing but the text."""
+    return md.parse(body, {})
+
+
+def inline_text(children: list[Token] | None) -> str:
+    """Plain text of inline tokens (headings, titles, backlink sentences)."""
+    parts: list[str] = []
+    for child in children or []:
+        if child.type in ("text", "code_inline", "math_inline"):
+            parts.append(child.content if child.type != "math_inline" else f"${child.content}$")
+        elif child.type in ("wikilink",):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.children:
+            parts.append(inline_text(child.children))
+    return "".join(parts)
+
+
+def unescape(text: str) -> str:
+    return html.unescape(text)
+
+
+__all__ = ["create_parser", "parse", "inline_text", "escapeHtml"]

@@ -1,0 +1,175 @@
+"""Math rendered at build time by KaTeX in embedded V8 (mini-racer).
+
+A page's formulas are collected as placeholders while its Markdown is rendered, then
+rendered in one batched call. Rendered formulas are memoised, so a formula shared by many
+pages (or unchanged since the last build, with the cache) is rendered once.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PLACEHOLDER = re.compile("\x02(\\d+)\x03")
+
+# Where KaTeX may be: beside the project that runs the build, or beside this package.
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class KatexMissing(Exception):
+    """KaTeX is not installed where the build can find it."""
+
+
+@dataclass
+class Formula:
+    tex: str
+    display: bool
+    line: int  # 0-based line in the note body
+
+
+@dataclass
+class MathCollector:
+    """Formulas of one page, in order; each becomes a placeholder in the HTML."""
+
+    formulas: list[Formula] = field(default_factory=list)
+
+    def add(self, tex: str, display: bool, line: int) -> str:
+        self.formulas.append(Formula(tex, display, line))
+        return f"\x02{len(self.formulas) - 1}\x03"
+
+
+_BATCH = """
+(function (items, macros) {
+  return items.map(function (item) {
+    try {
+      return [true, katex.renderToString(item[0], {
+        displayMode: item[1], output: "htmlAndMathml", throwOnError: true,
+        strict: false, trust: false, macros: Object.assign({}, macros)
+      })];
+    } catch (e) {
+      return [false, String(e && e.message ? e.message : e)];
+    }
+  });
+})
+"""
+
+
+def find_katex(project_root: Path) -> Path:
+    for root in (project_root, Path.cwd(), _PACKAGE_ROOT):
+        candidate = root / "node_modules" / "katex" / "dist" / "katex.min.js"
+        if candidate.is_file():
+            return candidate.parent
+    raise KatexMissing(
+        "KaTeX is not installed: run `npm ci` in the project folder "
+        f"({_PACKAGE_ROOT}) to install it from package.json"
+    )
+
+
+class Katex:
+    """One V8 context with KaTeX loaded. Close it explicitly: an open one hangs exit."""
+
+    def __init__(self, dist: Path, macros: dict[str, str]) -> None:
+        from py_mini_racer import MiniRacer
+
+        self.dist = dist
+        self.macros = macros
+        self.cache: dict[tuple[str, bool], tuple[bool, str]] = {}
+        self._ctx = MiniRacer()
+        self._ctx.eval((dist / "katex.min.js").read_text(encoding="utf-8"))
+        self._ctx.eval(f"var __garden_batch = {_BATCH};")
+
+    def render(self, items: list[tuple[str, bool]]) -> list[tuple[bool, str]]:
+        """Render formulas (memoised); failures come back as (False, message)."""
+        missing = sorted({item for item in items if item not in self.cache})
+        if missing:
+            payload = json.dumps([list(item) for item in missing])
+            macros = json.dumps(self.macros)
+            results = self._ctx.eval(f"JSON.stringify(__garden_batch({payload}, {macros}))")
+            for item, result in zip(missing, json.loads(results), strict=True):
+                self.cache[item] = (bool(result[0]), str(result[1]))
+        return [self.cache[item] for item in items]
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            self._ctx.close()
+            self._ctx = None  # type: ignore[assignment]
+
+
+@dataclass
+class MathFailure:
+    line: int
+    tex: str
+    message: str
+
+
+def fill_math(text: str, collector: MathCollector, katex: Katex) -> tuple[str, list[MathFailure]]:
+    """Replace a page's placeholders with rendered formulas; report the ones that fail."""
+    if not collector.formulas:
+        return text, []
+    results = katex.render([(f.tex, f.display) for f in collector.formulas])
+    failures: list[MathFailure] = []
+    rendered: list[str] = []
+    for formula, (ok, out) in zip(collector.formulas, results, strict=True):
+        if ok:
+            if formula.display:
+                out = f'<div class="math math-display">{out}</div>'
+            rendered.append(out)
+            continue
+        message = out.removeprefix("KaTeX parse error: ")
+        failures.append(MathFailure(formula.line, formula.tex, message))
+        tag = "div" if formula.display else "span"
+        rendered.append(
+            f'<{tag} class="math-error" title="{html.escape(message)}">'
+            f"<code>{html.escape(formula.tex)}</code></{tag}>"
+        )
+    return PLACEHOLDER.sub(lambda m: rendered[int(m.group(1))], text), failures
+
+
+# ---------------------------------------------------------------- math inside raw HTML
+
+_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_RAW_CONTAINERS = {"code", "pre", "script", "style", "textarea", "math", "svg"}
+_HTML_MATH = re.compile(
+    r"(?<!\\)\$\$(?P<dd>.+?)(?<!\\)\$\$"
+    r"|\\\[(?P<br>.+?)\\\]"
+    r"|\\\((?P<pa>.+?)\\\)"
+    r"|(?<![\\$\w])\$(?P<d>[^\s$](?:[^$]*?[^\s\\$])?)\$(?![\d$])",
+    re.S,
+)
+
+
+def math_in_html(raw: str, collector: MathCollector, line: int) -> str:
+    """Find TeX math in the text of a raw HTML block (e.g. ``<details>``) outside code."""
+    if "$" not in raw and "\\" not in raw:
+        return raw
+    out: list[str] = []
+    depth = 0
+    pos = 0
+    for match in _TAG.finditer(raw):
+        out.append(_replace_math(raw[pos : match.start()], collector, line, depth))
+        tag = match.group(0)
+        name = re.match(r"</?\s*([a-zA-Z0-9]+)", tag)
+        if name and name.group(1).lower() in _RAW_CONTAINERS and not tag.endswith("/>"):
+            depth += -1 if tag.startswith("</") else 1
+            depth = max(depth, 0)
+        out.append(tag)
+        pos = match.end()
+    out.append(_replace_math(raw[pos:], collector, line, depth))
+    return "".join(out)
+
+
+def _replace_math(text: str, collector: MathCollector, line: int, depth: int) -> str:
+    if depth or not text.strip():
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        for group, display in (("dd", True), ("br", True), ("pa", False), ("d", False)):
+            tex = match.group(group)
+            if tex is not None:
+                return collector.add(html.unescape(tex.strip()), display, line)
+        return match.group(0)
+
+    return _HTML_MATH.sub(replace, text)

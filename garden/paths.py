@@ -1,0 +1,97 @@
+"""The one place that turns names into slugs and slugs into URLs.
+
+Three ideas, kept apart:
+- a *source path*: where a note lives on disk, relative to the notes folder;
+- a *slug*: the note's stable, URL-safe, unique identity (``models/nngp-ntk/ntk``);
+- a *URL*: the slug under the site's base URL (``/garden/models/nngp-ntk/ntk/``).
+Every URL in the site is built by :class:`Urls`, so a base URL with a sub-path is honoured
+everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import quote, urlsplit
+
+_UNSAFE = re.compile(r"[^\w\- ]+", re.UNICODE)
+_DASHES = re.compile(r"[\s_\-]+", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    """Unicode-normalised, case-folded text: what two names must share to be 'the same'."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def slugify(text: str) -> str:
+    """One path segment: lower case, words joined by '-', letters of any script kept.
+
+    ``µP`` and ``μP`` give the same slug; so do ``Adam Optimizer`` and ``adam-optimizer``.
+    """
+    text = normalize(text).replace("'", "").replace("\u2019", "")
+    text = _UNSAFE.sub(" ", text)
+    return _DASHES.sub("-", text).strip("-")
+
+
+def slugify_path(path: str) -> str:
+    """A slash-separated path, each segment slugified, empty segments dropped."""
+    return "/".join(s for s in (slugify(part) for part in path.split("/")) if s)
+
+
+def heading_anchor(text: str) -> str:
+    """GitHub-style heading id, also what Obsidian's ``[[Note#Heading]]`` resolves to."""
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text, flags=re.UNICODE)
+    return text.replace(" ", "-")
+
+
+def source_slug(relative: PurePosixPath) -> str:
+    """The slug of a note from its path under the notes folder (``index.md`` is its folder)."""
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1].lower() in ("index", "_index", "readme"):
+        parts = parts[:-1]
+    return slugify_path("/".join(parts))
+
+
+def base_path_of(base_url: str) -> str:
+    """The path part of a base URL, with one leading and one trailing slash."""
+    path = urlsplit(base_url).path if "://" in base_url else base_url
+    path = "/" + path.strip("/")
+    return path if path == "/" else path + "/"
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Builds every URL of the site from the configured base URL."""
+
+    base_url: str = "/"
+
+    @property
+    def base_path(self) -> str:
+        return base_path_of(self.base_url)
+
+    @property
+    def origin(self) -> str:
+        """``https://host`` when the base URL is absolute, else empty."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+    def page(self, slug: str, anchor: str = "") -> str:
+        """URL of a page (note, section, tag...) whose output is ``<slug>/index.html``."""
+        url = self.base_path + (quote(slug.strip("/")) + "/" if slug.strip("/") else "")
+        return url + ("#" + quote(anchor) if anchor else "")
+
+    def file(self, path: str) -> str:
+        """URL of a file written at ``path`` under the output folder (an asset, a feed)."""
+        return self.base_path + quote(path.lstrip("/"))
+
+    def absolute(self, url: str) -> str:
+        """A site URL made absolute, for feeds, sitemaps and canonical links."""
+        return self.origin + url if url.startswith("/") else url
+
+
+def output_file_for_page(slug: str) -> str:
+    """Where a page is written, relative to the output folder."""
+    return f"{slug}/index.html" if slug else "index.html"
