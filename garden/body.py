@@ -159,7 +159,9 @@ def _callout_title_open(self: Any, tokens: Sequence[Token], idx: int, options: O
     return f'<{tag} class="callout-title">'
 
 
-def _callout_title_close(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+def _callout_title_close(
+    self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+) -> str:
     tag = "summary" if tokens[idx].meta["fold"] else "div"
     return f'</{tag}>\n<div class="callout-content">\n'
 
@@ -208,7 +210,9 @@ def _is_block_embed(inline: Token | None) -> bool:
             if target is None or target.kind not in ("note", "section"):
                 return False
             embeds += 1
-        elif child.type not in ("softbreak", "hardbreak") and not (child.type == "text" and not child.content.strip()):
+        elif child.type not in ("softbreak", "hardbreak") and not (
+            child.type == "text" and not child.content.strip()
+        ):
             return False
     return embeds > 0
 

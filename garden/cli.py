@@ -11,11 +11,15 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--notes", type=Path, metavar="DIR", help="notes folder (default: from garden.yaml, else notes/)")
+    parser.add_argument(
+        "--notes", type=Path, metavar="DIR", help="notes folder (default: from garden.yaml, else notes/)"
+    )
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: _site/)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="site config (default: ./garden.yaml)")
     parser.add_argument("--base-url", metavar="URL", help="site URL, e.g. https://user.github.io/garden/")
-    parser.add_argument("--strict", action="store_true", help="warnings fail the build (planned notes excepted)")
+    parser.add_argument(
+        "--strict", action="store_true", help="warnings fail the build (planned notes excepted)"
+    )
     parser.add_argument("--drafts", action="store_true", help="include notes with draft: true")
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
@@ -89,7 +93,10 @@ def run_build(args: argparse.Namespace, write: bool) -> int:
     from .site import build_site
 
     if args.config is not None and not args.config.is_file():
-        print(f"{args.config}: error: config file not found\n    hint: pass an existing garden.yaml", file=sys.stderr)
+        print(
+            f"{args.config}: error: config file not found\n    hint: pass an existing garden.yaml",
+            file=sys.stderr,
+        )
         return EXIT_PROBLEMS
     bar = ProgressBar(enabled=not args.quiet)
     result = build_site(_options(args, write), progress=bar)
@@ -101,7 +108,9 @@ def run_build(args: argparse.Namespace, write: bool) -> int:
     for problem in shown:
         print(problem.format(), file=sys.stderr)
     if result.planned and not args.quiet and args.verbose:
-        print(f"{result.planned} planned notes are linked but not written yet (see /planned/)", file=sys.stderr)
+        print(
+            f"{result.planned} planned notes are linked but not written yet (see /planned/)", file=sys.stderr
+        )
     failed = bool(errors) or (args.strict and bool(warnings))
     if not args.quiet or failed:
         verb = "Checked" if not write else ("Built" if result.written else "Build failed:")
@@ -149,4 +158,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-

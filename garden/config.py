@@ -68,7 +68,7 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
             if value is None:
                 continue
             if not isinstance(value, str | int | float):
-                problems.error(where, 0, f"'{key}' must be text", f"write {key}: \"...\"")
+                problems.error(where, 0, f"'{key}' must be text", f'write {key}: "..."')
                 continue
             setattr(config, key, str(value))
     config.notes_dir = root / str(data.get("notes") or "notes")

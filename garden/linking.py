@@ -165,7 +165,10 @@ def _check(
         )
     if target.kind == "unsafe":
         problems.warning(
-            note.source, line, f"unsafe link {str(raw)[:60]!r} removed", "only http(s), mailto and relative links"
+            note.source,
+            line,
+            f"unsafe link {str(raw)[:60]!r} removed",
+            "only http(s), mailto and relative links",
         )
     elif target.kind == "missing":
         if token.type == "image" or token.type == "wikiembed":
@@ -187,11 +190,11 @@ def _check(
     elif target.kind in ("note", "anchor") and target.anchor:
         slug = target.slug if target.kind == "note" else note.slug
         known = headings.get(slug)
-        if known is not None and target.anchor not in {h.anchor for h in known}:
-            if not target.anchor.startswith(("fn", "^")):
-                problems.warning(
-                    note.source,
-                    line,
-                    f"heading '#{target.anchor}' not found in {'this note' if slug == note.slug else raw}",
-                    "check the heading's spelling",
-                )
+        missing = known is not None and target.anchor not in {h.anchor for h in known}
+        if missing and not target.anchor.startswith(("fn", "^")):
+            problems.warning(
+                note.source,
+                line,
+                f"heading '#{target.anchor}' not found in {'this note' if slug == note.slug else raw}",
+                "check the heading's spelling",
+            )

@@ -56,6 +56,7 @@ class Resolver:
         self.by_slug: dict[str, Note] = {n.slug: n for n in self.notes}
         self.exact_path: dict[str, list[Note]] = {}
         self.exact_name: dict[str, list[Note]] = {}
+        self.folded_path: dict[str, list[Note]] = {}
         self.folded: dict[str, list[Note]] = {}
         self.by_stem_slug: dict[str, list[Note]] = {}
         for note in self.notes:
@@ -63,7 +64,8 @@ class Resolver:
             self.exact_path.setdefault(path, []).append(note)
             for name in [note.title, *note.aliases]:
                 self.exact_name.setdefault(name, []).append(note)
-            for name in {path, note.title, note.stem, *note.aliases}:
+            self.folded_path.setdefault(_key(path), []).append(note)
+            for name in {note.title, note.stem, *note.aliases}:
                 bucket = self.folded.setdefault(_key(name), [])
                 if note not in bucket:
                     bucket.append(note)
@@ -99,7 +101,8 @@ class Resolver:
         levels = [
             self.exact_path.get(path, []),
             self.exact_name.get(target, []),
-            self.folded.get(_key(path), []) or self.folded.get(_key(target), []),
+            self.folded_path.get(_key(path), []),
+            self.folded.get(_key(target), []),
             self._by_slug_or_suffix(path),
         ]
         for candidates in levels:
@@ -171,7 +174,7 @@ class Resolver:
         for key in (path, path.removesuffix("/index")):
             if key in self.exact_path:
                 return self.exact_path[key][0]
-        folded = [n for n in self.folded.get(_key(path), []) if _key(_without_md(n.relative.as_posix())) == _key(path)]
+        folded = self.folded_path.get(_key(path))
         if folded:
             return folded[0]
         slug = slugify_path(path)

@@ -234,6 +234,7 @@ def create_parser() -> MarkdownIt:
         {"linkify": True, "html": True, "typographer": False, "highlight": highlight_code},
     )
     md.enable(["table", "strikethrough", "linkify"])
+    md.options["maxNesting"] = 64  # commonmark's 20 silently drops deeply nested lists
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(dollarmath_plugin, allow_digits=False, allow_space=False, double_inline=True)
@@ -294,4 +295,4 @@ def unescape(text: str) -> str:
     return html.unescape(text)
 
 
-__all__ = ["create_parser", "parse", "inline_text", "escapeHtml"]
+__all__ = ["create_parser", "escapeHtml", "inline_text", "parse"]

@@ -111,9 +111,8 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
                 walk(path)
             elif is_file and entry.name.lower().endswith(".md"):
                 found.append(path)
-            elif entry.is_symlink() and not path.exists():
-                if entry.name.lower().endswith(".md"):
-                    problems.warning(path, 0, "broken symlink skipped", "fix or remove the link")
+            elif entry.is_symlink() and not path.exists() and entry.name.lower().endswith(".md"):
+                problems.warning(path, 1, "broken symlink skipped", "fix or remove the link")
 
     if not notes_dir.is_dir():
         problems.error(notes_dir, 0, "notes folder not found", "pass --notes DIR or create notes/")
@@ -127,10 +126,10 @@ def read_text(path: Path, problems: Problems) -> str | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.error(path, 0, f"cannot read file: {exc.strerror}", "check its permissions")
+        problems.error(path, 1, f"cannot read file: {exc.strerror}", "check its permissions")
         return None
     if b"\x00" in data[:8192]:
-        problems.error(path, 0, "not a text file (it contains NUL bytes)", "rename it if it is not a note")
+        problems.error(path, 1, "not a text file (it contains NUL bytes)", "rename it if it is not a note")
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -312,7 +311,10 @@ def load_note(path: Path, notes_dir: Path, problems: Problems) -> Note | None:
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
             problems.error(
-                path, 2, f"front-matter must be a mapping of keys to values, not {kind}", "write 'title: My note'"
+                path,
+                2,
+                f"front-matter must be a mapping of keys to values, not {kind}",
+                "write 'title: My note'",
             )
             data = {}
     lines = _key_lines(front or "")
@@ -335,8 +337,10 @@ def load_note(path: Path, notes_dir: Path, problems: Problems) -> Note | None:
         if heading:
             title, title_from_h1 = heading, True
         else:
-            title = relative.stem if relative.stem.lower() not in ("index", "readme") else (
-                relative.parent.name or "Home"
+            title = (
+                relative.stem
+                if relative.stem.lower() not in ("index", "readme")
+                else (relative.parent.name or "Home")
             )
 
     aliases = _string_list(data.get("aliases", data.get("alias")))
@@ -356,7 +360,9 @@ def load_note(path: Path, notes_dir: Path, problems: Problems) -> Note | None:
 
     section = data.get("section")
     if section is not None and not isinstance(section, str):
-        problems.error(path, line_of("section"), "'section' must be a taxonomy path", "section: models/nngp-ntk")
+        problems.error(
+            path, line_of("section"), "'section' must be a taxonomy path", "section: models/nngp-ntk"
+        )
         section = None
 
     dates: dict[str, date | None] = {}
@@ -369,7 +375,10 @@ def load_note(path: Path, notes_dir: Path, problems: Problems) -> Note | None:
         parsed = parse_date(value)
         if parsed is None:
             problems.error(
-                path, line_of(used), f"'{used}' is not a date: {value!r}", f"write it as YYYY-MM-DD, e.g. {used}: 2024-05-31"
+                path,
+                line_of(used),
+                f"'{used}' is not a date: {value!r}",
+                f"write it as YYYY-MM-DD, e.g. {used}: 2024-05-31",
             )
         dates[key] = parsed
 
@@ -427,7 +436,9 @@ def check_slugs(notes: list[Note], problems: Problems) -> list[Note]:
     kept: list[Note] = []
     for note in notes:
         if not note.slug and str(note.relative.parent) != ".":
-            problems.error(note.source, 1, "this file name gives an empty URL", "rename it with letters or digits")
+            problems.error(
+                note.source, 1, "this file name gives an empty URL", "rename it with letters or digits"
+            )
             continue
         other = by_slug.get(note.slug)
         if other is not None:

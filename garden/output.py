@@ -26,9 +26,7 @@ def check_output_dir(out: Path, notes_dir: Path, protected: list[Path]) -> None:
     if out == Path(out.anchor) or out == home:
         raise OutputError(f"refusing to use {out} as the output folder: it would be replaced by the site")
     if out == notes or _within(out, notes) or _within(notes, out):
-        raise OutputError(
-            f"the output folder {out} overlaps the notes folder {notes}; choose another --out"
-        )
+        raise OutputError(f"the output folder {out} overlaps the notes folder {notes}; choose another --out")
     for path in protected:
         path = path.resolve()
         if out == path or _within(path, out):

@@ -37,7 +37,9 @@ def _note_link(garden: Garden, slug: str, context: str = "") -> LinkView:
 
 def _planned_link(garden: Garden, key: str) -> LinkView:
     entry = garden.links.planned[key]
-    return LinkView(entry.name, garden.urls.page("planned", entry.anchor), planned=True, count=len(entry.wanted_by))
+    return LinkView(
+        entry.name, garden.urls.page("planned", entry.anchor), planned=True, count=len(entry.wanted_by)
+    )
 
 
 def _notes_in(garden: Garden) -> dict[str, list[str]]:
@@ -89,7 +91,10 @@ def _tags(garden: Garden) -> dict[str, list[str]]:
             parts = tag.split("/")
             for depth in range(1, len(parts) + 1):  # nested tags: a/b is also under a
                 tags.setdefault("/".join(parts[:depth]), []).append(slug)
-    return {tag: sorted(set(slugs), key=lambda s: _sort_key(garden.notes[s])) for tag, slugs in sorted(tags.items())}
+    return {
+        tag: sorted(set(slugs), key=lambda s: _sort_key(garden.notes[s]))
+        for tag, slugs in sorted(tags.items())
+    }
 
 
 def _toc(garden: Garden, slug: str) -> list[dict]:
@@ -186,7 +191,11 @@ def render_all(garden: Garden) -> dict[str, bytes]:
 
     home = garden.notes.get("")
     unfiled = sorted(
-        (s for s, sec in garden.section_of.items() if sec is None and s != "" and s not in garden.section_text),
+        (
+            s
+            for s, sec in garden.section_of.items()
+            if sec is None and s != "" and s not in garden.section_text
+        ),
         key=lambda s: _sort_key(garden.notes[s]),
     )
     result.append(
@@ -217,7 +226,8 @@ def render_all(garden: Garden) -> dict[str, bytes]:
                     "url": tag_url(tag),
                     "breadcrumbs": [LinkView("Home", urls.page("")), LinkView("Tags", urls.page("tags"))],
                     "notes": [
-                        LinkView(garden.notes[s].title, urls.page(s), garden.notes[s].description) for s in slugs
+                        LinkView(garden.notes[s].title, urls.page(s), garden.notes[s].description)
+                        for s in slugs
                     ],
                 },
             )

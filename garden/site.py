@@ -13,8 +13,8 @@ from . import pages
 from .body import RenderEnv, heading_slice, install_render_rules, render_tokens
 from .config import Config, find_config, load_config
 from .graph import LinkGraph, build_graph, one_typo_apart
-from .links import Resolver, Target
 from .linking import Edge, Heading, headings_of, link_note
+from .links import Resolver, Target
 from .markdown import create_parser, parse
 from .mathrender import Katex, KatexMissing, MathCollector, fill_math, find_katex
 from .notes import Note, check_slugs, discover, load_note
@@ -147,7 +147,9 @@ def place_notes(
     return section_of, section_text
 
 
-def _did_you_mean(notes: list[Note], edges: dict[str, list[Edge]], by_slug: dict[str, Note], problems: Problems) -> None:
+def _did_you_mean(
+    notes: list[Note], edges: dict[str, list[Edge]], by_slug: dict[str, Note], problems: Problems
+) -> None:
     names: dict[str, str] = {}
     for note in notes:
         for name in (note.title, *note.aliases):
@@ -187,7 +189,12 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
         try:
             tokens[note.slug] = parse(md, note.body)
         except RecursionError:
-            problems.error(note.source, 1, "the note is nested too deeply to parse", "flatten deeply nested lists or quotes")
+            problems.error(
+                note.source,
+                1,
+                "the note is nested too deeply to parse",
+                "flatten deeply nested lists or quotes",
+            )
             tokens[note.slug] = []
         headings[note.slug] = headings_of(tokens[note.slug], note)
 
@@ -209,7 +216,9 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     finally:
         katex.close()
 
-    garden = Garden(config, urls, taxonomy, by_slug, section_of, section_text, html, headings, link_graph, edges)
+    garden = Garden(
+        config, urls, taxonomy, by_slug, section_of, section_text, html, headings, link_graph, edges
+    )
     files = pages.render_all(garden)
     copies = pages.asset_copies(garden, resolver, katex.dist)
     result.notes = len(notes)
@@ -256,12 +265,13 @@ def _render_bodies(
             problems.warning(
                 host.source,
                 host.file_line(line),
-                f"transclusion cycle: {' → '.join([*stack[stack.index(target.slug):], target.slug])}"
+                f"transclusion cycle: {' → '.join([*stack[stack.index(target.slug) :], target.slug])}"
                 if target.slug in stack
                 else f"transclusions nested deeper than {MAX_TRANSCLUSION_DEPTH}",
                 "embed a heading instead, or link with [[...]] rather than ![[...]]",
             )
-            return f'<div class="transclusion transclusion-cycle">Embedding {link} here would repeat forever.</div>'
+            message = f"Embedding {link} here would repeat forever."
+            return f'<div class="transclusion transclusion-cycle">{message}</div>'
         part = tokens[target.slug]
         if target.anchor:
             sliced = heading_slice(part, target.anchor)
@@ -284,7 +294,12 @@ def _render_bodies(
         try:
             body = render_tokens(md, page_tokens, env)
         except RecursionError:
-            problems.error(note.source, 1, "the note is nested too deeply to render", "flatten deeply nested lists or quotes")
+            problems.error(
+                note.source,
+                1,
+                "the note is nested too deeply to render",
+                "flatten deeply nested lists or quotes",
+            )
             body = ""
         body, failures = fill_math(body, collector, katex)
         for failure in failures:

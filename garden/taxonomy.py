@@ -103,7 +103,9 @@ def build_taxonomy(raw: list[Any], config_path: Path | None, problems: Problems)
     def build(item: Any, parent: Section | None, parent_path: str) -> Section | None:
         nonlocal counter
         if not isinstance(item, dict):
-            problems.error(where, 0, f"taxonomy entry {item!r} must be a mapping", "- {slug: models, title: Models}")
+            problems.error(
+                where, 0, f"taxonomy entry {item!r} must be a mapping", "- {slug: models, title: Models}"
+            )
             return None
         title = str(item.get("title") or "").strip()
         raw_slug = item.get("slug")
@@ -119,7 +121,9 @@ def build_taxonomy(raw: list[Any], config_path: Path | None, problems: Problems)
         counter += 1
         if path:
             if path in taxonomy.by_path:
-                problems.error(where, 0, f"taxonomy path '{path}' is declared twice", "give each node its own slug")
+                problems.error(
+                    where, 0, f"taxonomy path '{path}' is declared twice", "give each node its own slug"
+                )
             else:
                 taxonomy.by_path[path] = node
         children = item.get("children") or []

@@ -31,14 +31,14 @@ class YamlError(Exception):
 def load_yaml(text: str) -> Any:
     """Parse YAML text; raise YamlError with a 1-based line within ``text``."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         hint = "check quotes, colons and indentation"
-        if "\t" in text and "tab" in str(exc).lower() or "found character '\\t'" in str(exc):
+        if ("\t" in text and "tab" in str(exc).lower()) or "found character '\\t'" in str(exc):
             hint = "YAML does not allow tabs for indentation: indent with spaces"
         return_error = YamlError(line, f"invalid YAML: {problem}{context}", hint)
         raise return_error from None

@@ -1,0 +1,113 @@
+"""Fixtures: small gardens on disk and a way to run the real CLI on them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from garden.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+GARDENS = Path(__file__).resolve().parent / "gardens"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def output(self) -> str:
+        return self.out + self.err
+
+
+@dataclass
+class Garden:
+    """A garden folder on disk: garden.yaml, notes/, and an output folder."""
+
+    root: Path
+
+    @property
+    def notes(self) -> Path:
+        return self.root / "notes"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "_site"
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def note(self, relative: str, text: str) -> Path:
+        return self.write(f"notes/{relative}", text)
+
+    def page(self, slug: str) -> str:
+        path = self.site / (f"{slug}/index.html" if slug else "index.html")
+        return path.read_text(encoding="utf-8")
+
+    def run(self, *args: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+        monkeypatch.chdir(self.root)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+
+@pytest.fixture
+def garden(tmp_path: Path) -> Garden:
+    """An empty garden with a small taxonomy."""
+    g = Garden(tmp_path / "g")
+    g.notes.mkdir(parents=True)
+    g.write(
+        "garden.yaml",
+        """
+        title: Fixture
+        taxonomy:
+          - title: Core
+            children:
+              - slug: models
+                title: Models
+                children:
+                  - {slug: nngp-ntk, title: NNGP / NTK}
+                  - {slug: linear-networks, title: Linear networks}
+              - {slug: optimization, title: Optimization}
+        """,
+    )
+    return g
+
+
+@pytest.fixture
+def basic(tmp_path: Path) -> Garden:
+    """A copy of tests/gardens/basic, safe to build into."""
+    target = tmp_path / "basic"
+    shutil.copytree(GARDENS / "basic", target)
+    return Garden(target)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run garden's CLI in-process inside a garden folder."""
+
+    def run(g: Garden, *args: str) -> Run:
+        return g.run(*args, capsys=capsys, monkeypatch=monkeypatch)
+
+    return run
+
+
+def run_process(args: list[str], cwd: Path, timeout: float = 120) -> Run:
+    """Run a real process (for the entry points)."""
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+PYTHON = sys.executable

@@ -1,0 +1,59 @@
+"""Point 7: backlinks with context, outgoing links, planned notes, did-you-mean."""
+
+from __future__ import annotations
+
+from test_markdown import body
+
+from garden.graph import one_typo_apart
+
+
+def test_backlinks_list_the_sentence_that_links(garden, cli):
+    garden.note("target.md", "---\ntitle: NNGP\n---\nThe NNGP.\n")
+    garden.note("a.md", "First sentence. The kernel is the [[NNGP]] in the limit. Last sentence.\n")
+    garden.note("b.md", "---\ntitle: Bee\n---\nAlso see [the NNGP](target.md).\n")
+    assert cli(garden).code == 0
+    page = garden.page("target")
+    backlinks = page.split('id="backlinks-title"')[1]
+    assert '<a class="internal" href="/a/">a</a>' in backlinks
+    assert '<p class="context">The kernel is the NNGP in the limit.</p>' in backlinks
+    assert '<a class="internal" href="/b/">Bee</a>' in backlinks
+    assert "Also see the NNGP." in backlinks
+    outgoing = garden.page("a").split('id="outlinks-title"')[1]
+    assert 'href="/target/"' in outgoing
+
+
+def test_planned_notes_are_inert_and_listed(garden, cli):
+    garden.note("a.md", "I will write [[Scaling Laws]] and [[Muon|the Muon note]].\n")
+    garden.note("b.md", "Also wants [[scaling laws]].\n")
+    result = cli(garden)
+    assert result.code == 0
+    html = body(garden, "a")
+    assert (
+        '<span class="planned-link" title="Planned note: Scaling Laws (not written yet)">Scaling Laws</span>'
+        in html
+    )
+    assert "the Muon note</span>" in html
+    assert "<a" not in html.split("Scaling Laws")[0].split("<p>")[-1]
+    planned = garden.page("planned")
+    assert planned.count('<h2 class="planned-name">') == 2
+    entry = planned.split('id="scaling-laws"')[1].split("</li>\n  <li")[0]
+    assert 'href="/a/"' in entry and 'href="/b/"' in entry
+    assert not (garden.site / "scaling-laws").exists()
+
+
+def test_did_you_mean_for_one_typo(garden, cli):
+    garden.note("nngp.md", "---\ntitle: NNGP\naliases: [Neural GP]\n---\nx\n")
+    garden.note("a.md", "See [[NNGPP]] and [[Nueral GP]] and [[Totally New]].\n")
+    result = cli(garden)
+    assert result.code == 0
+    assert "notes/a.md:1: warning: [[NNGPP]] is a planned note (no such note yet)" in result.err
+    assert "did you mean [[NNGP]]?" in result.err
+    assert "did you mean [[Neural GP]]?" in result.err
+    assert "Totally New" not in result.err
+    assert cli(garden, "--strict").code == 1
+
+
+def test_one_typo_apart():
+    assert one_typo_apart("nngp", "nngpp") and one_typo_apart("ntk", "nk") and one_typo_apart("abc", "abd")
+    assert one_typo_apart("nueral", "neural")  # swap
+    assert not one_typo_apart("abc", "abc") and not one_typo_apart("abc", "xyz")

@@ -1,0 +1,155 @@
+"""Point 5: every link syntax, resolution order, ambiguity, base URLs."""
+
+from __future__ import annotations
+
+import re
+
+from test_markdown import body
+
+
+def test_wikilink_forms(garden, cli):
+    garden.note("models/Target Note.md", "---\naliases: [TN]\n---\n## A Heading\n\ntext\n")
+    garden.note("other/Target Note.md", "Another with the same file name.\n")
+    garden.note("Norm.md", "Norm.\n")
+    garden.note(
+        "src.md",
+        """
+        [[models/Target Note]] · [[TN|shown text]] · [[TN#A Heading]] · [[#Local]] · [[Norm]]ed
+
+        ## Local
+        """,
+    )
+    result = cli(garden)
+    assert result.code == 0, result.output
+    html = body(garden, "src")
+    assert '<a class="internal" href="/models/target-note/">models/Target Note</a>' in html
+    assert '<a class="internal" href="/models/target-note/">shown text</a>' in html
+    assert 'href="/models/target-note/#a-heading"' in html
+    assert 'href="#local"' in html
+    assert '<a class="internal" href="/norm/">Norm</a>ed' in html
+
+
+def test_ambiguous_link_warns_with_candidates(garden, cli):
+    garden.note("a/Same.md", "A.\n")
+    garden.note("b/c/Same.md", "B.\n")
+    garden.note("src.md", "Go to [[Same]].\n")
+    result = cli(garden)
+    assert result.code == 0
+    assert "notes/src.md:1: warning: ambiguous link [[Same]]: it matches a/Same.md, b/c/Same.md" in result.err
+    assert 'href="/a/same/"' in body(garden, "src")  # shortest path wins, deterministically
+
+
+def test_resolution_order_exact_path_beats_title(garden, cli):
+    garden.note("Alpha.md", "---\ntitle: Beta\n---\nI am file Alpha, titled Beta.\n")
+    garden.note("Beta.md", "---\ntitle: Gamma\n---\nI am file Beta.\n")
+    garden.note("src.md", "[[Beta]] and [[beta]] and [[Gamma]]\n")
+    assert cli(garden).code == 0
+    html = body(garden, "src")
+    hrefs = re.findall(r'href="([^"]+)"', html)
+    assert hrefs == ["/beta/", "/beta/", "/beta/"]
+
+
+def test_title_and_case_folded_resolution(garden, cli):
+    garden.note("x/neural-tangent-kernel.md", "---\ntitle: Neural Tangent Kernel\n---\nNTK.\n")
+    garden.note("src.md", "[[Neural Tangent Kernel]] [[neural tangent KERNEL]] [[neural-tangent-kernel]]\n")
+    assert cli(garden).code == 0
+    assert body(garden, "src").count('href="/x/neural-tangent-kernel/"') == 3
+
+
+def test_embeds_images_and_notes(garden, cli):
+    from PIL import Image
+
+    (garden.notes / "img").mkdir()
+    Image.new("RGB", (4, 4)).save(garden.notes / "img" / "pic.png")
+    garden.note("part.md", "## Section A\n\nAlpha text.\n\n## Section B\n\nBeta text.\n")
+    garden.note(
+        "src.md",
+        "![[pic.png]]\n\n![[pic.png|300]]\n\n![[part]]\n\n![[part#Section B]]\n",
+    )
+    assert cli(garden).code == 0
+    html = body(garden, "src")
+    assert '<img src="/img/pic.png" alt="pic.png" loading="lazy">' in html
+    assert '<img src="/img/pic.png" alt="pic.png" width="300" loading="lazy">' in html
+    assert html.count('<blockquote class="transclusion"') == 2
+    b_part = html.split('cite="/part/#section-b"')[1]
+    assert "Beta text." in b_part and "Alpha text." not in b_part
+    assert (garden.site / "img" / "pic.png").is_file()
+
+
+def test_transclusion_cycle_is_guarded(garden, cli):
+    garden.note("a.md", "A embeds B\n\n![[b]]\n")
+    garden.note("b.md", "B embeds A\n\n![[a]]\n")
+    garden.note("self.md", "Me: ![[self]]\n")
+    result = cli(garden)
+    assert result.code == 0
+    assert "transclusion cycle" in result.err
+    assert "notes/self.md:1: warning: transclusion cycle: self → self" in result.err
+    assert "would repeat forever" in garden.page("a")
+
+
+def test_relative_and_root_absolute_markdown_links(garden, cli):
+    garden.note("digitalGarden/NNGP.md", "NNGP.\n")
+    garden.note("models/a.md", "[up](../digitalGarden/NNGP.md) [same](b.md#x) [root](/digitalGarden/NNGP)\n")
+    garden.note("models/b.md", "## X\n")
+    (garden.root / "static" / "images" / "digitalGarden").mkdir(parents=True)
+    from PIL import Image
+
+    Image.new("RGB", (4, 4)).save(garden.root / "static" / "images" / "digitalGarden" / "paretoFrontier.png")
+    garden.note("p.md", '![Pareto frontier](/images/digitalGarden/paretoFrontier.png "Pareto Frontier")\n')
+    result = cli(garden)
+    assert result.code == 0, result.output
+    html = body(garden, "models/a")
+    assert re.findall(r'href="([^"]+)"', html) == [
+        "/digitalgarden/nngp/",
+        "/models/b/#x",
+        "/digitalgarden/nngp/",
+    ]
+    img = body(garden, "p")
+    assert (
+        '<img src="/images/digitalGarden/paretoFrontier.png" alt="Pareto frontier" title="Pareto Frontier"'
+        in img
+    )
+    assert (garden.site / "images" / "digitalGarden" / "paretoFrontier.png").is_file()
+
+
+def test_missing_image_is_an_error(garden, cli):
+    garden.note("p.md", "![x](/images/nope.png)\n\nand ![[gone.png]]\n")
+    result = cli(garden)
+    assert result.code == 1
+    assert "notes/p.md:1: error: image not found: /images/nope.png" in result.err
+    assert "notes/p.md:3: error: image not found: gone.png" in result.err
+
+
+def test_code_and_math_are_never_rewritten(garden, cli):
+    garden.note(
+        "c.md",
+        "`[[Not A Link]]` and $[[a]] + b$\n\n```\n[[Also Not]] [x](y.md)\n```\n",
+    )
+    assert cli(garden).code == 0
+    html = body(garden, "c")
+    assert "<code>[[Not A Link]]</code>" in html
+    assert "[[Also Not]] [x](y.md)" in html
+    assert "planned-link" not in html
+    assert not (garden.site / "planned" / "index.html").read_text().count("Not A Link")
+
+
+def test_base_url_subpath_everywhere(basic, cli):
+    assert cli(basic, "--base-url", "https://user.github.io/garden/").code == 0
+    bad = []
+    for page in basic.site.rglob("*.html"):
+        html = page.read_text()
+        for url in re.findall(r'(?:href|src)="(/[^"]*)"', html):
+            if not url.startswith("/garden/"):
+                bad.append((page.relative_to(basic.site), url))
+    assert bad == []
+    home = basic.page("")
+    assert 'href="/garden/digitalgarden/nngp/"' in home
+
+
+def test_unsafe_link_schemes_are_neutralised(garden, cli):
+    garden.note(
+        "x.md", "[click](javascript:alert(1)) [v](VBScript:x) [d](data:text/html,hi) [ok](https://a.b)\n"
+    )
+    assert cli(garden).code == 0
+    hrefs = re.findall(r'href="([^"]*)"', body(garden, "x"))
+    assert hrefs == ["https://a.b"]

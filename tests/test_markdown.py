@@ -1,0 +1,135 @@
+"""Point 4: the Markdown dialect."""
+
+from __future__ import annotations
+
+
+def body(g, slug: str) -> str:
+    page = g.page(slug)
+    return page.split('<div class="note-body">', 1)[1].split('<footer class="note-links">', 1)[0]
+
+
+def test_gfm_features(garden, cli):
+    garden.note(
+        "m.md",
+        """
+        | a | b |
+        |---|---|
+        | 1 | 2 |
+
+        ~~gone~~ and https://example.org and <https://example.com/x>
+
+        - [ ] todo
+        - [x] done
+
+        Claim.[^1]
+
+        [^1]: The footnote.
+        """,
+    )
+    assert cli(garden).code == 0
+    html = body(garden, "m")
+    assert "<table>" in html and "<td>2</td>" in html
+    assert "<s>gone</s>" in html
+    assert 'href="https://example.org"' in html and 'href="https://example.com/x"' in html
+    assert 'type="checkbox"' in html and 'checked="checked"' in html
+    assert 'class="footnote-ref"' in html and "The footnote." in html
+
+
+def test_heading_anchors_match_obsidian_links(garden, cli):
+    garden.note("h.md", "## Proof Sketch: Part (a)\n\n## Proof Sketch: Part (a)\n\n### µP scaling\n")
+    garden.note("l.md", "[[h#Proof Sketch: Part (a)]] and [[h#µP scaling]]\n")
+    result = cli(garden)
+    assert result.code == 0 and "not found" not in result.err, result.err
+    assert 'id="proof-sketch-part-a"' in garden.page("h")
+    assert 'id="proof-sketch-part-a-1"' in garden.page("h")
+    links = body(garden, "l")
+    assert 'href="/h/#proof-sketch-part-a"' in links
+    assert 'id="μp-scaling"' in garden.page("h") or 'id="µp-scaling"' in garden.page("h")
+
+
+def test_pygments_highlighting_at_build_time(garden, cli):
+    garden.note("c.md", "```python\ndef f(x):\n    return x\n```\n\n```unknownlang\n<raw> & stuff\n```\n")
+    assert cli(garden).code == 0
+    html = body(garden, "c")
+    assert '<pre class="highlight"><code class="language-python"><span class="k">def</span>' in html
+    assert "&lt;raw&gt; &amp; stuff" in html
+    assert (garden.site / "css" / "highlight.css").is_file()
+
+
+def test_callouts_with_folding_nesting_and_aliases(garden, cli):
+    garden.note(
+        "c.md",
+        """
+        > [!note] Plain title
+        > Body with $x$.
+
+        > [!tip]- Folded
+        > Hidden.
+
+        > [!faq]+ Open question
+        > Shown.
+        > > [!warning]
+        > > Nested warning.
+
+        > [!bug]
+        > No title.
+
+        > A plain quote.
+        """,
+    )
+    assert cli(garden).code == 0
+    html = body(garden, "c")
+    assert '<div class="callout callout-note" data-callout="note">' in html
+    assert '<div class="callout-title">Plain title</div>' in html
+    assert '<details class="callout callout-tip" data-callout="tip">' in html
+    assert '<details class="callout callout-question" data-callout="question" open>' in html
+    assert '<summary class="callout-title">Open question</summary>' in html
+    assert '<div class="callout-title">Warning</div>' in html
+    assert '<div class="callout-title">Bug</div>' in html
+    assert "<blockquote>\n<p>A plain quote.</p>" in html
+    assert html.count("<details") == html.count("</details>") == 2
+    assert "[!" not in html
+
+
+def test_highlight_and_comments(garden, cli):
+    garden.note(
+        "c.md",
+        """
+        This is ==very important== text.%%hidden inline%% Visible.
+
+        %%
+        A hidden block
+        over lines
+        %%
+
+        `==not mark== %%not comment%%`
+        """,
+    )
+    assert cli(garden).code == 0
+    html = body(garden, "c")
+    assert "<mark>very important</mark>" in html
+    assert "hidden" not in html and "Visible." in html
+    assert "<code>==not mark== %%not comment%%</code>" in html
+
+
+def test_raw_html_passes_and_math_inside_details_renders(garden, cli):
+    garden.note(
+        "d.md",
+        """
+        <details>
+        <summary>Proof</summary>
+        We have $a^2 + b^2$ and
+        $$\\int_0^1 x\\,dx$$
+        <code>$not math$</code>
+        </details>
+
+        <div class="custom">Raw <em>HTML</em></div>
+        """,
+    )
+    assert cli(garden).code == 0
+    html = body(garden, "d")
+    assert "<details>" in html and "<summary>Proof</summary>" in html
+    assert html.count('class="katex"') >= 2
+    assert '<div class="math math-display">' in html
+    assert "<code>$not math$</code>" in html
+    assert '<div class="custom">Raw <em>HTML</em></div>' in html

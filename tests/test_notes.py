@@ -1,0 +1,113 @@
+"""Point 3: discovering notes, front-matter, titles, encodings and slugs."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from garden.notes import parse_date, split_front_matter
+from garden.paths import slugify, source_slug
+
+
+def test_recursive_discovery_skips_dot_folders_and_ignored(basic, cli):
+    assert cli(basic).code == 0
+    assert (basic.site / "models" / "mup" / "index.html").is_file()
+    assert (basic.site / "digitalgarden" / "nngp" / "index.html").is_file()
+    assert not (basic.site / "obsidian").exists() and not (basic.site / ".obsidian").exists()
+    assert not (basic.site / "drafts").exists()
+    assert "hidden file" not in "".join(p.read_text() for p in basic.site.rglob("*.html"))
+
+
+def test_title_fallbacks_front_matter_then_h1_then_file_name(garden, cli):
+    garden.note("a.md", "---\ntitle: From YAML\n---\n# Heading\n")
+    garden.note("b.md", "Intro\n\n# From Heading\n\ntext\n")
+    garden.note("c-file name.md", "Just text.\n")
+    garden.note("d.md", "```\n# not a heading\n```\n")
+    assert cli(garden).code == 0
+    assert "<h1>From YAML</h1>" in garden.page("a")
+    b = garden.page("b")
+    assert "<h1>From Heading</h1>" in b and b.count("From Heading") >= 1
+    assert b.count("<h1") == 1  # the heading becomes the title, not a second h1
+    assert "<h1>c-file name</h1>" in garden.page("c-file-name")
+    assert "<h1>d</h1>" in garden.page("d")
+
+
+def test_bom_and_crlf(garden, cli):
+    (garden.notes / "win.md").write_bytes(
+        "\ufeff---\r\ntitle: Windows note\r\ntags: [a]\r\n---\r\nLine one $x$\r\n\r\n## Part\r\n".encode()
+    )
+    (garden.notes / "mac.md").write_bytes(b"---\rtitle: Old Mac\r---\rBody\r")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    page = garden.page("win")
+    assert "<h1>Windows note</h1>" in page and 'id="part"' in page and "\r" not in page
+    assert "<h1>Old Mac</h1>" in garden.page("mac")
+
+
+def test_unicode_title_and_slug(garden, cli):
+    garden.note("models/µP.md", "---\ntitle: µP and Tensor Programs\n---\nMaximal update.\n")
+    garden.note("x.md", "See [[µP and Tensor Programs]] and [[μP]].\n")  # micro sign vs Greek mu
+    assert cli(garden).code == 0
+    slug = source_slug(PurePosixPath("models/µP.md"))
+    page = (garden.site / slug / "index.html").read_text()
+    assert "µP and Tensor Programs" in page
+    x = garden.page("x")
+    assert (
+        x.count('class="internal"') >= 2 and "planned-link" not in x.split("note-body")[1].split("</div>")[0]
+    )
+
+
+def test_slug_collision_names_both_files(garden, cli):
+    garden.note("Adam.md", "One.\n")
+    garden.note("adam.MD", "Two.\n")
+    garden.note("models/Ölbild.md", "Three.\n")
+    garden.note("models/o\u0308lbild.md", "Four.\n")  # decomposed umlaut: same slug
+    result = cli(garden, "check")
+    assert result.code == 1
+    assert "two notes share the URL '/adam/'" in result.err
+    assert "Adam.md" in result.err and "adam.MD" in result.err
+    assert "two notes share the URL" in result.err.split("adam.MD")[-1]
+
+
+def test_slugs_are_url_safe_and_stable():
+    assert slugify("Adam Optimizer") == "adam-optimizer"
+    assert slugify("What does it mean to understand?") == "what-does-it-mean-to-understand"
+    assert slugify("LeCun's init (1998)") == "lecuns-init-1998"
+    assert source_slug(PurePosixPath("digitalGarden/NNGP.md")) == "digitalgarden/nngp"
+    assert source_slug(PurePosixPath("models/index.md")) == "models"
+    assert slugify("µP") == slugify("μP")
+
+
+def test_front_matter_split_and_dates():
+    front, body, line, unclosed = split_front_matter("---\na: 1\n---\nbody\n")
+    assert front == "a: 1" and body == "body\n" and line == 4 and unclosed is None
+    assert split_front_matter("---\na: 1\nno end\n")[3] == 1
+    assert str(parse_date("2024-05-01")) == "2024-05-01"
+    assert str(parse_date("2024/05/01")) == "2024-05-01"
+    assert str(parse_date("2024-05-01T10:20:00Z")) == "2024-05-01"
+    assert str(parse_date("May 1, 2024")) == "2024-05-01"
+    assert parse_date("2024-13-45") is None
+
+
+def test_fields_reach_the_page(garden, cli):
+    garden.note(
+        "models/nngp-ntk/n.md",
+        """
+        ---
+        title: N
+        aliases: [Alias One]
+        tags: kernels, gp
+        date: 2024-01-02
+        updated: 2024-03-04
+        status: evergreen
+        description: A note about kernels.
+        custom_key: kept
+        ---
+        Text.
+        """,
+    )
+    assert cli(garden).code == 0
+    page = garden.page("models/nngp-ntk/n")
+    assert 'href="/tags/kernels/"' in page and 'href="/tags/gp/"' in page
+    assert '<time datetime="2024-01-02">' in page and '<time datetime="2024-03-04">' in page
+    assert "status-evergreen" in page
+    assert '<meta name="description" content="A note about kernels.">' in page
