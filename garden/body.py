@@ -11,6 +11,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
+from .figures import Figure
 from .links import IMAGE_SUFFIXES, Target
 from .mathrender import MathCollector, math_in_html
 from .paths import Urls
@@ -26,6 +27,7 @@ class RenderEnv:
     stack: list[str] = field(default_factory=list)
     closing: list[str] = field(default_factory=list)
     embedded: bool = False  # inside a transclusion: headings get no ids (no duplicates)
+    figures: dict[str, Figure] = field(default_factory=dict)  # output path -> generated figure
 
 
 def _env(env: dict) -> RenderEnv:
@@ -127,8 +129,21 @@ def _image(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, e
     title_attr = f' title="{escapeHtml(str(title))}"' if title else ""
     if target is None or target.kind not in ("file", "external"):
         return f'<span class="broken-embed" role="img" aria-label="{alt}">[{alt}]</span>'
+    figure = garden.figures.get(target.slug) if target.kind == "file" else None
+    if figure is not None:
+        return _figure(garden.urls, figure, str(title or "") or alt)
     src = escapeHtml(target_url(garden.urls, target))
     return f'<img src="{src}" alt="{alt}"{title_attr} loading="lazy">'
+
+
+def _figure(urls: Urls, figure: Figure, caption: str) -> str:
+    """A generated figure, inlined as SVG (crisp, links work, follows dark mode)."""
+    png, png2x, svg = (escapeHtml(urls.file(p)) for p in (figure.png, figure.png2x, figure.svg_path))
+    return (
+        f'<figure class="figure figure-{figure.name}">{figure.svg}'
+        f"<figcaption>{escapeHtml(caption)} · "
+        f'<a href="{png}">PNG</a> (<a href="{png2x}">2×</a>) · <a href="{svg}">SVG</a></figcaption></figure>'
+    )
 
 
 def _html_block(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
@@ -199,13 +214,18 @@ def _heading_close(self: Any, tokens: Sequence[Token], idx: int, options: Option
     return f"{link}</{tokens[idx].tag}>\n"
 
 
-def _is_block_embed(inline: Token | None) -> bool:
-    """A paragraph holding only note embeds: render them as blocks, not inside ``<p>``."""
+def _is_block_embed(inline: Token | None, env: RenderEnv) -> bool:
+    """A paragraph holding only note embeds or figures: render them as blocks, not in ``<p>``."""
     if inline is None or inline.type != "inline" or not inline.children:
         return False
     embeds = 0
     for child in inline.children:
-        if child.type == "wikiembed":
+        if child.type == "image":
+            target = child.meta.get("resolved")
+            if target is None or target.kind != "file" or target.slug not in env.figures:
+                return False
+            embeds += 1
+        elif child.type == "wikiembed":
             target = child.meta.get("resolved")
             if target is None or target.kind not in ("note", "section"):
                 return False
@@ -218,13 +238,13 @@ def _is_block_embed(inline: Token | None) -> bool:
 
 
 def _paragraph_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
-    if _is_block_embed(tokens[idx + 1] if idx + 1 < len(tokens) else None):
+    if _is_block_embed(tokens[idx + 1] if idx + 1 < len(tokens) else None, _env(env)):
         return ""
     return self.renderToken(tokens, idx, options, env)
 
 
 def _paragraph_close(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
-    if _is_block_embed(tokens[idx - 1] if idx >= 1 else None):
+    if _is_block_embed(tokens[idx - 1] if idx >= 1 else None, _env(env)):
         return ""
     return self.renderToken(tokens, idx, options, env)
 

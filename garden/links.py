@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -51,6 +52,7 @@ class Resolver:
     static_dir: Path
     section_paths: set[str] = field(default_factory=set)
     generated_files: set[str] = field(default_factory=set)
+    find_section: Callable[[str], str | None] = lambda _name: None
 
     def __post_init__(self) -> None:
         self.by_slug: dict[str, Note] = {n.slug: n for n in self.notes}
@@ -91,8 +93,8 @@ class Resolver:
             return Target("file", file_path)
         if PurePosixPath(target).suffix.lower() in FILE_SUFFIXES:
             return Target("missing", target)
-        section = slugify_path(target)
-        if section in self.section_paths:
+        section = self.find_section(target)
+        if section is not None:
             return Target("section", section, anchor)
         return Target("planned", target)
 

@@ -13,14 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .assets import find_node_file
+
 PLACEHOLDER = re.compile("\x02(\\d+)\x03")
-
-# Where KaTeX may be: beside the project that runs the build, or beside this package.
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-
-
-class KatexMissing(Exception):
-    """KaTeX is not installed where the build can find it."""
 
 
 @dataclass
@@ -58,14 +53,7 @@ _BATCH = """
 
 
 def find_katex(project_root: Path) -> Path:
-    for root in (project_root, Path.cwd(), _PACKAGE_ROOT):
-        candidate = root / "node_modules" / "katex" / "dist" / "katex.min.js"
-        if candidate.is_file():
-            return candidate.parent
-    raise KatexMissing(
-        "KaTeX is not installed: run `npm ci` in the project folder "
-        f"({_PACKAGE_ROOT}) to install it from package.json"
-    )
+    return find_node_file(project_root, "katex/dist/katex.min.js", "KaTeX").parent
 
 
 class Katex:

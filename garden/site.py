@@ -10,13 +10,16 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from . import pages
+from .assets import AssetMissing
 from .body import RenderEnv, heading_slice, install_render_rules, render_tokens
 from .config import Config, find_config, load_config
+from .figure_data import figure_outputs, make_figures
+from .figures import Figure
 from .graph import LinkGraph, build_graph, one_typo_apart
 from .linking import Edge, Heading, headings_of, link_note
 from .links import Resolver, Target
 from .markdown import create_parser, parse
-from .mathrender import Katex, KatexMissing, MathCollector, fill_math, find_katex
+from .mathrender import Katex, MathCollector, fill_math, find_katex
 from .notes import Note, check_slugs, discover, load_note
 from .output import OutputError, check_output_dir, write_site
 from .paths import Urls, normalize
@@ -199,20 +202,37 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
         headings[note.slug] = headings_of(tokens[note.slug], note)
 
     resolver = Resolver(
-        notes, config.notes_dir, config.static_dir, section_paths=set(taxonomy.by_path) | {""}
+        notes,
+        config.notes_dir,
+        config.static_dir,
+        section_paths=set(taxonomy.by_path) | {""},
+        generated_files=figure_outputs(config.figures),
+        find_section=lambda name: section.path if (section := taxonomy.lookup(name)) else None,
     )
     edges = {note.slug: link_note(note, tokens[note.slug], resolver, headings, problems) for note in notes}
     _did_you_mean(notes, edges, by_slug, problems)
     link_graph = build_graph(list(by_slug), edges)
+    figures = make_figures(
+        config.figures,
+        config.path or config.root,
+        urls,
+        resolver,
+        taxonomy,
+        by_slug,
+        section_of,
+        link_graph,
+        problems,
+    )
+    figure_by_path = {path: figure for figure in figures for path in figure.files}
 
     try:
         katex = Katex(find_katex(config.root), config.math_macros)
-    except KatexMissing as exc:
+    except AssetMissing as exc:
         problems.error(config.path or config.root, 0, str(exc), "then run the build again")
         result.seconds = time.perf_counter() - started
         return result
     try:
-        html = _render_bodies(md, notes, tokens, urls, katex, problems, progress)
+        html = _render_bodies(md, notes, tokens, urls, katex, figure_by_path, problems, progress)
     finally:
         katex.close()
 
@@ -220,6 +240,8 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
         config, urls, taxonomy, by_slug, section_of, section_text, html, headings, link_graph, edges
     )
     files = pages.render_all(garden)
+    for figure in figures:
+        files.update(figure.files)
     copies = pages.asset_copies(garden, resolver, katex.dist)
     result.notes = len(notes)
     result.pages = sum(1 for path in files if path.endswith(".html"))
@@ -249,6 +271,7 @@ def _render_bodies(
     tokens: dict[str, list[Token]],
     urls: Urls,
     katex: Katex,
+    figures: dict[str, Figure],
     problems: Problems,
     progress: Progress | None,
 ) -> dict[str, str]:
@@ -278,7 +301,9 @@ def _render_bodies(
             if sliced is None:
                 return f'<div class="transclusion">{link}: heading not found.</div>'
             part = sliced
-        env = RenderEnv(urls, current_math[0], transclude, [*stack, target.slug], embedded=True)
+        env = RenderEnv(
+            urls, current_math[0], transclude, [*stack, target.slug], embedded=True, figures=figures
+        )
         inner = render_tokens(md, part, env)
         return (
             f'<blockquote class="transclusion" cite="{urls.page(target.slug, target.anchor)}">\n'
@@ -289,7 +314,7 @@ def _render_bodies(
     for index, note in enumerate(notes):
         collector = MathCollector()
         current_math[0] = collector
-        env = RenderEnv(urls, collector, transclude, [note.slug])
+        env = RenderEnv(urls, collector, transclude, [note.slug], figures=figures)
         page_tokens = _without_title_heading(tokens[note.slug]) if note.title_from_h1 else tokens[note.slug]
         try:
             body = render_tokens(md, page_tokens, env)

@@ -77,9 +77,9 @@ def test_katex_assets_are_local(basic, cli):
 
 
 def test_missing_katex_names_the_command(garden, cli, monkeypatch):
-    from garden import mathrender
+    from garden import assets
 
-    monkeypatch.setattr(mathrender, "_PACKAGE_ROOT", garden.root)
+    monkeypatch.setattr(assets, "PACKAGE_ROOT", garden.root)
     garden.note("a.md", "$x$\n")
     result = cli(garden)
     assert result.code == 1

@@ -1,0 +1,101 @@
+"""Gather what the figures draw from the garden: Pareto points from garden.yaml, the link graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .assets import AssetMissing, find_node_file
+from .figures import Figure, GraphNode, graph_figure, pareto_figure
+from .graph import LinkGraph
+from .links import Resolver
+from .notes import Note
+from .paths import Urls
+from .problems import Problems
+from .taxonomy import Section, Taxonomy
+
+KINDS = ("pareto", "graph")
+FONT = "dejavu-fonts-ttf/ttf/DejaVuSans.ttf"
+
+
+def figure_outputs(figures: dict[str, Any]) -> set[str]:
+    """Files the figures will write, known before they are drawn, so links to them resolve."""
+    paths: set[str] = set()
+    for kind in KINDS:
+        spec = figures.get(kind)
+        if isinstance(spec, dict) and spec.get("output"):
+            base = str(spec["output"]).strip("/")
+            paths |= {base + ".png", base + "@2x.png", base + ".svg"}
+    return paths
+
+
+def make_figures(
+    figures: dict[str, Any],
+    where: Path,
+    urls: Urls,
+    resolver: Resolver,
+    taxonomy: Taxonomy,
+    notes: dict[str, Note],
+    section_of: dict[str, Section | None],
+    links: LinkGraph,
+    problems: Problems,
+) -> list[Figure]:
+    drawn: list[Figure] = []
+    if not any(isinstance(figures.get(kind), dict) for kind in KINDS):
+        return drawn
+    try:
+        font_path = find_node_file(where.parent if where.is_file() else where, FONT, "The DejaVu font")
+    except AssetMissing as exc:
+        problems.error(where, 0, str(exc), "then run the build again")
+        return drawn
+    pareto = figures.get("pareto")
+    if isinstance(pareto, dict):
+
+        def note_url(name: str) -> str:
+            target = resolver.wikilink(name)
+            if target.kind in ("note", "section"):
+                return urls.page(target.slug, target.anchor)
+            problems.warning(
+                where, 0, f"Pareto point links to [[{name}]], which is not a note", "fix 'note:'"
+            )
+            return ""
+
+        figure = pareto_figure(pareto, note_url, problems, where, font_path)
+        if figure is not None:
+            drawn.append(figure)
+    graph = figures.get("graph")
+    if isinstance(graph, dict):
+        figure = _graph(graph, urls, taxonomy, notes, section_of, links, font_path)
+        if figure is not None:
+            drawn.append(figure)
+    return drawn
+
+
+def _graph(
+    spec: dict[str, Any],
+    urls: Urls,
+    taxonomy: Taxonomy,
+    notes: dict[str, Note],
+    section_of: dict[str, Section | None],
+    links: LinkGraph,
+    font_path: Path,
+) -> Figure | None:
+    areas = [node.area() for node in taxonomy.sections() if node.parent is None or node.parent.is_group]
+    area_index = {area.path: index for index, area in enumerate(areas)}
+    graph = links.graph
+    nodes: list[GraphNode] = []
+    keys = sorted(k for k in graph.nodes if k != "" and (k in notes or str(k).startswith("planned:")))
+    for key in keys:
+        if key.startswith("planned:"):
+            title = str(graph.nodes[key].get("title", key))
+            nodes.append(GraphNode(key, title, "", -1, graph.degree(key), planned=True))
+            continue
+        section = section_of.get(key)
+        area = area_index.get(section.area().path, -1) if section is not None else -1
+        title = section.title if key in taxonomy.by_path and section is not None else notes[key].title
+        nodes.append(GraphNode(key, title, urls.page(key), area, graph.degree(key)))
+    kept = {node.key for node in nodes}
+    edges = sorted({tuple(sorted((a, b))) for a, b in graph.edges if a in kept and b in kept and a != b})
+    used = sorted({n.area for n in nodes if n.area >= 0 and not n.planned})
+    legend = [(i, areas[i].title) for i in used]
+    return graph_figure(spec, nodes, edges, legend, font_path)  # type: ignore[arg-type]
