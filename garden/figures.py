@@ -259,10 +259,10 @@ _SVG_STYLE = (
     "<style>"
     ".fig{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328}"
     ".fig .ink{fill:currentColor;stroke:currentColor}.fig .muted{stroke:#6e747e;fill:#6e747e}"
-    ".fig .accent{stroke:#1d5fa8;fill:#1d5fa8}.fig .bg{fill:none}"
+    ".fig .line{stroke:#1d5fa8;fill:none}.fig .dot{fill:#1d5fa8;stroke:none}"
     ".fig a:hover .dot,.fig a:focus .dot{stroke:currentColor;stroke-width:3}"
     ".fig a text{text-decoration:underline;text-decoration-thickness:1px}"
-    "@media (prefers-color-scheme:dark){.fig{color:#e3e1dc}.fig .accent{stroke:#79b0f2;fill:#79b0f2}}"
+    "@media (prefers-color-scheme:dark){.fig{color:#e3e1dc}.fig .line{stroke:#79b0f2}.fig .dot{fill:#79b0f2}}"
     "</style>"
 )
 
@@ -297,7 +297,7 @@ def _pareto_svg(
         f'text-anchor="end" font-size="15">{escape(x_label)} →</text>',
         f'<text class="ink" stroke="none" x="{x0 + 14}" y="{top + 14}" '
         f'font-size="15">{escape(y_label)} ↑</text>',
-        '<polyline class="accent" fill="none" stroke-width="2" stroke-dasharray="9 7" points="'
+        '<polyline class="line" fill="none" stroke-width="2" stroke-dasharray="9 7" points="'
         + " ".join(f"{x:.1f},{y:.1f}" for x, y in curve)
         + '"/>',
     ]
@@ -312,7 +312,7 @@ def _pareto_svg(
                 f'y2="{cy:.1f}"/><line x1="{left:.1f}" y1="{cy - 7:.1f}" x2="{left:.1f}" y2="{cy + 7:.1f}"/>'
                 f'<line x1="{right:.1f}" y1="{cy - 7:.1f}" x2="{right:.1f}" y2="{cy + 7:.1f}"/></g>'
             )
-        item.append(f'<circle class="accent dot" cx="{cx:.1f}" cy="{cy:.1f}" r="7"/>')
+        item.append(f'<circle class="dot" cx="{cx:.1f}" cy="{cy:.1f}" r="7"/>')
         left_side = point.realism > 0.75
         anchor = ' text-anchor="end"' if left_side else ""
         item.append(

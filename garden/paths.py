@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
 
+_PATH_SAFE = "/@:!$&'()*+,;=-._~"  # RFC 3986 path characters that need no escaping
 _UNSAFE = re.compile(r"[^\w\- ]+", re.UNICODE)
 _DASHES = re.compile(r"[\s_\-]+", re.UNICODE)
 
@@ -80,12 +81,12 @@ class Urls:
 
     def page(self, slug: str, anchor: str = "") -> str:
         """URL of a page (note, section, tag...) whose output is ``<slug>/index.html``."""
-        url = self.base_path + (quote(slug.strip("/")) + "/" if slug.strip("/") else "")
-        return url + ("#" + quote(anchor) if anchor else "")
+        url = self.base_path + (quote(slug.strip("/"), safe=_PATH_SAFE) + "/" if slug.strip("/") else "")
+        return url + ("#" + quote(anchor, safe=_PATH_SAFE) if anchor else "")
 
     def file(self, path: str) -> str:
         """URL of a file written at ``path`` under the output folder (an asset, a feed)."""
-        return self.base_path + quote(path.lstrip("/"))
+        return self.base_path + quote(path.lstrip("/"), safe=_PATH_SAFE)
 
     def absolute(self, url: str) -> str:
         """A site URL made absolute, for feeds, sitemaps and canonical links."""

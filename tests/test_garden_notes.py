@@ -1,0 +1,161 @@
+"""Issue 8: the garden in notes/ builds strictly, and carries the seed's whole reading list."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from conftest import PYTHON, ROOT, run_process
+
+# Every item of the user's reading list (typos fixed), by the section page that lists it.
+READING_LIST = {
+    "hyper-parameters": [
+        "LeCun initialization",
+        "Hyper-parameter transfer",
+        "Tensor Programs IV",
+        "Scaling laws",
+    ],
+    "models": [
+        "Linear regression",
+        "Kernel regression",
+        "NNGP / NTK",
+        "Linear networks",
+        "RFMs",
+        "Mean field / µP",
+        "MLPs",
+        "Transformers",
+        "SSMs",
+        "Pareto frontier",
+    ],
+    "models/nngp-ntk": [
+        "Deep Neural Networks as Gaussian Processes",
+        "Limitations of kernels",
+        "Jacot",
+        "The lazy (NTK) and rich (µP) regimes: A gentle tutorial",
+        "On Lazy Training in Differentiable Programming",
+    ],
+    "models/linear-networks": [
+        "The Implicit Bias of Gradient Descent on Separable Data",
+        "Towards Resolving the Implicit Bias of Gradient Descent for Matrix Factorization: Greedy Low-Rank Learning",
+        "Saddle-to-Saddle Dynamics in Deep Linear Networks: Small Initialization Training, Symmetry, and Sparsity",
+        "Neural networks and principal component analysis: Learning from examples without local minima",
+    ],
+    "models/rfms": ["Average gradient outer product as a mechanism for deep neural collapse"],
+    "models/mean-field-mup": [
+        "Montanari",
+        "Six Lectures on Linearized Neural Networks",
+        "talks",
+        "Tensor Programs IV",
+    ],
+    "models/mlps": [
+        "Scaling MLPs: A Tale of Inductive Bias",
+        "On the non-universality of deep learning: quantifying the cost of symmetry",
+        "SGD learning on neural networks: leap complexity and saddle-to-saddle dynamics",
+        "Feature emergence via margin maximization: case studies in algebraic tasks",
+        "Memorization capacity",
+        "Scaling Laws for Associative Memories",
+        "Learning Associative Memories with Gradient Descent",
+        "Storage capacity of models",
+    ],
+    "models/transformers": [
+        "Transformers Learn Shortcuts to Automata",
+        "Storage capacity of models",
+        "Clayton",
+        "Will Merrill",
+    ],
+    "models/ssms": ["expressivity limitations", "Modifying SSMs", "Figure of SSM variants", "Damek"],
+    "optimization/optimizers": [
+        "SGD",
+        "Hidden Progress in Deep Learning: SGD Learns Parities Near the Computational Limit",
+        "RMSProp",
+        "Momentum",
+        "Adam + W",
+        "Muon",
+    ],
+    "optimization/edge-of-stability": [
+        "Self-Stabilization: The Implicit Bias of Gradient Descent at the Edge of Stability",
+        "Central flows",
+    ],
+    "optimization/loss-spikes": ["Small-scale proxies for large-scale Transformer training instabilities"],
+    "optimization/other-tricks": ["Adding Gradient Noise Improves Learning for Very Deep Networks"],
+    "data": ["Pre-training data distribution", "Post-training data distribution"],
+    "hardware-aware": [
+        "Flash attention",
+        "Horace He",
+        "Dion: Distributed Orthonormalized Updates",
+        "The Polar Express: Optimal Matrix Sign Methods and Their Application to the Muon Algorithm",
+    ],
+    "references": [
+        "https://analyticinterp.github.io/",
+        "https://surbhi18.github.io/FoMML/calendar/",
+        "https://blakebordelon.github.io/summary.html",
+        "The Graph",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("garden") / "site"
+    result = run_process([PYTHON, str(ROOT / "build.py"), "--strict", "--out", str(out)], cwd=ROOT)
+    return out, result.output if result.code == 0 else f"exit {result.code}: {result.output}"
+
+
+def test_garden_builds_strictly_without_failed_formulas(built):
+    out, output = built
+    assert output.startswith("Built "), output
+    assert "formula failed" not in output and "warning" not in output.split("Built ")[0]
+    for page in out.rglob("*.html"):
+        assert 'class="math-error"' not in page.read_text(), page
+
+
+@pytest.mark.parametrize("section", sorted(READING_LIST))
+def test_every_reading_list_item_is_in_its_section(built, section):
+    out, _ = built
+    text = html.unescape((out / section / "index.html").read_text())
+    for item in READING_LIST[section]:
+        assert item.lower() in text.lower(), f"{item!r} missing from /{section}/"
+
+
+def test_home_has_thanks_figure_and_taxonomy_in_seed_order(built):
+    out, _ = built
+    home = html.unescape((out / "index.html").read_text())
+    for link in ("https://dkarkada.xyz/", "https://github.com/JoeyTurn/", "https://james-simon.github.io/"):
+        assert f'href="{link}"' in home
+    assert '<figure class="figure figure-pareto">' in home
+    order = [
+        "Hyper-parameter selection",
+        "Models",
+        "Optimization",
+        "Data",
+        "Hardware aware",
+        "Distillation",
+        "Post-training",
+        "Mechanistic interpretability",
+        "What does it mean to understand?",
+        "References",
+    ]
+    positions = [home.index(f">{title}<") for title in order]
+    assert positions == sorted(positions)
+    assert "ÂµP" not in home and "µP" in home
+
+
+def test_at_least_twelve_written_notes_of_400_words():
+    long_notes = []
+    for path in (ROOT / "notes").rglob("*.md"):
+        if path.name == "index.md":
+            continue
+        body = path.read_text().split("---", 2)[-1]
+        words = len(re.findall(r"\S+", body))
+        if words >= 400:
+            long_notes.append(path)
+    assert len(long_notes) >= 12
+
+
+def test_papers_carry_metadata(built):
+    out, _ = built
+    page = html.unescape((out / "digitalgarden" / "nngp" / "index.html").read_text())
+    assert 'href="https://arxiv.org/abs/1711.00165"' in page
+    assert "Jaehoon Lee" in page
