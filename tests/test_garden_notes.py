@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the reading list is data: long paper titles)
 """Issue 8: the garden in notes/ builds strictly, and carries the seed's whole reading list."""
 
 from __future__ import annotations
