@@ -21,6 +21,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true", help="warnings fail the build (planned notes excepted)"
     )
     parser.add_argument("--drafts", action="store_true", help="include notes with draft: true")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR", help="build cache (default: .garden-cache/)")
+    parser.add_argument("--no-cache", action="store_true", help="build from scratch; read and write no cache")
+    parser.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)"
+    )
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="also list planned notes")
@@ -76,7 +81,7 @@ class ProgressBar:
 
 
 def _options(args: argparse.Namespace, write: bool):
-    from .site import BuildOptions
+    from .fastpath import BuildOptions
 
     return BuildOptions(
         config_path=args.config,
@@ -86,21 +91,33 @@ def _options(args: argparse.Namespace, write: bool):
         drafts=args.drafts,
         strict=args.strict,
         write=write,
+        cache_dir=args.cache_dir,
+        no_cache=args.no_cache,
+        jobs=args.jobs,
     )
 
 
 def run_build(args: argparse.Namespace, write: bool) -> int:
-    from .site import build_site
+    import time
 
+    from .fastpath import gather_inputs, unchanged_result
+
+    started = time.perf_counter()
     if args.config is not None and not args.config.is_file():
         print(
             f"{args.config}: error: config file not found\n    hint: pass an existing garden.yaml",
             file=sys.stderr,
         )
         return EXIT_PROBLEMS
-    bar = ProgressBar(enabled=not args.quiet)
-    result = build_site(_options(args, write), progress=bar)
-    bar.finish()
+    options = _options(args, write)
+    inputs = gather_inputs(options)
+    result = unchanged_result(inputs, options, started)
+    if result is None:  # something changed: now pay for the heavy imports
+        from .site import build_site
+
+        bar = ProgressBar(enabled=not args.quiet)
+        result = build_site(options, progress=bar, inputs=inputs)
+        bar.finish()
     problems = result.problems.sorted()
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from .assets import AssetMissing, find_node_file
-from .figures import Figure, GraphNode, graph_figure, pareto_figure
+from .cache import Cache, fingerprint
+from .figures import Figure, GraphNode
 from .graph import LinkGraph
 from .links import Resolver
 from .notes import Note
@@ -16,6 +17,7 @@ from .taxonomy import Section, Taxonomy
 
 KINDS = ("pareto", "graph")
 FONT = "dejavu-fonts-ttf/ttf/DejaVuSans.ttf"
+FIGURES_VERSION = "1"  # bump when drawing changes, so cached figures are redrawn
 
 
 def figure_outputs(figures: dict[str, Any]) -> set[str]:
@@ -39,6 +41,7 @@ def make_figures(
     section_of: dict[str, Section | None],
     links: LinkGraph,
     problems: Problems,
+    cache: Cache | None = None,
 ) -> list[Figure]:
     drawn: list[Figure] = []
     if not any(isinstance(figures.get(kind), dict) for kind in KINDS):
@@ -60,12 +63,24 @@ def make_figures(
             )
             return ""
 
-        figure = pareto_figure(pareto, note_url, problems, where, font_path)
+        urls_of = {
+            str(p.get("note")): note_url(str(p["note"]))
+            for p in pareto.get("points") or []
+            if isinstance(p, dict) and p.get("note")
+        }
+        key = fingerprint("pareto", pareto, urls_of, FIGURES_VERSION)
+        figure = cache.load("figures", key) if cache else None
+        if figure is None:
+            from .figures import pareto_figure
+
+            figure = pareto_figure(pareto, lambda name: urls_of.get(name, ""), problems, where, font_path)
+            if cache and figure is not None and not problems.errors:
+                cache.store("figures", key, figure)
         if figure is not None:
             drawn.append(figure)
     graph = figures.get("graph")
     if isinstance(graph, dict):
-        figure = _graph(graph, urls, taxonomy, notes, section_of, links, font_path)
+        figure = _graph(graph, urls, taxonomy, notes, section_of, links, font_path, cache)
         if figure is not None:
             drawn.append(figure)
     return drawn
@@ -79,23 +94,31 @@ def _graph(
     section_of: dict[str, Section | None],
     links: LinkGraph,
     font_path: Path,
+    cache: Cache | None,
 ) -> Figure | None:
     areas = [node.area() for node in taxonomy.sections() if node.parent is None or node.parent.is_group]
     area_index = {area.path: index for index, area in enumerate(areas)}
-    graph = links.graph
     nodes: list[GraphNode] = []
-    keys = sorted(k for k in graph.nodes if k != "" and (k in notes or str(k).startswith("planned:")))
+    keys = sorted(k for k in links.nodes if k != "" and (k in notes or str(k).startswith("planned:")))
     for key in keys:
         if key.startswith("planned:"):
-            title = str(graph.nodes[key].get("title", key))
-            nodes.append(GraphNode(key, title, "", -1, graph.degree(key), planned=True))
+            title = str(links.nodes[key].get("title", key))
+            nodes.append(GraphNode(key, title, "", -1, links.degree(key), planned=True))
             continue
         section = section_of.get(key)
         area = area_index.get(section.area().path, -1) if section is not None else -1
         title = section.title if key in taxonomy.by_path and section is not None else notes[key].title
-        nodes.append(GraphNode(key, title, urls.page(key), area, graph.degree(key)))
+        nodes.append(GraphNode(key, title, urls.page(key), area, links.degree(key)))
     kept = {node.key for node in nodes}
-    edges = sorted({tuple(sorted((a, b))) for a, b in graph.edges if a in kept and b in kept and a != b})
+    edges = sorted({tuple(sorted((a, b))) for a, b in links.edges if a in kept and b in kept and a != b})
     used = sorted({n.area for n in nodes if n.area >= 0 and not n.planned})
     legend = [(i, areas[i].title) for i in used]
-    return graph_figure(spec, nodes, edges, legend, font_path)  # type: ignore[arg-type]
+    key = fingerprint("graph", spec, nodes, edges, legend, FIGURES_VERSION)
+    figure = cache.load("figures", key) if cache else None
+    if figure is None:
+        from .figures import graph_figure
+
+        figure = graph_figure(spec, nodes, edges, legend, font_path)  # type: ignore[arg-type]
+        if cache and figure is not None:
+            cache.store("figures", key, figure)
+    return figure

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from PIL import Image, ImageDraw, ImageFont
-
 from .problems import Problems
 
 # colours: a palette that reads on light and dark backgrounds
@@ -61,20 +59,28 @@ class Figure:
     def svg_path(self) -> str:
         return self.output + ".svg"
 
+    @property
+    def svg_hash(self) -> str:
+        import hashlib
+
+        return hashlib.blake2b(self.svg.encode(), digest_size=12).hexdigest()
+
 
 def _hex(colour: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*colour)
 
 
-def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+def _font(path: Path, size: int) -> Any:
     """DejaVu Sans from the npm registry: the same glyphs (µ, arrows) on every machine."""
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(path), size)
 
 
-def _png_pair(
-    draw: Callable[[ImageDraw.ImageDraw, float], None], width: int, height: int
-) -> tuple[bytes, bytes]:
+def _png_pair(draw: Callable[[Any, float], None], width: int, height: int) -> tuple[bytes, bytes]:
     """Draw at 4× and downsample: a 1× and a 2× PNG with smooth, crisp edges."""
+    from PIL import Image, ImageDraw
+
     scale = 4
     image = Image.new("RGB", (width * scale, height * scale), PAPER)
     draw(ImageDraw.Draw(image), scale)
@@ -210,7 +216,7 @@ def pareto_figure(
     )
     curve = _catmull_rom([(frame.x(p.realism), frame.y(p.tractability)) for p in points])
 
-    def draw(canvas: ImageDraw.ImageDraw, s: float) -> None:
+    def draw(canvas: Any, s: float) -> None:
         w = max(1, round(2 * s))
         font = _font(font_path, round(15 * s))
         small = _font(font_path, round(13 * s))
@@ -384,7 +390,7 @@ def graph_figure(
     def colour(node: GraphNode) -> tuple[int, int, int]:
         return PALETTE[node.area % len(PALETTE)] if node.area >= 0 else MUTED
 
-    def draw(canvas: ImageDraw.ImageDraw, s: float) -> None:
+    def draw(canvas: Any, s: float) -> None:
         for a, b in edges:
             (ax, ay), (bx, by) = coords[a], coords[b]
             canvas.line([(ax * s, ay * s), (bx * s, by * s)], fill=(205, 200, 190), width=max(1, round(s)))

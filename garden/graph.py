@@ -1,13 +1,13 @@
-"""The link graph (networkx): backlinks, outgoing links and planned notes."""
+"""The link graph: backlinks, outgoing links and planned notes (networkx for layouts)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import Any
 
 from .linking import Edge
 from .paths import normalize, slugify
+from .problems import Problems
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,31 @@ class Planned:
 
 @dataclass
 class LinkGraph:
-    graph: nx.DiGraph
+    nodes: dict[str, dict[str, Any]]  # slug or "planned:<key>" -> attributes
+    edges: list[tuple[str, str]]
     backlinks: dict[str, list[Backlink]]
     outlinks: dict[str, list[str]]  # slug -> target slugs (notes and sections), in order
     planned: dict[str, Planned]  # planned key -> Planned
     planned_out: dict[str, list[str]]  # slug -> planned keys it links to, in order
+
+    def networkx(self) -> Any:
+        """The graph as a networkx DiGraph (imported only when a layout needs it)."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for node, attributes in self.nodes.items():
+            graph.add_node(node, **attributes)
+        graph.add_edges_from(self.edges)
+        return graph
+
+    def degree(self, node: str) -> int:
+        if not hasattr(self, "_degree"):
+            counts: dict[str, int] = {}
+            for a, b in self.edges:
+                counts[a] = counts.get(a, 0) + 1
+                counts[b] = counts.get(b, 0) + 1
+            self._degree = counts
+        return self._degree.get(node, 0)
 
 
 def planned_key(name: str) -> str:
@@ -41,8 +61,8 @@ def planned_key(name: str) -> str:
 
 def build_graph(slugs: list[str], edges: dict[str, list[Edge]]) -> LinkGraph:
     """Nodes are note slugs and ``planned:<name>`` ghosts; an edge per linked pair."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(slugs), planned=False)
+    nodes: dict[str, dict[str, Any]] = {slug: {"planned": False} for slug in sorted(slugs)}
+    edge_set: dict[tuple[str, str], None] = {}
     backlinks: dict[str, list[Backlink]] = {}
     outlinks: dict[str, list[str]] = {}
     planned: dict[str, Planned] = {}
@@ -59,19 +79,18 @@ def build_graph(slugs: list[str], edges: dict[str, list[Edge]]) -> LinkGraph:
                 if source not in {b.source for b in entry.wanted_by}:
                     entry.wanted_by.append(Backlink(source, edge.context, edge.line))
                     planned_out.setdefault(source, []).append(key)
-                graph.add_node(f"planned:{key}", planned=True, title=entry.name)
-                graph.add_edge(source, f"planned:{key}")
+                nodes.setdefault(f"planned:{key}", {"planned": True, "title": entry.name})
+                edge_set[(source, f"planned:{key}")] = None
                 continue
             if target.slug == source or target.slug in seen:
                 continue
             seen.add(target.slug)
             outlinks.setdefault(source, []).append(target.slug)
-            if not graph.has_node(target.slug):
-                graph.add_node(target.slug, planned=False)
-            graph.add_edge(source, target.slug)
+            nodes.setdefault(target.slug, {"planned": False})
+            edge_set[(source, target.slug)] = None
             backlinks.setdefault(target.slug, []).append(Backlink(source, edge.context, edge.line))
     _unique_anchors(planned)
-    return LinkGraph(graph, backlinks, outlinks, planned, planned_out)
+    return LinkGraph(nodes, list(edge_set), backlinks, outlinks, planned, planned_out)
 
 
 def _unique_anchors(planned: dict[str, Planned]) -> None:
@@ -105,3 +124,47 @@ def one_typo_apart(a: str, b: str) -> bool:
     while i < len(short) and short[i] == long[i]:
         i += 1
     return short[i:] == long[i + 1 :]
+
+
+def transclusion_cycles(
+    edges: dict[str, list[Edge]], notes: dict[str, Any], section_text: dict[str, str], problems: Problems
+) -> None:
+    """Warn at every embed that closes a cycle of transclusions (pages show a marker there)."""
+    embeds: dict[str, list[tuple[str, int]]] = {}
+    for source, out in edges.items():
+        for edge in out:
+            if not edge.embed:
+                continue
+            target = edge.target.slug if edge.target.kind == "note" else ""
+            if edge.target.kind == "section":
+                target = section_text.get(edge.target.slug, "")
+            if target:
+                embeds.setdefault(source, []).append((target, edge.line))
+    for source in sorted(embeds):
+        for target, line in embeds[source]:
+            path = _embed_path(embeds, target, source)
+            if path is not None:
+                problems.warning(
+                    notes[source].source,
+                    line,
+                    f"transclusion cycle: {' → '.join([source, *path])}",
+                    "embed a heading instead, or link with [[...]] rather than ![[...]]",
+                )
+
+
+def _embed_path(embeds: dict[str, list[tuple[str, int]]], start: str, goal: str) -> list[str] | None:
+    """Shortest chain of embeds from ``start`` back to ``goal`` (breadth first), or None."""
+    previous: dict[str, str | None] = {start: None}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        if node == goal:
+            chain = [node]
+            while previous[chain[-1]] is not None:
+                chain.append(previous[chain[-1]])  # type: ignore[arg-type]
+            return chain[::-1]
+        for nxt, _ in embeds.get(node, []):
+            if nxt not in previous:
+                previous[nxt] = node
+                queue.append(nxt)
+    return None

@@ -1,7 +1,8 @@
-"""The link stage: resolve every link of a parsed note and record the edges of the graph.
+"""Links of a note: collected at parse time (unresolved), resolved against the garden later.
 
-Tokens are annotated in place (``meta["target"]``) so rendering needs no resolver; the
-edges carry the sentence that links, for backlinks.
+``collect_links`` numbers every link token of a note (``token.meta["ref"]``) so the body HTML
+can carry placeholders; ``resolve_links`` turns the references into targets and graph edges,
+reporting ambiguous, missing and unsafe links with their ``path:line``.
 """
 
 from __future__ import annotations
@@ -18,17 +19,31 @@ from .problems import Problems
 
 
 @dataclass(frozen=True)
+class LinkRef:
+    """A link as written: wikilink, embed, Markdown link or image."""
+
+    kind: str  # "wikilink" | "embed" | "link" | "image"
+    target: str  # wikilink target, or the href/src as written
+    heading: str = ""
+    label: str = ""  # wikilink/embed label (after |), or an image's alt text
+    title: str = ""  # a Markdown link or image title
+    line: int = 0  # 1-based line in the file
+    context: str = ""  # the sentence that links, for backlinks
+    raw: str = ""  # the source text, for messages
+
+
+@dataclass(frozen=True)
 class Edge:
-    """One link from a note: to a note or section slug, or to a planned note's name."""
+    """One link from a note: to a note or section slug, a file, or a planned note's name."""
 
     source: str
     target: Target
-    line: int  # 1-based line in the source file
-    context: str  # the sentence that links
+    line: int
+    context: str
     embed: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Heading:
     level: int
     text: str
@@ -66,8 +81,7 @@ def headings_of(tokens: list[Token], note: Note) -> list[Heading]:
     out: list[Heading] = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
-            inline = tokens[index + 1]
-            text = inline_plain(inline.children)
+            text = inline_plain(tokens[index + 1].children)
             anchor = token.attrGet("id") or heading_anchor(text)
             line = note.file_line(token.map[0]) if token.map else 0
             out.append(Heading(int(token.tag[1]), text, str(anchor), line))
@@ -90,41 +104,6 @@ def inline_plain(children: list[Token] | None) -> str:
     return "".join(parts).strip()
 
 
-def link_note(
-    note: Note,
-    tokens: list[Token],
-    resolver: Resolver,
-    headings: dict[str, list[Heading]],
-    problems: Problems,
-) -> list[Edge]:
-    """Annotate the note's link tokens with their targets; return its outgoing edges."""
-    edges: list[Edge] = []
-    for block in tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        for child in _walk(block.children):
-            target = _resolve(note, child, resolver)
-            if target is None:
-                continue
-            child.meta["resolved"] = target
-            line = note.file_line(child.meta.get("line", block.map[0] if block.map else 0))
-            _check(note, child, target, line, headings, problems)
-            if target.kind in ("note", "section", "planned", "file"):
-                pos = child.meta.get("pos")
-                if pos is None:
-                    pos = max(block.content.find(str(child.attrGet("href") or "")), 0)
-                edges.append(
-                    Edge(
-                        note.slug,
-                        target,
-                        line,
-                        sentence_at(block.content, pos),
-                        child.type == "wikiembed",
-                    )
-                )
-    return edges
-
-
 def _walk(children: list[Token]) -> list[Token]:
     out: list[Token] = []
     for child in children:
@@ -134,28 +113,75 @@ def _walk(children: list[Token]) -> list[Token]:
     return out
 
 
-def _resolve(note: Note, token: Token, resolver: Resolver) -> Target | None:
+def collect_links(note: Note, tokens: list[Token]) -> list[LinkRef]:
+    """Every link of the note, in order; each link token gets its index in ``meta["ref"]``."""
+    refs: list[LinkRef] = []
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for child in _walk(block.children):
+            ref = _ref(note, block, child)
+            if ref is not None:
+                child.meta["ref"] = len(refs)
+                refs.append(ref)
+    return refs
+
+
+def _ref(note: Note, block: Token, token: Token) -> LinkRef | None:
+    line = note.file_line(token.meta.get("line", block.map[0] if block.map else 0)) if token.meta else 0
     if token.type in ("wikilink", "wikiembed"):
-        return resolver.wikilink(token.meta["target"], token.meta["heading"])
+        meta = token.meta
+        return LinkRef(
+            "wikilink" if token.type == "wikilink" else "embed",
+            meta["target"],
+            meta["heading"],
+            meta["label"],
+            "",
+            line,
+            sentence_at(block.content, meta.get("pos", 0)),
+            meta["raw"],
+        )
     if token.type == "link_open":
+        if token.info == "auto" or token.markup in ("linkify", "autolink"):
+            return None  # bare URLs and <autolinks> are external: rendered as they are
         href = str(token.attrGet("href") or "")
-        if token.info == "auto" and href.startswith(("http", "mailto")):
-            return Target("external", href)
-        return resolver.href(note, href)
+        pos = max(block.content.find(href), 0)
+        title = str(token.attrGet("title") or "")
+        return LinkRef("link", href, "", "", title, line, sentence_at(block.content, pos), href)
     if token.type == "image":
-        return resolver.href(note, str(token.attrGet("src") or ""), image=True)
+        src = str(token.attrGet("src") or "")
+        alt = inline_plain(token.children)
+        title = str(token.attrGet("title") or "")
+        return LinkRef("image", src, "", alt, title, line, "", src)
     return None
 
 
-def _check(
+def resolve_links(
     note: Note,
-    token: Token,
-    target: Target,
-    line: int,
+    refs: list[LinkRef],
+    resolver: Resolver,
     headings: dict[str, list[Heading]],
     problems: Problems,
+) -> tuple[list[Target], list[Edge]]:
+    """Targets of the note's links, in order, and the edges they add to the graph."""
+    targets: list[Target] = []
+    edges: list[Edge] = []
+    for ref in refs:
+        if ref.kind in ("wikilink", "embed"):
+            target = resolver.wikilink(ref.target, ref.heading)
+        else:
+            target = resolver.href(note, ref.target, image=ref.kind == "image")
+        targets.append(target)
+        _check(note, ref, target, headings, problems)
+        if target.kind in ("note", "section", "planned", "file"):
+            edges.append(Edge(note.slug, target, ref.line, ref.context, ref.kind == "embed"))
+    return targets, edges
+
+
+def _check(
+    note: Note, ref: LinkRef, target: Target, headings: dict[str, list[Heading]], problems: Problems
 ) -> None:
-    raw = token.meta.get("raw") or token.attrGet("href") or token.attrGet("src") or ""
+    raw, line = ref.raw, ref.line
     if target.ambiguous:
         problems.warning(
             note.source,
@@ -165,13 +191,10 @@ def _check(
         )
     if target.kind == "unsafe":
         problems.warning(
-            note.source,
-            line,
-            f"unsafe link {str(raw)[:60]!r} removed",
-            "only http(s), mailto and relative links",
+            note.source, line, f"unsafe link {raw[:60]!r} removed", "only http(s), mailto and relative links"
         )
     elif target.kind == "missing":
-        if token.type == "image" or token.type == "wikiembed":
+        if ref.kind in ("image", "embed"):
             problems.error(
                 note.source,
                 line,
@@ -185,7 +208,7 @@ def _check(
                 f"link to {raw} does not match any note or file",
                 "check the path; note links may omit '.md'",
             )
-    elif target.kind == "planned" and token.type == "image":
+    elif target.kind == "planned" and ref.kind == "image":
         problems.error(note.source, line, f"image not found: {raw}", "check the path")
     elif target.kind in ("note", "anchor") and target.anchor:
         slug = target.slug if target.kind == "note" else note.slug

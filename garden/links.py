@@ -76,10 +76,18 @@ class Resolver:
                 if note not in bucket:
                     bucket.append(note)
         self._files_by_name: dict[str, list[str]] | None = None
+        self._memo: dict[tuple[str, str], Target] = {}
 
     # ------------------------------------------------------------------ wikilinks
 
     def wikilink(self, target: str, heading: str = "") -> Target:
+        key = (target, heading)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._wikilink(target, heading)
+        return found
+
+    def _wikilink(self, target: str, heading: str) -> Target:
         target = target.strip()
         anchor = slugify_heading(heading) if heading else ""
         if not target:
@@ -199,7 +207,8 @@ class Resolver:
 
     def find_file_by_name(self, name: str) -> str:
         """``![[image.png]]``: a file by path or by bare file name anywhere in the garden."""
-        if not PurePosixPath(name).suffix or name.lower().endswith(".md"):
+        suffix = os.path.splitext(name)[1]
+        if not suffix or suffix.lower() == ".md" or " " in suffix:
             return ""
         direct = self.file_at(name)
         if direct:

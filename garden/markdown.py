@@ -234,6 +234,7 @@ def create_parser() -> MarkdownIt:
         {"linkify": True, "html": True, "typographer": False, "highlight": highlight_code},
     )
     md.enable(["table", "strikethrough", "linkify"])
+    _fast_linkify_pretest(md)
     md.options["maxNesting"] = 64  # commonmark's 20 silently drops deeply nested lists
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
@@ -253,6 +254,16 @@ def create_parser() -> MarkdownIt:
     for kind in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
         md.add_render_rule(kind, _math_placeholder(display=kind != "math_inline"))
     return md
+
+
+_MAYBE_LINK = re.compile(r"://|www\.|@", re.IGNORECASE)
+
+
+def _fast_linkify_pretest(md: MarkdownIt) -> None:
+    """Skip linkify's costly regexes for text that cannot hold a bare URL or e-mail address."""
+    linkify = md.linkify
+    slow = linkify.pretest
+    linkify.pretest = lambda text: bool(_MAYBE_LINK.search(text)) and slow(text)  # type: ignore[method-assign]
 
 
 def _dollar_escape_rule(state: StateInline, silent: bool) -> bool:

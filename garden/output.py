@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 MARKER = ".garden-site"
@@ -48,36 +49,166 @@ def _within(path: Path, parent: Path) -> bool:
     return path != parent
 
 
+class SiteWriter:
+    """Writes a new site beside the output folder, then swaps it in (or, in place, for serve).
+
+    Unchanged files are hard-linked from the current site instead of being written again; a
+    file is only ever replaced, never modified, so a link never changes the old site.
+    """
+
+    def __init__(self, out: Path, in_place: bool = False) -> None:
+        self.out = out.resolve()
+        self.in_place = in_place and self.out.is_dir()
+        self.staging = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
+        self.old = self.out.parent / f".{self.out.name}.previous-{os.getpid()}"
+        self.written: set[str] = set()
+        self.marker_id = ""
+        self._made: set[Path] = set()
+        self.root = self.out if self.in_place else self.staging
+        if not self.in_place:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            remove_leftovers(self.out)
+            for leftover in (self.staging, self.old):
+                if leftover.exists():
+                    shutil.rmtree(leftover)
+            self.staging.mkdir()
+
+    def _target(self, relative: str) -> Path:
+        target = self.root / relative
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        self.written.add(relative)
+        return target
+
+    def write(self, relative: str, data: bytes) -> None:
+        target = self._target(relative)
+        if self.in_place:
+            try:
+                if target.stat().st_size == len(data) and target.read_bytes() == data:
+                    return
+            except OSError:
+                pass
+            temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+            temp.write_bytes(data)
+            os.replace(temp, target)
+        else:
+            target.write_bytes(data)
+
+    def copy(self, relative: str, source: Path) -> None:
+        target = self._target(relative)
+        if self.in_place:
+            try:
+                if target.read_bytes() == source.read_bytes():
+                    return
+            except OSError:
+                pass
+            temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+            shutil.copyfile(source, temp)
+            os.replace(temp, target)
+        else:
+            shutil.copyfile(source, target)
+
+    def keep(self, relative: str) -> bool:
+        """Reuse the current site's file unchanged; False if it is not there."""
+        current = self.out / relative
+        if self.in_place:
+            if current.is_file():
+                self.written.add(relative)
+                return True
+            return False
+        try:
+            target = self._target(relative)
+            os.link(current, target)
+        except OSError:
+            self.written.discard(relative)
+            return False
+        return True
+
+    def commit(self) -> None:
+        marker = MARKER_TEXT + (f"build: {self.marker_id}\n" if self.marker_id else "")
+        (self.root / MARKER).write_text(marker, encoding="utf-8")
+        if self.in_place:
+            self._remove_stale()
+            return
+        if self.out.exists():
+            self.out.rename(self.old)
+        try:
+            self.staging.rename(self.out)
+        except BaseException:
+            if self.old.exists() and not self.out.exists():
+                self.old.rename(self.out)
+            raise
+        if self.old.exists():
+            remove_later(self.old)
+
+    def abort(self) -> None:
+        if not self.in_place and self.staging.exists():
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _remove_stale(self) -> None:
+        """In place: delete files of the previous build that this build did not write."""
+        keep = self.written | {MARKER}
+        for folder, dirs, files in os.walk(self.out, topdown=False):
+            for name in files:
+                path = Path(folder, name)
+                relative = path.relative_to(self.out).as_posix()
+                if relative not in keep:
+                    path.unlink(missing_ok=True)
+            for name in dirs:
+                path = Path(folder, name)
+                if not any(path.iterdir()):
+                    path.rmdir()
+
+
+def remove_later(folder: Path) -> None:
+    """Delete a replaced site without making the user wait: a detached ``rm`` does it.
+
+    The folder is already out of the way (renamed beside the site), so nothing reads it; if
+    the process dies first, the next build removes it as a leftover.
+    """
+    try:
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_leftovers(out: Path) -> None:
+    """Staging and replaced folders that a killed build left beside the site."""
+    for pattern in (f".{out.name}.building-*", f".{out.name}.previous-*"):
+        for leftover in out.parent.glob(pattern):
+            pid = leftover.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+                continue  # another build is running right now
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def write_site(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> None:
     """Write ``files`` (bytes) and ``copies`` (source files) as the new site, atomically."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.building-{os.getpid()}"
-    old = out.parent / f".{out.name}.previous-{os.getpid()}"
-    for leftover in (staging, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    writer = SiteWriter(out)
     try:
-        staging.mkdir()
-        made: set[Path] = set()
         for relative in sorted(set(files) | set(copies)):
-            target = staging / relative
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
             if relative in files:
-                target.write_bytes(files[relative])
+                writer.write(relative, files[relative])
             else:
-                shutil.copyfile(copies[relative], target)
-        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        if out.exists():
-            out.rename(old)
-        staging.rename(out)
+                writer.copy(relative, copies[relative])
+        writer.commit()
     except BaseException:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-        if old.exists() and not out.exists():
-            old.rename(out)
+        writer.abort()
         raise
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .highlight import pygments_css
 from .links import Resolver
 from .paths import slugify
-from .render import LinkView, Page, make_environment, markup, page_path, render_page, site_context
+from .render import LinkView, Page, page_path, site_context
 from .taxonomy import Section
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def _note_context(garden: Garden, slug: str, tag_url: Any) -> dict:
         "title": note.title,
         "description": note.description,
         "url": garden.urls.page(slug),
-        "html": markup(garden.html[slug]),
+        "html": garden.body(slug),
         "breadcrumbs": _breadcrumbs(garden, section, include_self=True),
         "section": LinkView(section.title, garden.urls.page(section.path)) if section else None,
         "tags": [LinkView("#" + tag, tag_url(tag)) for tag in note.tags],
@@ -146,15 +147,18 @@ def _note_context(garden: Garden, slug: str, tag_url: Any) -> dict:
     }
 
 
-def render_all(garden: Garden) -> dict[str, bytes]:
-    """Every page of the site, as bytes by output path."""
-    env = make_environment(garden.config.templates_dir)
+def site_data(garden: Garden) -> dict[str, Any]:
+    """What every template sees as ``site``."""
+    urls = garden.urls
+    css = [urls.file("css/garden.css"), urls.file("css/highlight.css"), urls.file("katex/katex.min.css")]
+    return site_context(garden.config, urls, _tree(garden, _notes_in(garden), _planned_in(garden)), css)
+
+
+def all_pages(garden: Garden) -> list[Page]:
+    """Every page of the site, with the context its template sees (bodies filled lazily)."""
     urls = garden.urls
     members = _notes_in(garden)
     planned_in = _planned_in(garden)
-    tree = _tree(garden, members, planned_in)
-    css = [urls.file("css/garden.css"), urls.file("css/highlight.css"), urls.file("katex/katex.min.css")]
-    site = site_context(garden.config, urls, tree, css)
 
     def tag_url(tag: str) -> str:
         return urls.page(f"tags/{tag}")
@@ -174,7 +178,7 @@ def render_all(garden: Garden) -> dict[str, bytes]:
             "description": section.description,
             "url": urls.page(section.path),
             "breadcrumbs": _breadcrumbs(garden, section, include_self=False),
-            "html": markup(garden.html[text.slug]) if text else "",
+            "html": garden.body(text.slug) if text else "",
             "children": [
                 LinkView(child.title, urls.page(child.path), count=len(members.get(child.path, [])))
                 for child in section.children
@@ -207,7 +211,7 @@ def render_all(garden: Garden) -> dict[str, bytes]:
                 "title": home.title if home else garden.config.title,
                 "description": (home.description if home else "") or garden.config.description,
                 "url": urls.page(""),
-                "html": markup(garden.html[""]) if home else "",
+                "html": garden.body("") if home else "",
                 "unfiled": [_note_link(garden, s) for s in unfiled],
             },
         )
@@ -275,9 +279,17 @@ def render_all(garden: Garden) -> dict[str, bytes]:
             {"kind": "404", "title": "Page not found", "description": "", "url": urls.file("404.html")},
         )
     )
-    files = {page.path: render_page(env, page, site) for page in result}
-    files["css/highlight.css"] = _highlight_css().encode("utf-8")
-    return files
+    return result
+
+
+@lru_cache(maxsize=1)
+def _highlight_bytes() -> bytes:
+    return _highlight_css().encode("utf-8")
+
+
+def generated_files() -> dict[str, bytes]:
+    """Files the build generates that depend on no note."""
+    return {"css/highlight.css": _highlight_bytes()}
 
 
 def _highlight_css() -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
 
@@ -56,6 +57,7 @@ def source_slug(relative: PurePosixPath) -> str:
     return slugify_path("/".join(parts))
 
 
+@lru_cache(maxsize=64)
 def base_path_of(base_url: str) -> str:
     """The path part of a base URL, with one leading and one trailing slash."""
     path = urlsplit(base_url).path if "://" in base_url else base_url
@@ -81,8 +83,7 @@ class Urls:
 
     def page(self, slug: str, anchor: str = "") -> str:
         """URL of a page (note, section, tag...) whose output is ``<slug>/index.html``."""
-        url = self.base_path + (quote(slug.strip("/"), safe=_PATH_SAFE) + "/" if slug.strip("/") else "")
-        return url + ("#" + quote(anchor, safe=_PATH_SAFE) if anchor else "")
+        return _page_url(self.base_path, slug, anchor)
 
     def file(self, path: str) -> str:
         """URL of a file written at ``path`` under the output folder (an asset, a feed)."""
@@ -91,6 +92,12 @@ class Urls:
     def absolute(self, url: str) -> str:
         """A site URL made absolute, for feeds, sitemaps and canonical links."""
         return self.origin + url if url.startswith("/") else url
+
+
+@lru_cache(maxsize=65536)
+def _page_url(base_path: str, slug: str, anchor: str) -> str:
+    url = base_path + (quote(slug.strip("/"), safe=_PATH_SAFE) + "/" if slug.strip("/") else "")
+    return url + ("#" + quote(anchor, safe=_PATH_SAFE) if anchor else "")
 
 
 def output_file_for_page(slug: str) -> str:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from .paths import Urls, output_file_for_page
@@ -34,8 +33,10 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
+def make_environment(templates_dir: Path) -> Any:
     """Autoescaping Jinja, the project's templates first, then the package's own."""
+    import jinja2
+
     search = [str(templates_dir)]
     if PACKAGE_TEMPLATES.is_dir() and PACKAGE_TEMPLATES.resolve() != templates_dir.resolve():
         search.append(str(PACKAGE_TEMPLATES))
@@ -52,7 +53,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-def render_page(env: jinja2.Environment, page: Page, site: dict[str, Any]) -> bytes:
+def render_page(env: Any, page: Page, site: dict[str, Any]) -> bytes:
     template = env.get_template(page.template)
     return template.render(site=site, page=page.context).encode("utf-8")
 

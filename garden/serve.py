@@ -102,10 +102,10 @@ def run_serve(args: argparse.Namespace) -> int:
     from .cli import run_build
 
     code = run_build(args, write=True)
+    from .fastpath import BuildOptions, config_for
     from .problems import Problems
-    from .site import BuildOptions, _config_for
 
-    config = _config_for(
+    config = config_for(
         BuildOptions(config_path=args.config, out_dir=args.out, base_url=args.base_url), Problems()
     )
     site_root = config.out_dir

@@ -1,4 +1,9 @@
-"""The pipeline end to end: load → parse → link → render → write."""
+"""The pipeline end to end: load → compile → link → figures → pages → write.
+
+``Builder`` runs one build or, kept alive by the preview server, many: each note is compiled
+once per content (cached on disk and in memory), links are resolved for the whole garden every
+time (cheap), and only pages whose fingerprint changed are rendered and written.
+"""
 
 from __future__ import annotations
 
@@ -6,56 +11,47 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from markdown_it.token import Token
+from typing import Any
 
 from . import pages
 from .assets import AssetMissing
-from .body import RenderEnv, heading_slice, install_render_rules, render_tokens
-from .config import Config, find_config, load_config
+from .cache import Cache, IndexEntry, Manifest, fingerprint
+from .compile import NoteArtifact, content_key
+from .config import Config
+from .fastpath import BuildOptions, BuildResult, Inputs, gather_inputs, marker_id, unchanged_result
 from .figure_data import figure_outputs, make_figures
-from .figures import Figure
-from .graph import LinkGraph, build_graph, one_typo_apart
-from .linking import Edge, Heading, headings_of, link_note
+from .fill import Filler
+from .graph import LinkGraph, build_graph, one_typo_apart, transclusion_cycles
+from .linking import Edge, Heading, LinkRef, resolve_links
 from .links import Resolver, Target
-from .markdown import create_parser, parse
-from .mathrender import Katex, MathCollector, fill_math, find_katex
-from .notes import Note, check_slugs, discover, load_note
-from .output import OutputError, check_output_dir, write_site
+from .mathrender import find_katex
+from .notes import Note, check_slugs
+from .output import OutputError, SiteWriter, check_output_dir
 from .paths import Urls, normalize
-from .problems import Problems
+from .problems import Problem, Problems
 from .taxonomy import Section, Taxonomy, build_taxonomy
+from .workers import compile_paths
 
 RESERVED = ("tags", "planned", "katex", "css", "js")
-MAX_TRANSCLUSION_DEPTH = 8
 Progress = Callable[[int, int], None]
+CODE_ROOT = Path(__file__).resolve().parent.parent
 
 
-@dataclass
-class BuildOptions:
-    config_path: Path | None = None
-    notes_dir: Path | None = None
-    out_dir: Path | None = None
-    base_url: str | None = None
-    drafts: bool = False
-    strict: bool = False
-    write: bool = True
-    root: Path | None = None
+class LazyHtml:
+    """A body filled only when a template prints it; its repr is a fingerprint of the result."""
 
+    def __init__(self, key: str, produce: Callable[[], str]) -> None:
+        self.key = key
+        self._produce = produce
 
-@dataclass
-class BuildResult:
-    problems: Problems
-    notes: int = 0
-    pages: int = 0
-    seconds: float = 0.0
-    out_dir: Path | None = None
-    written: bool = False
-    planned: int = 0
+    def __html__(self) -> str:
+        return self._produce()
 
-    @property
-    def failed(self) -> bool:
-        return bool(self.problems.errors)
+    def __str__(self) -> str:
+        return self._produce()
+
+    def __repr__(self) -> str:
+        return f"LazyHtml({self.key})"
 
 
 @dataclass
@@ -66,11 +62,11 @@ class Garden:
     urls: Urls
     taxonomy: Taxonomy
     notes: dict[str, Note]  # slug -> note, every published note incl. section texts and home
-    section_of: dict[str, Section | None]  # note slug -> its section (None: unfiled)
+    section_of: dict[str, Section | None]
     section_text: dict[str, Note]  # section path -> the note that is its text
-    html: dict[str, str]  # note slug -> rendered body
     headings: dict[str, list[Heading]]
     links: LinkGraph
+    filler: Filler
     edges: dict[str, list[Edge]] = field(default_factory=dict)
 
     def title_of(self, slug: str) -> str:
@@ -84,40 +80,11 @@ class Garden:
     def url_of(self, slug: str) -> str:
         return self.urls.page(slug)
 
-
-def _config_for(options: BuildOptions, problems: Problems) -> Config:
-    root = (options.root or Path.cwd()).resolve()
-    config_path = options.config_path or find_config(root)
-    config = load_config(config_path, problems, root=root)
-    if options.notes_dir is not None:
-        config.notes_dir = options.notes_dir.resolve()
-    if options.out_dir is not None:
-        config.out_dir = options.out_dir.resolve()
-    if options.base_url is not None:
-        config.base_url = options.base_url
-    config.drafts = options.drafts
-    config.strict = options.strict
-    return config
+    def body(self, slug: str) -> LazyHtml:
+        return LazyHtml(self.filler.key(slug), lambda: self.filler.body(slug))
 
 
-def load_notes(config: Config, problems: Problems) -> list[Note]:
-    paths = discover(config.notes_dir, config.ignore, problems)
-    notes = [note for path in paths if (note := load_note(path, config.notes_dir, problems))]
-    published = [note for note in notes if config.drafts or not note.draft]
-    published = check_slugs(published, problems)
-    kept: list[Note] = []
-    for note in published:
-        head = note.slug.split("/", 1)[0]
-        if head in RESERVED:
-            problems.error(
-                note.source,
-                1,
-                f"the URL '/{note.slug}/' is reserved for the site's own pages",
-                f"move the note out of a folder named '{head}' or rename it",
-            )
-            continue
-        kept.append(note)
-    return kept
+# --------------------------------------------------------------------------- stages
 
 
 def place_notes(
@@ -150,6 +117,22 @@ def place_notes(
     return section_of, section_text
 
 
+def _reserved(notes: list[Note], problems: Problems) -> list[Note]:
+    kept: list[Note] = []
+    for note in notes:
+        head = note.slug.split("/", 1)[0]
+        if head in RESERVED:
+            problems.error(
+                note.source,
+                1,
+                f"the URL '/{note.slug}/' is reserved for the site's own pages",
+                f"move the note out of a folder named '{head}' or rename it",
+            )
+            continue
+        kept.append(note)
+    return kept
+
+
 def _did_you_mean(
     notes: list[Note], edges: dict[str, list[Edge]], by_slug: dict[str, Note], problems: Problems
 ) -> None:
@@ -157,12 +140,18 @@ def _did_you_mean(
     for note in notes:
         for name in (note.title, *note.aliases):
             names.setdefault(normalize(name), name)
+    by_length: dict[int, list[str]] = {}
+    for key in names:
+        by_length.setdefault(len(key), []).append(key)
     for slug in sorted(edges):
         for edge in edges[slug]:
             if edge.target.kind != "planned":
                 continue
             wanted = normalize(edge.target.slug)
-            close = sorted(name for key, name in names.items() if one_typo_apart(wanted, key))
+            candidates = [
+                k for n in (len(wanted) - 1, len(wanted), len(wanted) + 1) for k in by_length.get(n, [])
+            ]
+            close = sorted(names[key] for key in candidates if one_typo_apart(wanted, key))
             if close:
                 problems.warning(
                     by_slug[slug].source,
@@ -172,183 +161,309 @@ def _did_you_mean(
                 )
 
 
-def build_site(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Run the whole pipeline; write the site only if there are no errors."""
-    started = time.perf_counter()
-    problems = Problems()
-    config = _config_for(options, problems)
-    result = BuildResult(problems, out_dir=config.out_dir)
-    urls = Urls(config.base_url)
-    taxonomy = build_taxonomy(config.taxonomy, config.path, problems)
-    notes = load_notes(config, problems)
-    section_of, section_text = place_notes(notes, taxonomy, problems)
-    by_slug = {note.slug: note for note in notes}
+# --------------------------------------------------------------------------- the builder
 
-    md = create_parser()
-    install_render_rules(md)
-    tokens: dict[str, list[Token]] = {}
-    headings: dict[str, list[Heading]] = {}
-    for note in notes:
+
+class Builder:
+    """Runs builds; kept alive by the preview server so rebuilds reuse what it knows."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.memory: dict[str, tuple[NoteArtifact | None, list[Problem]]] = {}
+        self.html: dict[str, str] = {}  # artifact key -> body template, for notes in memory
+        self.index: dict[str, IndexEntry] | None = None
+        self.manifest: Manifest | None = None
+        self.in_place = False  # the preview server rewrites only changed files, in place
+        self.inputs: Inputs | None = None  # inputs already gathered (by the CLI's quick check)
+
+    def close(self) -> None:
+        from .workers import close_local
+
+        close_local()
+
+    # ------------------------------------------------------------------ compile
+
+    def _compile_all(
+        self, config: Config, paths: list[Path], cache: Cache, problems: Problems, progress: Progress | None
+    ) -> tuple[dict[str, NoteArtifact], dict[str, str], int]:
+        """Artifacts by relative path, their keys, and how many were compiled afresh."""
+        macros_key = fingerprint(config.math_macros)
+        index = self.index if self.index is not None else cache.index()
+        new_index: dict[str, IndexEntry] = {}
+        keys: dict[str, str] = {}
+        results: dict[str, tuple[NoteArtifact | None, list[Problem]]] = {}
+        to_compile: list[Path] = []
+        for path in paths:
+            relative = path.relative_to(config.notes_dir).as_posix()
+            try:
+                info = path.stat()
+            except OSError:
+                to_compile.append(path)
+                continue
+            entry = index.get(relative)
+            if entry and entry.size == info.st_size and entry.mtime_ns == info.st_mtime_ns:
+                key = entry.key
+            else:
+                try:
+                    key = content_key(path.read_bytes(), macros_key)
+                except OSError:
+                    to_compile.append(path)
+                    continue
+            found = self.memory.get(key)
+            if found is None:
+                found = cache.load("notes", key)
+                if found is not None:
+                    self.memory[key] = found
+            if found is None or (found[0] is not None and key not in self.html and not cache.enabled):
+                to_compile.append(path)
+                continue
+            keys[relative] = key
+            results[relative] = found
+            new_index[relative] = IndexEntry(info.st_size, info.st_mtime_ns, key)
+        compiled = compile_paths(
+            to_compile, config.notes_dir, config.root, config.math_macros, self.options.jobs, progress
+        )
+        for path, (key, (artifact, found_problems), html) in compiled.items():
+            relative = path.relative_to(config.notes_dir).as_posix()
+            keys[relative] = key
+            results[relative] = (artifact, found_problems)
+            self.memory[key] = (artifact, found_problems)
+            if artifact is not None:
+                self.html[key] = html
+                cache.store("html", key, html)
+            cache.store("notes", key, (artifact, found_problems))
+            try:
+                info = path.stat()
+                new_index[relative] = IndexEntry(info.st_size, info.st_mtime_ns, key)
+            except OSError:
+                pass
+        self.index = new_index
+        cache.store_named("index", new_index)
+        artifacts: dict[str, NoteArtifact] = {}
+        for relative in sorted(results):
+            artifact, found_problems = results[relative]
+            for problem in found_problems:
+                if problem not in problems.items:
+                    problems.items.append(problem)
+            if artifact is not None:
+                artifacts[relative] = artifact
+        live = set(keys.values())
+        for key in [k for k in self.memory if k not in live]:
+            self.memory.pop(key, None)
+            self.html.pop(key, None)
+        return artifacts, keys, len(compiled)
+
+    def _html_loader(self, cache: Cache, keys: dict[str, str]) -> Callable[[str], str]:
+        def load(key: str) -> str:
+            if key in self.html:
+                return self.html[key]
+            html = cache.load("html", key)
+            if not isinstance(html, str):
+                raise RuntimeError(f"cache entry {key} vanished during the build; run with --no-cache")
+            return html
+
+        return load
+
+    # ------------------------------------------------------------------ build
+
+    def build(self, progress: Progress | None = None) -> BuildResult:
+        """Run the whole pipeline; write the site only if there are no errors."""
+        started = time.perf_counter()
+        options = self.options
+        inputs = self.inputs if self.inputs is not None else gather_inputs(options, self.manifest)
+        self.inputs = None
+        quick = unchanged_result(inputs, options, started)
+        if quick is not None:
+            return quick
+        problems, config, cache, paths = inputs.problems, inputs.config, inputs.cache, inputs.paths
+        manifest = inputs.manifest
+        result = BuildResult(problems, out_dir=config.out_dir)
+        urls = Urls(config.base_url)
+        taxonomy = build_taxonomy(config.taxonomy, config.path, problems)
+
         try:
-            tokens[note.slug] = parse(md, note.body)
-        except RecursionError:
-            problems.error(
-                note.source,
-                1,
-                "the note is nested too deeply to parse",
-                "flatten deeply nested lists or quotes",
+            find_katex(config.root)
+        except AssetMissing as exc:
+            problems.error(config.path or config.root, 0, str(exc), "then run the build again")
+            result.seconds = time.perf_counter() - started
+            return result
+        artifacts, keys, result.compiled = self._compile_all(config, paths, cache, problems, progress)
+
+        notes = [a.note for a in artifacts.values() if config.drafts or not a.note.draft]
+        notes = _reserved(check_slugs(notes, problems), problems)
+        by_slug = {note.slug: note for note in notes}
+        artifact_of = {note.slug: artifacts[note.relative.as_posix()] for note in notes}
+        key_of = {note.slug: keys[note.relative.as_posix()] for note in notes}
+        section_of, section_text = place_notes(notes, taxonomy, problems)
+        headings = {slug: artifact.headings for slug, artifact in artifact_of.items()}
+
+        resolver = Resolver(
+            notes,
+            config.notes_dir,
+            config.static_dir,
+            section_paths=set(taxonomy.by_path) | {""},
+            generated_files=figure_outputs(config.figures),
+            find_section=lambda name: section.path if (section := taxonomy.lookup(name)) else None,
+        )
+        refs: dict[str, list[LinkRef]] = {}
+        targets: dict[str, list[Target]] = {}
+        edges: dict[str, list[Edge]] = {}
+        for slug, artifact in artifact_of.items():
+            refs[slug] = artifact.links
+            targets[slug], edges[slug] = resolve_links(
+                artifact.note, artifact.links, resolver, headings, problems
             )
-            tokens[note.slug] = []
-        headings[note.slug] = headings_of(tokens[note.slug], note)
-
-    resolver = Resolver(
-        notes,
-        config.notes_dir,
-        config.static_dir,
-        section_paths=set(taxonomy.by_path) | {""},
-        generated_files=figure_outputs(config.figures),
-        find_section=lambda name: section.path if (section := taxonomy.lookup(name)) else None,
-    )
-    edges = {note.slug: link_note(note, tokens[note.slug], resolver, headings, problems) for note in notes}
-    _did_you_mean(notes, edges, by_slug, problems)
-    link_graph = build_graph(list(by_slug), edges)
-    figures = make_figures(
-        config.figures,
-        config.path or config.root,
-        urls,
-        resolver,
-        taxonomy,
-        by_slug,
-        section_of,
-        link_graph,
-        problems,
-    )
-    figure_by_path = {path: figure for figure in figures for path in figure.files}
-
-    try:
-        katex = Katex(find_katex(config.root), config.math_macros)
-    except AssetMissing as exc:
-        problems.error(config.path or config.root, 0, str(exc), "then run the build again")
+        _did_you_mean(notes, edges, by_slug, problems)
+        transclusion_cycles(edges, by_slug, {p: n.slug for p, n in section_text.items()}, problems)
+        link_graph = build_graph(list(by_slug), edges)
+        figures = make_figures(
+            config.figures,
+            config.path or config.root,
+            urls,
+            resolver,
+            taxonomy,
+            by_slug,
+            section_of,
+            link_graph,
+            problems,
+            cache,
+        )
+        load_html = self._html_loader(cache, keys)
+        garden = Garden(
+            config,
+            urls,
+            taxonomy,
+            by_slug,
+            section_of,
+            section_text,
+            headings,
+            link_graph,
+            Filler(
+                urls,
+                refs,
+                targets,
+                lambda slug: load_html(key_of[slug]),
+                {slug: artifact.html_hash for slug, artifact in artifact_of.items()},
+                lambda slug: garden.title_of(slug),
+                {path: note.slug for path, note in section_text.items()},
+                {path: figure for figure in figures for path in figure.files},
+            ),
+            edges,
+        )
+        result.notes = len(notes)
+        result.planned = len(link_graph.planned)
+        page_list = pages.all_pages(garden)
+        result.pages = len(page_list)
+        blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
+        if options.write and not blocked:
+            try:
+                check_output_dir(
+                    config.out_dir, config.notes_dir, [config.root / "templates", config.static_dir]
+                )
+                self._write(garden, page_list, figures, resolver, manifest, inputs.fingerprint, cache, result)
+            except OutputError as exc:
+                problems.error(config.out_dir, 0, str(exc))
+            except OSError as exc:
+                problems.error(
+                    config.out_dir,
+                    0,
+                    f"could not write the site: {exc.strerror or exc}",
+                    "free some disk space or check permissions; the previous site is untouched",
+                )
         result.seconds = time.perf_counter() - started
         return result
+
+    def _write(
+        self,
+        garden: Garden,
+        page_list: list[pages.Page],
+        figures: list[Any],
+        resolver: Resolver,
+        manifest: Manifest,
+        inputs: str,
+        cache: Cache,
+        result: BuildResult,
+    ) -> None:
+        from .render import make_environment, render_page
+
+        config = garden.config
+        reusable = manifest.out_dir == str(config.out_dir) and marker_id(config.out_dir) == manifest.build_id
+        old = manifest.pages if reusable else {}
+        writer = SiteWriter(config.out_dir, in_place=self.in_place and reusable)
+        new: dict[str, str] = {}
+        env = None
+        try:
+            site = pages.site_data(garden)
+            site_key = fingerprint(repr(site), _templates_key(config))
+            for page in page_list:
+                key = fingerprint(page.template, repr(page.context), site_key)
+                new[page.path] = key
+                if old.get(page.path) == key and writer.keep(page.path):
+                    continue
+                if env is None:
+                    env = make_environment(config.templates_dir)
+                writer.write(page.path, render_page(env, page, site))
+                result.rendered += 1
+                result.changed_paths.append(page.path)
+            generated = pages.generated_files()
+            for figure in figures:
+                generated.update(figure.files)
+            for path, data in sorted(generated.items()):
+                key = fingerprint("bytes", data)
+                new[path] = key
+                if old.get(path) == key and writer.keep(path):
+                    continue
+                writer.write(path, data)
+                result.changed_paths.append(path)
+            katex_dist = find_katex(config.root)
+            for path, source in sorted(pages.asset_copies(garden, resolver, katex_dist).items()):
+                if path in generated:
+                    continue
+                info = source.stat()
+                key = fingerprint("copy", str(source), info.st_size, info.st_mtime_ns)
+                new[path] = key
+                if old.get(path) == key and writer.keep(path):
+                    continue
+                writer.copy(path, source)
+                result.changed_paths.append(path)
+            removed = sorted(set(old) - set(new))
+            result.changed_paths.extend(removed)
+            build_id = fingerprint(sorted(new.items()))
+            writer.marker_id = build_id
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        result.written = True
+        self.manifest = Manifest(
+            build_id=build_id,
+            inputs=inputs,
+            out_dir=str(config.out_dir),
+            pages=new,
+            problems=list(result.problems.items),
+            summary={"notes": result.notes, "pages": result.pages, "planned": result.planned},
+        )
+        cache.store_named("manifest", self.manifest)
+
+
+def _templates_key(config: Config) -> str:
+    parts = []
+    for root in dict.fromkeys([config.templates_dir, CODE_ROOT / "templates"]):
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    info = path.stat()
+                    parts.append((str(path), info.st_size, info.st_mtime_ns))
+    return fingerprint(parts)
+
+
+def build_site(
+    options: BuildOptions, progress: Progress | None = None, inputs: Inputs | None = None
+) -> BuildResult:
+    """One build, start to end (the CLI's ``build`` and ``check``)."""
+    builder = Builder(options)
+    builder.inputs = inputs
     try:
-        html = _render_bodies(md, notes, tokens, urls, katex, figure_by_path, problems, progress)
+        return builder.build(progress)
     finally:
-        katex.close()
-
-    garden = Garden(
-        config, urls, taxonomy, by_slug, section_of, section_text, html, headings, link_graph, edges
-    )
-    files = pages.render_all(garden)
-    for figure in figures:
-        files.update(figure.files)
-    copies = pages.asset_copies(garden, resolver, katex.dist)
-    result.notes = len(notes)
-    result.pages = sum(1 for path in files if path.endswith(".html"))
-    result.planned = len(link_graph.planned)
-    blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
-    if options.write and not blocked:
-        try:
-            check_output_dir(config.out_dir, config.notes_dir, [config.root / "templates", config.static_dir])
-            write_site(config.out_dir, files, copies)
-            result.written = True
-        except OutputError as exc:
-            problems.error(config.out_dir, 0, str(exc))
-        except OSError as exc:
-            problems.error(
-                config.out_dir,
-                0,
-                f"could not write the site: {exc.strerror or exc}",
-                "free some disk space or check permissions; the previous site is untouched",
-            )
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def _render_bodies(
-    md,
-    notes: list[Note],
-    tokens: dict[str, list[Token]],
-    urls: Urls,
-    katex: Katex,
-    figures: dict[str, Figure],
-    problems: Problems,
-    progress: Progress | None,
-) -> dict[str, str]:
-    by_slug = {note.slug: note for note in notes}
-    html: dict[str, str] = {}
-
-    def transclude(target: Target, stack: list[str], line: int) -> str:
-        host = by_slug[stack[-1]]
-        if target.slug not in tokens:
-            return ""
-        title = by_slug[target.slug].title
-        link = f'<a class="internal" href="{urls.page(target.slug, target.anchor)}">{_esc(title)}</a>'
-        if target.slug in stack or len(stack) > MAX_TRANSCLUSION_DEPTH:
-            problems.warning(
-                host.source,
-                host.file_line(line),
-                f"transclusion cycle: {' → '.join([*stack[stack.index(target.slug) :], target.slug])}"
-                if target.slug in stack
-                else f"transclusions nested deeper than {MAX_TRANSCLUSION_DEPTH}",
-                "embed a heading instead, or link with [[...]] rather than ![[...]]",
-            )
-            message = f"Embedding {link} here would repeat forever."
-            return f'<div class="transclusion transclusion-cycle">{message}</div>'
-        part = tokens[target.slug]
-        if target.anchor:
-            sliced = heading_slice(part, target.anchor)
-            if sliced is None:
-                return f'<div class="transclusion">{link}: heading not found.</div>'
-            part = sliced
-        env = RenderEnv(
-            urls, current_math[0], transclude, [*stack, target.slug], embedded=True, figures=figures
-        )
-        inner = render_tokens(md, part, env)
-        return (
-            f'<blockquote class="transclusion" cite="{urls.page(target.slug, target.anchor)}">\n'
-            f'<div class="transclusion-source">{link}</div>\n{inner}</blockquote>\n'
-        )
-
-    current_math: list[MathCollector] = [MathCollector()]
-    for index, note in enumerate(notes):
-        collector = MathCollector()
-        current_math[0] = collector
-        env = RenderEnv(urls, collector, transclude, [note.slug], figures=figures)
-        page_tokens = _without_title_heading(tokens[note.slug]) if note.title_from_h1 else tokens[note.slug]
-        try:
-            body = render_tokens(md, page_tokens, env)
-        except RecursionError:
-            problems.error(
-                note.source,
-                1,
-                "the note is nested too deeply to render",
-                "flatten deeply nested lists or quotes",
-            )
-            body = ""
-        body, failures = fill_math(body, collector, katex)
-        for failure in failures:
-            problems.warning(
-                note.source,
-                note.file_line(failure.line),
-                f"formula failed: {failure.message}",
-                f"check the TeX of ${failure.tex[:60]}$; it is shown as source",
-            )
-        html[note.slug] = body
-        if progress:
-            progress(index + 1, len(notes))
-    return html
-
-
-def _esc(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))
-
-
-def _without_title_heading(tokens: list[Token]) -> list[Token]:
-    """Drop the first ``# Title`` heading: the page shows the title itself."""
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag == "h1":
-            return tokens[:index] + tokens[index + 3 :]
-    return tokens
+        builder.close()

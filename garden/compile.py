@@ -1,0 +1,108 @@
+"""Compile one note file into an artifact that depends on nothing but its bytes.
+
+The artifact holds the note's metadata, its headings, its links (unresolved) and its body HTML
+with math already rendered and every link left as a placeholder. Because it depends only on the
+file (and the site's math macros), it can be cached by content hash and computed in parallel;
+linking the garden together happens later, by filling the placeholders (``fill.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it.token import Token
+
+from .body import RenderEnv, install_render_rules, render_tokens
+from .linking import Heading, LinkRef, collect_links, headings_of
+from .markdown import create_parser
+from .mathrender import Katex, MathCollector, fill_math, find_katex
+from .notes import Note, load_note
+from .problems import Problem, Problems
+
+# Bump when the artifact's shape or the HTML we generate changes: old cache entries are ignored.
+COMPILER_VERSION = "1"
+
+
+@dataclass
+class NoteArtifact:
+    """Everything the build needs from one note file."""
+
+    note: Note  # with its body dropped
+    headings: list[Heading]
+    links: list[LinkRef]
+    html: str  # body HTML, math rendered, links as placeholders
+    html_hash: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def content_key(data: bytes, macros_key: str) -> str:
+    """Cache key of a note: its bytes, the math macros and the compiler version."""
+    digest = hashlib.blake2b(data, digest_size=16)
+    digest.update(macros_key.encode())
+    digest.update(COMPILER_VERSION.encode())
+    return digest.hexdigest()
+
+
+class Compiler:
+    """A markdown-it parser and (lazily) a KaTeX context: one per process."""
+
+    def __init__(self, project_root: Path, macros: dict[str, str]) -> None:
+        self.md = create_parser()
+        install_render_rules(self.md)
+        self.project_root = project_root
+        self.macros = macros
+        self._katex: Katex | None = None
+
+    @property
+    def katex(self) -> Katex:
+        if self._katex is None:
+            self._katex = Katex(find_katex(self.project_root), self.macros)
+        return self._katex
+
+    def close(self) -> None:
+        if self._katex is not None:
+            self._katex.close()
+            self._katex = None
+
+    def compile(self, path: Path, notes_dir: Path) -> tuple[NoteArtifact | None, list[Problem]]:
+        """Load, parse and render one note; no artifact when it cannot be read at all."""
+        problems = Problems()
+        note = load_note(path, notes_dir, problems)
+        if note is None:
+            return None, problems.items
+        try:
+            tokens = self.md.parse(note.body, {})
+        except RecursionError:
+            problems.error(path, 1, "the note is nested too deeply to parse", "flatten deeply nested lists")
+            tokens = []
+        headings = headings_of(tokens, note)
+        links = collect_links(note, tokens)
+        if note.title_from_h1:
+            tokens = _without_title_heading(tokens)
+        collector = MathCollector()
+        try:
+            html = render_tokens(self.md, tokens, RenderEnv(collector))
+        except RecursionError:
+            problems.error(path, 1, "the note is nested too deeply to render", "flatten deeply nested lists")
+            html = ""
+        html, failures = fill_math(html, collector, self.katex) if collector.formulas else (html, [])
+        for failure in failures:
+            problems.warning(
+                path,
+                note.file_line(failure.line),
+                f"formula failed: {failure.message}",
+                f"check the TeX of ${failure.tex[:60]}$; it is shown as source",
+            )
+        note.body = ""
+        html_hash = hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
+        return NoteArtifact(note, headings, links, html, html_hash, problems.items), problems.items
+
+
+def _without_title_heading(tokens: list[Token]) -> list[Token]:
+    """Drop the first ``# Title`` heading: the page shows the title itself."""
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            return tokens[:index] + tokens[index + 3 :]
+    return tokens

@@ -1,0 +1,160 @@
+"""The cheap part of a build: find the inputs and tell whether anything changed at all.
+
+Kept free of heavy imports (no markdown-it, Jinja, networkx, pillow) so that running the build
+again with nothing changed finishes in the time it takes Python to start.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import Cache, Manifest, fingerprint
+from .config import Config, find_config, load_config
+from .notes import discover
+from .output import MARKER
+from .problems import Problems
+
+CODE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class BuildOptions:
+    config_path: Path | None = None
+    notes_dir: Path | None = None
+    out_dir: Path | None = None
+    base_url: str | None = None
+    drafts: bool = False
+    strict: bool = False
+    write: bool = True
+    root: Path | None = None
+    cache_dir: Path | None = None
+    no_cache: bool = False
+    jobs: int | None = None  # worker processes for compiling; None: one per core when worth it
+
+
+@dataclass
+class BuildResult:
+    problems: Problems
+    notes: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    out_dir: Path | None = None
+    written: bool = False
+    planned: int = 0
+    compiled: int = 0  # notes compiled this build (not from a cache)
+    rendered: int = 0  # pages rendered this build (not reused)
+    unchanged: bool = False  # nothing changed since the last build: nothing was done
+    changed_paths: list[str] = field(default_factory=list)  # output files written or removed
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems.errors)
+
+
+def config_for(options: BuildOptions, problems: Problems) -> Config:
+    root = (options.root or Path.cwd()).resolve()
+    config_path = options.config_path or find_config(root)
+    config = load_config(config_path, problems, root=root)
+    if options.notes_dir is not None:
+        config.notes_dir = options.notes_dir.resolve()
+    if options.out_dir is not None:
+        config.out_dir = options.out_dir.resolve()
+    if options.base_url is not None:
+        config.base_url = options.base_url
+    config.drafts = options.drafts
+    config.strict = options.strict
+    return config
+
+
+def inputs_fingerprint(config: Config, options: BuildOptions, stats: list[tuple[str, int, int]]) -> str:
+    """Everything a build reads, cheaply: file stats, the config's bytes, code and options."""
+
+    def tree(root: Path) -> list[tuple[str, int, int]]:
+        if not root.is_dir():
+            return []
+        out = []
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                info = path.stat()
+                out.append((str(path), info.st_size, info.st_mtime_ns))
+        return out
+
+    config_bytes = config.path.read_bytes() if config.path and config.path.is_file() else b""
+    code = tree(CODE_ROOT / "garden") + tree(CODE_ROOT / "templates") + tree(CODE_ROOT / "static")
+    project = tree(config.templates_dir) + tree(config.static_dir)
+    package = CODE_ROOT / "package-lock.json"
+    lock = package.stat().st_mtime_ns if package.is_file() else 0
+    return fingerprint(
+        stats,
+        config_bytes,
+        code,
+        project,
+        lock,
+        str(config.out_dir),
+        config.base_url,
+        config.drafts,
+        config.strict,
+    )
+
+
+def marker_id(out: Path) -> str:
+    try:
+        text = (out / MARKER).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    for line in text.splitlines():
+        if line.startswith("build: "):
+            return line.removeprefix("build: ").strip()
+    return ""
+
+
+@dataclass
+class Inputs:
+    """What a build starts from: the config, the note files, the cache and the last build."""
+
+    config: Config
+    problems: Problems
+    cache: Cache
+    paths: list[Path]
+    fingerprint: str
+    manifest: Manifest
+
+
+def gather_inputs(options: BuildOptions, manifest: Manifest | None = None) -> Inputs:
+    problems = Problems()
+    config = config_for(options, problems)
+    cache_dir = None if options.no_cache else (options.cache_dir or config.root / ".garden-cache")
+    cache = Cache(cache_dir.resolve() if cache_dir else None, problems)
+    paths = discover(config.notes_dir, config.ignore, problems)
+    stats = []
+    for path in paths:
+        try:
+            info = path.stat()
+            stats.append((str(path), info.st_size, info.st_mtime_ns))
+        except OSError:
+            stats.append((str(path), -1, -1))
+    found = inputs_fingerprint(config, options, stats)
+    return Inputs(
+        config, problems, cache, paths, found, manifest if manifest is not None else cache.manifest()
+    )
+
+
+def unchanged_result(inputs: Inputs, options: BuildOptions, started: float) -> BuildResult | None:
+    """The last build's result when nothing it read has changed and its site is still there."""
+    manifest, config = inputs.manifest, inputs.config
+    if not options.write or inputs.problems.items or not manifest.inputs:
+        return None
+    if manifest.inputs != inputs.fingerprint or manifest.out_dir != str(config.out_dir):
+        return None
+    if marker_id(config.out_dir) != manifest.build_id:
+        return None
+    result = BuildResult(
+        Problems(list(manifest.problems)), out_dir=config.out_dir, unchanged=True, written=True
+    )
+    result.notes = manifest.summary.get("notes", 0)
+    result.pages = manifest.summary.get("pages", 0)
+    result.planned = manifest.summary.get("planned", 0)
+    result.seconds = time.perf_counter() - started
+    return result

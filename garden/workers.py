@@ -1,0 +1,112 @@
+"""Compile notes in parallel: one process per core, each with its own V8 context.
+
+Compiling is the expensive, independent part of a build (parsing, KaTeX), so a cold build of
+many notes spreads it over worker processes; a few notes are compiled in this process, which
+keeps its compiler (and V8 context) for the next rebuild.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .compile import Compiler, NoteArtifact, content_key
+from .problems import Problem
+
+PARALLEL_THRESHOLD = 64  # below this many notes, workers cost more than they save
+CHUNK = 32
+
+Compiled = tuple[str, tuple[NoteArtifact | None, list[Problem]], str]  # key, result, body HTML
+
+_local: dict[tuple, Compiler] = {}
+_v8_started = False
+
+
+def _compiler(root: Path, macros: dict[str, str]) -> Compiler:
+    global _v8_started
+    key = (str(root), tuple(sorted(macros.items())))
+    compiler = _local.get(key)
+    if compiler is None:
+        for old in _local.values():
+            old.close()
+        _local.clear()
+        compiler = _local[key] = Compiler(root, macros)
+        _v8_started = True
+    return compiler
+
+
+def close_local() -> None:
+    """Close this process's V8 context (an open one hangs the interpreter at exit)."""
+    for compiler in _local.values():
+        compiler.close()
+    _local.clear()
+
+
+atexit.register(close_local)
+
+
+def _compile_one(compiler: Compiler, path: Path, notes_dir: Path, macros_key: str) -> Compiled:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""
+    key = content_key(data, macros_key)
+    artifact, problems = compiler.compile(path, notes_dir)
+    html = ""
+    if artifact is not None:
+        html, artifact.html = artifact.html, ""
+    return key, (artifact, problems), html
+
+
+def _compile_chunk(args: tuple[list[str], str, str, dict[str, str], str]) -> list[tuple[str, Compiled]]:
+    paths, notes_dir, root, macros, macros_key = args
+    compiler = _compiler(Path(root), macros)
+    return [(p, _compile_one(compiler, Path(p), Path(notes_dir), macros_key)) for p in paths]
+
+
+def compile_paths(
+    paths: list[Path],
+    notes_dir: Path,
+    root: Path,
+    macros: dict[str, str],
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[Path, Compiled]:
+    """Compile ``paths``; in parallel when there are many of them."""
+    from .cache import fingerprint
+
+    macros_key = fingerprint(macros)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    results: dict[Path, Compiled] = {}
+    total = len(paths)
+    if workers <= 1 or total < PARALLEL_THRESHOLD:
+        compiler = _compiler(root, macros)
+        for done, path in enumerate(paths, 1):
+            results[path] = _compile_one(compiler, path, notes_dir, macros_key)
+            if progress:
+                progress(done, total)
+        return results
+    chunks = [
+        ([str(p) for p in paths[i : i + CHUNK]], str(notes_dir), str(root), macros, macros_key)
+        for i in range(0, total, CHUNK)
+    ]
+    # fork is fast, but V8 must not be running in the process that forks
+    context = multiprocessing.get_context("spawn" if _v8_started else "fork")
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+        for chunk in pool.map(_compile_chunk, chunks):
+            for path, compiled in chunk:
+                results[Path(path)] = compiled
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+    return results
+
+
+def _worker_init() -> None:
+    """Workers forked from a parent start with its compilers forgotten (they own no V8)."""
+    _local.clear()
