@@ -1,23 +1,25 @@
-"""The persistent build cache (``.garden-cache/``): compiled notes, figures and the last build.
+"""The persistent build cache (``.garden-cache/``): compiled notes, bodies, figures, last build.
 
-The cache never changes the result, only how fast it comes: every entry is keyed by a hash of
-its inputs, and anything unreadable (corrupt, or written by another version) is ignored with a
-warning and rebuilt.
+One SQLite file (standard library, one fast query to load every note's metadata, cheap single
+row updates). The cache never changes the result, only how fast it comes: every entry is keyed
+by a hash of its inputs, and anything unreadable (corrupt, or from another version) is ignored
+with a warning and rebuilt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
 import pickle
-import tempfile
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .problems import Problems
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+KINDS = ("notes", "html", "figures", "named")
 
 
 @dataclass
@@ -42,105 +44,146 @@ class Manifest:
 
 
 class Cache:
-    """A folder of pickles; ``Cache(None)`` is a cache that remembers nothing (``--no-cache``)."""
+    """A key-value store of pickles; ``Cache(None)`` remembers nothing (``--no-cache``)."""
 
     def __init__(self, folder: Path | None, problems: Problems) -> None:
         self.folder = folder
         self.problems = problems
-        self._warned = False
+        self._db: sqlite3.Connection | None = None
+        self._broken = folder is None
 
     @property
     def enabled(self) -> bool:
         return self.folder is not None
 
-    # ------------------------------------------------------------------ low level
-
-    def _path(self, kind: str, key: str) -> Path:
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is not None or self._broken:
+            return self._db
         assert self.folder is not None
-        return self.folder / kind / key[:2] / f"{key}.pickle"
+        path = self.folder / f"cache-v{CACHE_FORMAT}.sqlite"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            for kind in KINDS:
+                db.execute(f"CREATE TABLE IF NOT EXISTS {kind} (key TEXT PRIMARY KEY, value BLOB)")
+            db.execute("SELECT count(*) FROM notes").fetchone()
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(path, exc)
+            return None
+        self._db = db
+        return db
+
+    def _fail(self, where: Path, exc: Exception) -> None:
+        if not self._broken:
+            self.problems.warning(
+                where, 0, f"ignoring the build cache ({exc}); building without it", "delete .garden-cache/"
+            )
+        self._broken = True
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+        # an unreadable database file is moved aside so the next build starts a fresh one
+        if self.folder is not None and isinstance(exc, sqlite3.DatabaseError):
+            path = self.folder / f"cache-v{CACHE_FORMAT}.sqlite"
+            with contextlib.suppress(OSError):
+                path.rename(path.with_suffix(".corrupt"))
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # ------------------------------------------------------------------ values
 
     def load(self, kind: str, key: str) -> Any:
         """The stored object, or None when absent or unreadable."""
-        if self.folder is None:
+        db = self._connect()
+        if db is None:
             return None
-        path = self._path(kind, key)
         try:
-            with path.open("rb") as handle:
-                stored = pickle.load(handle)
-        except FileNotFoundError:
+            row = db.execute(f"SELECT value FROM {kind} WHERE key = ?", (key,)).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except Exception as exc:  # a corrupt cache must never fail the build
+            self._fail(self.folder or Path("."), exc)
             return None
-        except Exception:
-            self._corrupt(path)
-            return None
-        if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != CACHE_FORMAT:
-            return None
-        return stored[1]
+
+    def load_many(self, kind: str, keys: list[str]) -> dict[str, Any]:
+        db = self._connect()
+        found: dict[str, Any] = {}
+        if db is None or not keys:
+            return found
+        try:
+            for start in range(0, len(keys), 900):
+                chunk = keys[start : start + 900]
+                marks = ",".join("?" * len(chunk))
+                for key, value in db.execute(f"SELECT key, value FROM {kind} WHERE key IN ({marks})", chunk):
+                    found[key] = pickle.loads(value)
+        except Exception as exc:
+            self._fail(self.folder or Path("."), exc)
+            return {}
+        return found
 
     def store(self, kind: str, key: str, value: Any) -> None:
-        if self.folder is None:
+        self.store_many(kind, {key: value})
+
+    def store_many(self, kind: str, values: dict[str, Any]) -> None:
+        db = self._connect()
+        if db is None or not values:
             return
-        self._write(self._path(kind, key), (CACHE_FORMAT, value))
-
-    def _write(self, path: Path, value: Any) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, path)
-        except OSError as exc:
-            if not self._warned:
-                self._warned = True
-                self.problems.warning(
-                    path.parent, 0, f"cannot write the cache: {exc.strerror}", "builds stay correct"
-                )
+            rows = [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in values.items()]
+            db.execute("BEGIN")
+            db.executemany(f"INSERT OR REPLACE INTO {kind} (key, value) VALUES (?, ?)", rows)
+            db.execute("COMMIT")
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(self.folder or Path("."), exc)
 
-    def _corrupt(self, path: Path) -> None:
-        if not self._warned:
-            self._warned = True
-            self.problems.warning(
-                path,
-                0,
-                "ignoring an unreadable cache entry; it is rebuilt",
-                "delete .garden-cache/ if this repeats",
-            )
+    def prune(self, kind: str, keep: set[str]) -> None:
+        """Forget entries no longer used (run rarely: only when many are stale)."""
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            stale = [k for (k,) in db.execute(f"SELECT key FROM {kind}") if k not in keep]
+            if len(stale) > max(1000, len(keep)):
+                db.execute("BEGIN")
+                db.executemany(f"DELETE FROM {kind} WHERE key = ?", [(k,) for k in stale])
+                db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._fail(self.folder or Path("."), exc)
 
-    # ------------------------------------------------------------------ named files
+    # ------------------------------------------------------------------ named values
 
     def load_named(self, name: str) -> Any:
-        if self.folder is None:
-            return None
-        path = self.folder / f"{name}.pickle"
-        try:
-            with path.open("rb") as handle:
-                stored = pickle.load(handle)
-        except FileNotFoundError:
-            return None
-        except Exception:
-            self._corrupt(path)
-            return None
-        if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != CACHE_FORMAT:
-            return None
-        return stored[1]
+        return self.load("named", name)
 
     def store_named(self, name: str, value: Any) -> None:
-        if self.folder is not None:
-            self._write(self.folder / f"{name}.pickle", (CACHE_FORMAT, value))
-
-    # ------------------------------------------------------------------ typed helpers
-
-    def index(self) -> dict[str, IndexEntry]:
-        value = self.load_named("index")
-        return value if isinstance(value, dict) else {}
+        self.store("named", name, value)
 
     def manifest(self) -> Manifest:
         value = self.load_named("manifest")
         return value if isinstance(value, Manifest) else Manifest()
 
 
-def fingerprint(*parts: Any) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(repr(part).encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
+# Bump when a compiled note's shape or the HTML we generate changes: old entries are ignored.
+COMPILER_VERSION = "2"
+
+
+def content_key(data: bytes, macros_key: str) -> str:
+    """Cache key of a note: its bytes, the math macros and the compiler version."""
+    digest = hashlib.blake2b(data, digest_size=16)
+    digest.update(macros_key.encode())
+    digest.update(COMPILER_VERSION.encode())
     return digest.hexdigest()
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short hash of plain data (via pickle: fast, and exact for the types we use)."""
+    try:
+        data = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        data = repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

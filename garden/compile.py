@@ -21,9 +21,6 @@ from .mathrender import Katex, MathCollector, fill_math, find_katex
 from .notes import Note, load_note
 from .problems import Problem, Problems
 
-# Bump when the artifact's shape or the HTML we generate changes: old cache entries are ignored.
-COMPILER_VERSION = "1"
-
 
 @dataclass
 class NoteArtifact:
@@ -35,14 +32,6 @@ class NoteArtifact:
     html: str  # body HTML, math rendered, links as placeholders
     html_hash: str
     problems: list[Problem] = field(default_factory=list)
-
-
-def content_key(data: bytes, macros_key: str) -> str:
-    """Cache key of a note: its bytes, the math macros and the compiler version."""
-    digest = hashlib.blake2b(data, digest_size=16)
-    digest.update(macros_key.encode())
-    digest.update(COMPILER_VERSION.encode())
-    return digest.hexdigest()
 
 
 class Compiler:

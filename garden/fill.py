@@ -12,12 +12,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from markdown_it.common.utils import escapeHtml
-
 from .figures import Figure
 from .linking import LinkRef
 from .links import IMAGE_SUFFIXES, Target
 from .paths import Urls
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def escapeHtml(text: str) -> str:
+    return text.translate(_ESCAPES)
+
 
 PLACEHOLDER = re.compile("\x02([ocepq])([0-9,]*)\x03")
 _HEADING_ID = re.compile(r'<h([1-6]) id="[^"]*">')
@@ -69,7 +74,7 @@ class Filler:
             return self._keys[slug]
         parts = [self.html_hash.get(slug, ""), self.urls.base_url]
         for ref, target in zip(self.refs.get(slug, []), self.targets.get(slug, []), strict=True):
-            parts.append(repr(target))
+            parts.append(f"{target.kind}\x01{target.slug}\x01{target.anchor}")
             if ref.kind in ("embed", "image"):
                 embedded = self._embedded_slug(target)
                 if embedded and embedded not in stack and len(stack) < MAX_DEPTH:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 MARKER = ".garden-site"
@@ -52,11 +53,12 @@ def _within(path: Path, parent: Path) -> bool:
 class SiteWriter:
     """Writes a new site beside the output folder, then swaps it in (or, in place, for serve).
 
-    Unchanged files are hard-linked from the current site instead of being written again; a
-    file is only ever replaced, never modified, so a link never changes the old site.
+    With ``reuse``, the new site starts as a hard-linked copy of the current one (``cp -al``,
+    one fast call), so unchanged files cost nothing; a file is only ever *replaced* (written
+    to a temporary name, then renamed), never modified, so the old site never changes.
     """
 
-    def __init__(self, out: Path, in_place: bool = False) -> None:
+    def __init__(self, out: Path, in_place: bool = False, reuse: bool = False) -> None:
         self.out = out.resolve()
         self.in_place = in_place and self.out.is_dir()
         self.staging = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
@@ -65,13 +67,17 @@ class SiteWriter:
         self.marker_id = ""
         self._made: set[Path] = set()
         self.root = self.out if self.in_place else self.staging
+        self.linked = False  # the staging folder started as hard links to the current site
         if not self.in_place:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             remove_leftovers(self.out)
             for leftover in (self.staging, self.old):
                 if leftover.exists():
                     shutil.rmtree(leftover)
-            self.staging.mkdir()
+            if reuse and self.out.is_dir():
+                self.linked = _link_tree(self.out, self.staging)
+            if not self.linked:
+                self.staging.mkdir()
 
     def _target(self, relative: str) -> Path:
         target = self.root / relative
@@ -81,6 +87,11 @@ class SiteWriter:
         self.written.add(relative)
         return target
 
+    def _replace(self, target: Path, write: Callable[[Path], object]) -> None:
+        temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        write(temp)
+        os.replace(temp, target)
+
     def write(self, relative: str, data: bytes) -> None:
         target = self._target(relative)
         if self.in_place:
@@ -89,9 +100,8 @@ class SiteWriter:
                     return
             except OSError:
                 pass
-            temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-            temp.write_bytes(data)
-            os.replace(temp, target)
+        if self.in_place or self.linked:
+            self._replace(target, lambda temp: temp.write_bytes(data))
         else:
             target.write_bytes(data)
 
@@ -103,33 +113,34 @@ class SiteWriter:
                     return
             except OSError:
                 pass
-            temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-            shutil.copyfile(source, temp)
-            os.replace(temp, target)
+        if self.in_place or self.linked:
+            self._replace(target, lambda temp: shutil.copyfile(source, temp))
         else:
             shutil.copyfile(source, target)
 
     def keep(self, relative: str) -> bool:
         """Reuse the current site's file unchanged; False if it is not there."""
-        current = self.out / relative
-        if self.in_place:
-            if current.is_file():
+        if self.in_place or self.linked:
+            if (self.root / relative).is_file():
                 self.written.add(relative)
                 return True
             return False
         try:
             target = self._target(relative)
-            os.link(current, target)
+            os.link(self.out / relative, target)
         except OSError:
             self.written.discard(relative)
             return False
         return True
 
     def commit(self) -> None:
-        marker = MARKER_TEXT + (f"build: {self.marker_id}\n" if self.marker_id else "")
-        (self.root / MARKER).write_text(marker, encoding="utf-8")
-        if self.in_place:
+        if self.in_place or self.linked:
             self._remove_stale()
+        marker = MARKER_TEXT + (f"build: {self.marker_id}\n" if self.marker_id else "")
+        marker_path = self.root / MARKER
+        marker_path.unlink(missing_ok=True)  # it may be a link to the old site's marker
+        marker_path.write_text(marker, encoding="utf-8")
+        if self.in_place:
             return
         if self.out.exists():
             self.out.rename(self.old)
@@ -147,18 +158,35 @@ class SiteWriter:
             shutil.rmtree(self.staging, ignore_errors=True)
 
     def _remove_stale(self) -> None:
-        """In place: delete files of the previous build that this build did not write."""
+        """Delete files of the previous build that this build did not write."""
         keep = self.written | {MARKER}
-        for folder, dirs, files in os.walk(self.out, topdown=False):
+        for folder, dirs, files in os.walk(self.root, topdown=False):
             for name in files:
                 path = Path(folder, name)
-                relative = path.relative_to(self.out).as_posix()
+                relative = path.relative_to(self.root).as_posix()
                 if relative not in keep:
                     path.unlink(missing_ok=True)
             for name in dirs:
                 path = Path(folder, name)
                 if not any(path.iterdir()):
                     path.rmdir()
+
+
+def _link_tree(source: Path, target: Path) -> bool:
+    """``cp -al``: a copy of a folder made of hard links, in one fast call."""
+    try:
+        done = subprocess.run(
+            ["cp", "-al", "--", str(source), str(target)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return False
+    if done.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
 
 
 def remove_later(folder: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -287,9 +288,11 @@ def _highlight_bytes() -> bytes:
     return _highlight_css().encode("utf-8")
 
 
-def generated_files() -> dict[str, bytes]:
-    """Files the build generates that depend on no note."""
-    return {"css/highlight.css": _highlight_bytes()}
+def generated_files() -> dict[str, tuple[str, Callable[[], bytes]]]:
+    """Files the build generates from no note: path -> (fingerprint, how to make the bytes)."""
+    from importlib.metadata import version
+
+    return {"css/highlight.css": (f"pygments-{version('pygments')}", _highlight_bytes)}
 
 
 def _highlight_css() -> str:

@@ -22,11 +22,13 @@ _UNSAFE = re.compile(r"[^\w\- ]+", re.UNICODE)
 _DASHES = re.compile(r"[\s_\-]+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """Unicode-normalised, case-folded text: what two names must share to be 'the same'."""
     return unicodedata.normalize("NFKC", text).casefold().strip()
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """One path segment: lower case, words joined by '-', letters of any script kept.
 

@@ -7,16 +7,17 @@ time (cheap), and only pages whose fingerprint changed are rendered and written.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import pages
 from .assets import AssetMissing
-from .cache import Cache, IndexEntry, Manifest, fingerprint
-from .compile import NoteArtifact, content_key
+from .cache import Cache, IndexEntry, Manifest, content_key, fingerprint
 from .config import Config
 from .fastpath import BuildOptions, BuildResult, Inputs, gather_inputs, marker_id, unchanged_result
 from .figure_data import figure_outputs, make_figures
@@ -30,11 +31,26 @@ from .output import OutputError, SiteWriter, check_output_dir
 from .paths import Urls, normalize
 from .problems import Problem, Problems
 from .taxonomy import Section, Taxonomy, build_taxonomy
-from .workers import compile_paths
+
+if TYPE_CHECKING:
+    from .compile import NoteArtifact
 
 RESERVED = ("tags", "planned", "katex", "css", "js")
 Progress = Callable[[int, int], None]
 CODE_ROOT = Path(__file__).resolve().parent.parent
+
+
+_TIMINGS = bool(os.environ.get("GARDEN_TIMINGS"))
+_last = [0.0]
+
+
+def _phase(name: str) -> None:
+    """With GARDEN_TIMINGS=1, print how long each stage took (for profiling builds)."""
+    if _TIMINGS:
+        now = time.perf_counter()
+        if name != "start":
+            print(f"  {name:<10} {1000 * (now - _last[0]):8.1f} ms", file=sys.stderr)
+        _last[0] = now
 
 
 class LazyHtml:
@@ -52,6 +68,9 @@ class LazyHtml:
 
     def __repr__(self) -> str:
         return f"LazyHtml({self.key})"
+
+    def __reduce__(self) -> tuple:
+        return (str, (f"LazyHtml({self.key})",))  # fingerprints pickle contexts
 
 
 @dataclass
@@ -188,7 +207,12 @@ class Builder:
     ) -> tuple[dict[str, NoteArtifact], dict[str, str], int]:
         """Artifacts by relative path, their keys, and how many were compiled afresh."""
         macros_key = fingerprint(config.math_macros)
-        index = self.index if self.index is not None else cache.index()
+        if self.index is None:
+            stored = cache.load_named("index")
+            self.index = stored if isinstance(stored, dict) else {}
+            wanted = sorted({entry.key for entry in self.index.values()} - set(self.memory))
+            self.memory.update(cache.load_many("notes", wanted))
+        index = self.index
         new_index: dict[str, IndexEntry] = {}
         keys: dict[str, str] = {}
         results: dict[str, tuple[NoteArtifact | None, list[Problem]]] = {}
@@ -220,37 +244,47 @@ class Builder:
             keys[relative] = key
             results[relative] = found
             new_index[relative] = IndexEntry(info.st_size, info.st_mtime_ns, key)
+        from .workers import compile_paths
+
         compiled = compile_paths(
             to_compile, config.notes_dir, config.root, config.math_macros, self.options.jobs, progress
         )
+        new_html: dict[str, str] = {}
         for path, (key, (artifact, found_problems), html) in compiled.items():
             relative = path.relative_to(config.notes_dir).as_posix()
             keys[relative] = key
             results[relative] = (artifact, found_problems)
             self.memory[key] = (artifact, found_problems)
             if artifact is not None:
-                self.html[key] = html
-                cache.store("html", key, html)
-            cache.store("notes", key, (artifact, found_problems))
+                self.html[key] = new_html[key] = html
             try:
                 info = path.stat()
                 new_index[relative] = IndexEntry(info.st_size, info.st_mtime_ns, key)
             except OSError:
                 pass
-        self.index = new_index
-        cache.store_named("index", new_index)
-        artifacts: dict[str, NoteArtifact] = {}
-        for relative in sorted(results):
-            artifact, found_problems = results[relative]
-            for problem in found_problems:
-                if problem not in problems.items:
-                    problems.items.append(problem)
-            if artifact is not None:
-                artifacts[relative] = artifact
         live = set(keys.values())
         for key in [k for k in self.memory if k not in live]:
             self.memory.pop(key, None)
             self.html.pop(key, None)
+        if compiled:
+            cache.store_many("notes", {key: self.memory[key] for key in {c[0] for c in compiled.values()}})
+            cache.store_many("html", new_html)
+        if new_index != self.index:
+            cache.store_named("index", new_index)
+        if len(compiled) > 500:
+            cache.prune("notes", live)
+            cache.prune("html", live)
+        self.index = new_index
+        artifacts: dict[str, NoteArtifact] = {}
+        seen = set(problems.items)
+        for relative in sorted(results):
+            artifact, found_problems = results[relative]
+            for problem in found_problems:
+                if problem not in seen:
+                    seen.add(problem)
+                    problems.items.append(problem)
+            if artifact is not None:
+                artifacts[relative] = artifact
         return artifacts, keys, len(compiled)
 
     def _html_loader(self, cache: Cache, keys: dict[str, str]) -> Callable[[str], str]:
@@ -272,6 +306,13 @@ class Builder:
         options = self.options
         inputs = self.inputs if self.inputs is not None else gather_inputs(options, self.manifest)
         self.inputs = None
+        try:
+            return self._build(inputs, started, progress)
+        finally:
+            inputs.cache.close()
+
+    def _build(self, inputs: Inputs, started: float, progress: Progress | None) -> BuildResult:
+        options = self.options
         quick = unchanged_result(inputs, options, started)
         if quick is not None:
             return quick
@@ -287,8 +328,10 @@ class Builder:
             problems.error(config.path or config.root, 0, str(exc), "then run the build again")
             result.seconds = time.perf_counter() - started
             return result
+        _phase("start")
         artifacts, keys, result.compiled = self._compile_all(config, paths, cache, problems, progress)
 
+        _phase("compile")
         notes = [a.note for a in artifacts.values() if config.drafts or not a.note.draft]
         notes = _reserved(check_slugs(notes, problems), problems)
         by_slug = {note.slug: note for note in notes}
@@ -297,6 +340,7 @@ class Builder:
         section_of, section_text = place_notes(notes, taxonomy, problems)
         headings = {slug: artifact.headings for slug, artifact in artifact_of.items()}
 
+        _phase("place")
         resolver = Resolver(
             notes,
             config.notes_dir,
@@ -315,7 +359,9 @@ class Builder:
             )
         _did_you_mean(notes, edges, by_slug, problems)
         transclusion_cycles(edges, by_slug, {p: n.slug for p, n in section_text.items()}, problems)
+        _phase("link")
         link_graph = build_graph(list(by_slug), edges)
+        _phase("graph")
         figures = make_figures(
             config.figures,
             config.path or config.root,
@@ -352,9 +398,11 @@ class Builder:
         )
         result.notes = len(notes)
         result.planned = len(link_graph.planned)
+        _phase("figures")
         page_list = pages.all_pages(garden)
         result.pages = len(page_list)
         blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
+        _phase("pages")
         if options.write and not blocked:
             try:
                 check_output_dir(
@@ -370,6 +418,7 @@ class Builder:
                     f"could not write the site: {exc.strerror or exc}",
                     "free some disk space or check permissions; the previous site is untouched",
                 )
+        _phase("write")
         result.seconds = time.perf_counter() - started
         return result
 
@@ -389,7 +438,7 @@ class Builder:
         config = garden.config
         reusable = manifest.out_dir == str(config.out_dir) and marker_id(config.out_dir) == manifest.build_id
         old = manifest.pages if reusable else {}
-        writer = SiteWriter(config.out_dir, in_place=self.in_place and reusable)
+        writer = SiteWriter(config.out_dir, in_place=self.in_place and reusable, reuse=reusable)
         new: dict[str, str] = {}
         env = None
         try:
@@ -401,19 +450,19 @@ class Builder:
                 if old.get(page.path) == key and writer.keep(page.path):
                     continue
                 if env is None:
-                    env = make_environment(config.templates_dir)
+                    env = make_environment(config.templates_dir, cache.folder)
                 writer.write(page.path, render_page(env, page, site))
                 result.rendered += 1
                 result.changed_paths.append(page.path)
             generated = pages.generated_files()
             for figure in figures:
-                generated.update(figure.files)
-            for path, data in sorted(generated.items()):
-                key = fingerprint("bytes", data)
+                for path, data in figure.files.items():
+                    generated[path] = (fingerprint("bytes", data), lambda data=data: data)
+            for path, (key, produce) in sorted(generated.items()):
                 new[path] = key
                 if old.get(path) == key and writer.keep(path):
                     continue
-                writer.write(path, data)
+                writer.write(path, produce())
                 result.changed_paths.append(path)
             katex_dist = find_katex(config.root)
             for path, source in sorted(pages.asset_copies(garden, resolver, katex_dist).items()):

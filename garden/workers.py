@@ -14,7 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .compile import Compiler, NoteArtifact, content_key
+from .cache import content_key
+from .compile import Compiler, NoteArtifact
 from .problems import Problem
 
 PARALLEL_THRESHOLD = 64  # below this many notes, workers cost more than they save
