@@ -172,9 +172,11 @@ class Cache:
 COMPILER_VERSION = "2"
 
 
-def content_key(data: bytes, macros_key: str) -> str:
-    """Cache key of a note: its bytes, the math macros and the compiler version."""
+def content_key(data: bytes, path: Path, macros_key: str) -> str:
+    """Cache key of a note: its bytes, where it is (its URL and messages depend on it), the
+    working folder (messages show paths relative to it), the math macros, the compiler."""
     digest = hashlib.blake2b(data, digest_size=16)
+    digest.update(f"\x00{path.absolute()}\x00{Path.cwd()}\x00".encode("utf-8", "surrogatepass"))
     digest.update(macros_key.encode())
     digest.update(COMPILER_VERSION.encode())
     return digest.hexdigest()

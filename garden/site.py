@@ -229,7 +229,7 @@ class Builder:
                 key = entry.key
             else:
                 try:
-                    key = content_key(path.read_bytes(), macros_key)
+                    key = content_key(path.read_bytes(), path, macros_key)
                 except OSError:
                     to_compile.append(path)
                     continue

@@ -55,7 +55,7 @@ def _compile_one(compiler: Compiler, path: Path, notes_dir: Path, macros_key: st
         data = path.read_bytes()
     except OSError:
         data = b""
-    key = content_key(data, macros_key)
+    key = content_key(data, path, macros_key)
     artifact, problems = compiler.compile(path, notes_dir)
     html = ""
     if artifact is not None:

@@ -1,0 +1,127 @@
+"""Issue 7: the cache never changes the result; incremental builds equal clean ones."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".garden-site"
+    }
+
+
+def clean_build(g, cli, tmp_path: Path, name: str) -> dict[str, str]:
+    out = tmp_path / name
+    result = cli(g, "--no-cache", "--out", str(out))
+    assert result.code == 0, result.output
+    return snapshot(out)
+
+
+EDITS = [
+    ("add", "models/a.md", "---\ntitle: Alpha\ntags: [x]\n---\nAlpha links [[Beta]] and [[Gamma]]. $a^2$\n"),
+    ("add", "models/b.md", "---\ntitle: Beta\n---\nBeta embeds ![[Alpha]] and links [[Alpha#Nothing]].\n"),
+    ("edit", "models/a.md", "---\ntitle: Alpha\ntags: [x, y]\n---\nAlpha now links [[Beta]] only. $a^3$\n"),
+    ("edit", "models/b.md", "---\ntitle: Beta Renamed\naliases: [Beta]\n---\nBeta, renamed.\n"),
+    ("add", "optimization/c.md", "---\ntitle: Gamma\nsection: models/nngp-ntk\n---\nGamma is written now.\n"),
+    ("rename", "models/a.md", "models/alpha-2.md"),
+    ("edit", "optimization/c.md", "---\ntitle: Gamma\nsection: optimization\n---\nGamma moved [[Alpha]].\n"),
+    ("delete", "models/b.md", ""),
+    ("edit", "index.md", "# Home\n\nWelcome to [[Alpha]] and [[Missing One]].\n"),
+]
+
+
+def apply(g, edit: tuple[str, str, str]) -> None:
+    kind, path, arg = edit
+    if kind in ("add", "edit"):
+        g.note(path, arg)
+    elif kind == "rename":
+        (g.notes / path).rename(g.notes / arg)
+    elif kind == "delete":
+        (g.notes / path).unlink()
+
+
+def test_incremental_builds_equal_clean_builds(garden, cli, tmp_path):
+    garden.note("index.md", "# Home\n\nWelcome.\n")
+    assert cli(garden).code == 0
+    for step, edit in enumerate(EDITS):
+        apply(garden, edit)
+        result = cli(garden)
+        assert result.code == 0, (edit, result.output)
+        assert snapshot(garden.site) == clean_build(garden, cli, tmp_path, f"clean-{step}"), edit
+
+
+def test_cache_from_older_notes_gives_same_output(garden, cli, tmp_path):
+    for edit in EDITS[:4]:
+        apply(garden, edit)
+    assert cli(garden).code == 0  # leaves a cache of this version
+    for edit in EDITS[4:]:
+        apply(garden, edit)
+    assert cli(garden, "--out", str(tmp_path / "cached")).code == 0
+    assert snapshot(tmp_path / "cached") == clean_build(garden, cli, tmp_path, "clean")
+
+
+def test_no_change_rebuild_reports_the_same_problems(garden, cli):
+    garden.note("a.md", "Bad $\\frac{$ formula and [[Nope]].\n")
+    first = cli(garden)
+    second = cli(garden)
+    assert first.code == second.code == 0
+    assert "formula failed" in second.err
+    assert first.err == second.err
+    assert (garden.site / "a" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "folder"])
+def test_corrupt_cache_is_ignored_with_a_warning(garden, cli, tmp_path, damage):
+    for edit in EDITS[:3]:
+        apply(garden, edit)
+    assert cli(garden).code == 0
+    cache = garden.root / ".garden-cache"
+    database = next(cache.glob("cache-*.sqlite"))
+    for extra in cache.glob("cache-*.sqlite-*"):
+        extra.unlink()
+    if damage == "garbage":
+        database.write_bytes(b"this is not a database" * 100)
+    elif damage == "empty":
+        database.write_bytes(b"")
+    else:
+        database.unlink()
+        database.mkdir()
+    apply(garden, EDITS[3])
+    result = cli(garden)
+    assert result.code == 0, result.output
+    if damage != "empty":  # an empty file is a valid, empty SQLite database
+        assert "ignoring the build cache" in result.err
+    assert snapshot(garden.site) == clean_build(garden, cli, tmp_path, "clean")
+    assert cli(garden).code == 0  # and the next build works again
+
+
+def test_cache_dir_option_moves_the_cache(garden, cli, tmp_path):
+    garden.note("a.md", "A\n")
+    assert cli(garden, "--cache-dir", str(tmp_path / "elsewhere")).code == 0
+    assert (tmp_path / "elsewhere").is_dir()
+    assert not (garden.root / ".garden-cache").exists()
+
+
+def test_no_cache_writes_no_cache(garden, cli):
+    garden.note("a.md", "A\n")
+    assert cli(garden, "--no-cache").code == 0
+    assert not (garden.root / ".garden-cache").exists()
+
+
+def test_parallel_and_serial_builds_agree(garden, cli, tmp_path):
+    for i in range(80):  # enough to use worker processes
+        garden.note(
+            f"models/n{i}.md",
+            f"---\ntitle: Note {i}\n---\nNote {i} links [[Note {(i * 7) % 80}]]. $x_{{{i}}}$\n",
+        )
+    assert cli(garden, "--no-cache", "-j", "2", "--out", str(tmp_path / "par")).code == 0
+    assert cli(garden, "--no-cache", "-j", "1", "--out", str(tmp_path / "ser")).code == 0
+    assert snapshot(tmp_path / "par") == snapshot(tmp_path / "ser")
+    shutil.rmtree(tmp_path / "par")
