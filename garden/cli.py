@@ -52,6 +52,9 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; a free one if taken)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve.add_argument(
+        "--poll", action="store_true", help="poll for changes (WSL, network drives, containers)"
+    )
     return parser
 
 
@@ -118,6 +121,11 @@ def run_build(args: argparse.Namespace, write: bool) -> int:
         bar = ProgressBar(enabled=not args.quiet)
         result = build_site(options, progress=bar, inputs=inputs)
         bar.finish()
+    return print_result(args, result, write)
+
+
+def print_result(args: argparse.Namespace, result, write: bool) -> int:
+    """Print a build's problems and its one summary line; return the exit code."""
     problems = result.problems.sorted()
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]

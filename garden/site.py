@@ -123,11 +123,13 @@ def place_notes(
                 close = taxonomy.suggest(note.section)
                 hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
                 valid = ", ".join(sorted(taxonomy.by_path)[:12])
+                fallback = (
+                    f"use a taxonomy path from garden.yaml, e.g. {valid}"
+                    if valid
+                    else "garden.yaml declares no taxonomy: add one, or remove 'section:'"
+                )
                 problems.error(
-                    note.source,
-                    note.section_line,
-                    f"unknown section {note.section!r}",
-                    hint or f"use a taxonomy path from garden.yaml, e.g. {valid}",
+                    note.source, note.section_line, f"unknown section {note.section!r}", hint or fallback
                 )
             section_of[note.slug] = section
             continue

@@ -1,0 +1,241 @@
+"""Issue 3: the preview server: real server, real file edits, real event stream."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import queue
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from garden.fastpath import BuildOptions
+from garden.serve import Preview
+
+
+class EventClient:
+    """Reads the server's Server-Sent Events in a thread."""
+
+    def __init__(self, port: int) -> None:
+        self.events: queue.Queue[tuple[str, str]] = queue.Queue()
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.connection.request("GET", "/__garden/events")
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        event, data = "message", []
+        try:
+            for raw in self.response:
+                line = raw.decode().rstrip("\n")
+                if not line:
+                    if data or event != "message":
+                        self.events.put((event, "\n".join(data)))
+                    event, data = "message", []
+                elif line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: "):
+                    data.append(line[6:])
+        except (OSError, ValueError):
+            pass
+
+    def wait_for(self, name: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event, data = self.events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if event == name:
+                return data
+        raise AssertionError(f"no {name!r} event within {timeout} s")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body
+
+
+def raw_get(port: int, path: str) -> int:
+    """A request with the path sent exactly as given (no client-side normalisation)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    return int(reply.split(b" ", 2)[1])
+
+
+@pytest.fixture
+def preview(garden, monkeypatch):
+    monkeypatch.chdir(garden.root)
+    garden.note("index.md", "# Home\n\nSee [[Alpha]].\n")
+    garden.note("models/alpha.md", "---\ntitle: Alpha\n---\nFirst version of alpha. $x^2$\n")
+    garden.note("models/beta.md", "---\ntitle: Beta\n---\nBeta links [[Alpha]].\n")
+    running = Preview(BuildOptions(), "127.0.0.1", 0)
+    result = running.build()
+    assert result.written, result.problems.items
+    running.start()
+    yield running
+    running.stop()
+
+
+def test_edit_sends_reload_and_serves_new_page(preview, garden):
+    client = EventClient(preview.port)
+    garden.note("models/alpha.md", "---\ntitle: Alpha\n---\nSecond version of alpha. $x^3$\n")
+    changed = client.wait_for("reload")
+    assert "models/alpha/index.html" in changed
+    status, body = get(preview.port, "/models/alpha/")
+    assert status == 200 and b"Second version of alpha." in body
+    assert b'id="garden-live"' in body  # injected when served...
+    on_disk = (garden.site / "models" / "alpha" / "index.html").read_bytes()
+    assert b"garden-live" not in on_disk  # ...never written
+    client.close()
+
+
+def test_broken_edit_shows_problems_and_keeps_last_good_page(preview, garden):
+    client = EventClient(preview.port)
+    garden.note("models/alpha.md", "---\ntitle: [unclosed\n---\nBroken.\n")
+    problems = client.wait_for("problems")
+    assert "notes/models/alpha.md:2: error: front-matter: invalid YAML" in problems
+    status, body = get(preview.port, "/models/alpha/")
+    assert status == 200 and b"First version of alpha." in body
+    late = EventClient(preview.port)  # a page opened now sees the problems at once
+    assert "invalid YAML" in late.wait_for("problems")
+    garden.note("models/alpha.md", "---\ntitle: Alpha\n---\nFixed version.\n")
+    client.wait_for("ok")
+    client.wait_for("reload")
+    assert b"Fixed version." in get(preview.port, "/models/alpha/")[1]
+    client.close()
+    late.close()
+
+
+def test_css_only_change_swaps_style_sheets(preview, garden):
+    client = EventClient(preview.port)
+    css = garden.root / "static" / "css" / "extra.css"
+    css.parent.mkdir(parents=True, exist_ok=True)
+    css.write_text("body { color: red; }\n")
+    assert "css/extra.css" in client.wait_for("css")
+    client.close()
+
+
+def test_burst_of_events_is_one_rebuild(preview, garden):
+    client = EventClient(preview.port)
+    before = preview.builds
+    for i in range(60):  # like a `git checkout` touching many files at once
+        garden.note(f"models/burst-{i}.md", f"---\ntitle: Burst {i}\n---\nLinks [[Alpha]].\n")
+    client.wait_for("reload")
+    time.sleep(0.5)
+    assert preview.builds - before <= 3
+    assert b"Burst 59" in get(preview.port, "/models/burst-59/")[1]
+    client.close()
+
+
+def test_adds_deletes_and_renames_update_backlinks(preview, garden):
+    client = EventClient(preview.port)
+    (garden.notes / "models" / "beta.md").rename(garden.notes / "models" / "gamma.md")
+    client.wait_for("reload")
+    time.sleep(0.3)
+    page = get(preview.port, "/models/alpha/")[1].decode()
+    assert 'href="/models/gamma/"' in page and 'href="/models/beta/"' not in page
+    assert get(preview.port, "/models/beta/")[0] == 404
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".garden-site"
+    }
+
+
+def test_incremental_serve_equals_clean_build(preview, garden, cli, tmp_path):
+    steps = [
+        lambda: garden.note("models/delta.md", "---\ntitle: Delta\ntags: [t]\n---\nDelta ![[Alpha]].\n"),
+        lambda: garden.note("models/alpha.md", "---\ntitle: Alpha Prime\naliases: [Alpha]\n---\nNew.\n"),
+        lambda: (garden.notes / "models" / "beta.md").rename(garden.notes / "optimization-beta.md"),
+        lambda: garden.note("models/delta.md", "---\ntitle: Delta\nsection: optimization\n---\nMoved.\n"),
+        lambda: (garden.notes / "models" / "alpha.md").unlink(),
+        lambda: (garden.root / "garden.yaml").write_text(
+            (garden.root / "garden.yaml").read_text().replace("title: Fixture", "title: Renamed Site")
+        ),
+    ]
+    for number, step in enumerate(steps):
+        step()
+        preview.build()  # the server's rebuild path, called directly to compare at each step
+        out = tmp_path / f"clean-{number}"
+        result = cli(garden, "--no-cache", "--out", str(out))
+        assert result.code == 0, result.output
+        assert _snapshot(garden.site) == _snapshot(out), f"step {number}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E%2Fetc%2Fpasswd",
+        "/models/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/..%5c..%5cetc%5cpasswd",
+        "/%00index.html",
+        "//etc/passwd",
+        "http://example.com/../../etc/passwd",
+        "/outside-link/secret.txt",
+    ],
+)
+def test_traversal_and_escapes_get_404(preview, garden, tmp_path, path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    (garden.site / "outside-link").symlink_to(tmp_path)
+    assert raw_get(preview.port, path) == 404
+
+
+def test_base_url_path_is_served_under_it(garden, monkeypatch):
+    monkeypatch.chdir(garden.root)
+    garden.note("a.md", "Hello\n")
+    running = Preview(BuildOptions(base_url="https://user.github.io/garden/"), "127.0.0.1", 0)
+    running.build()
+    running.start()
+    try:
+        assert get(running.port, "/garden/a/")[0] == 200
+        assert get(running.port, "/garden/css/garden.css")[0] == 200
+        assert get(running.port, "/a/")[0] == 404
+    finally:
+        running.stop()
+
+
+def test_taken_port_moves_to_a_free_one(garden, monkeypatch):
+    monkeypatch.chdir(garden.root)
+    garden.note("a.md", "Hello\n")
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    taken = blocker.getsockname()[1]
+    running = Preview(BuildOptions(), "127.0.0.1", taken)
+    running.build()
+    running.start()
+    try:
+        assert running.moved and running.port != taken
+        assert get(running.port, "/a/")[0] == 200
+    finally:
+        running.stop()
+        blocker.close()
+
+
+def test_server_binds_loopback_by_default():
+    from garden.cli import make_parser
+
+    args = make_parser().parse_args(["serve"])
+    assert args.host == "127.0.0.1"
