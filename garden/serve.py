@@ -331,8 +331,8 @@ class Debouncer:
         self.wake.set()
 
 
-def watch(paths: list[Path], on_change: Callable[[str], None], poll: bool) -> Any:
-    """Start a watchdog observer over ``paths`` (folders, watched recursively)."""
+def watch(paths: list[tuple[Path, bool]], on_change: Callable[[str], None], poll: bool) -> Any:
+    """Start a watchdog observer over ``paths`` (folder, recursively?); returns it and its handler."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
     if poll:
@@ -351,10 +351,11 @@ def watch(paths: list[Path], on_change: Callable[[str], None], poll: bool) -> An
 
     observer = Observer(timeout=0.2) if poll else Observer()
     handler = Handler()
-    for path in dict.fromkeys(paths):
+    for path, recursive in dict.fromkeys(paths):
         if path.is_dir():
-            observer.schedule(handler, str(path), recursive=True)
+            observer.schedule(handler, str(path), recursive=recursive)
     observer.start()
+    observer.garden_handler = handler
     return observer
 
 
@@ -422,10 +423,14 @@ class Preview:
         self.port = port
         threading.Thread(target=self.server.serve_forever, name="garden-http", daemon=True).start()
         self.debouncer = Debouncer(lambda paths: self.build(paths))
-        watched = [config.notes_dir, config.templates_dir, config.static_dir]
+        # notes/, templates/ and static/ recursively; the config's folder only for garden.yaml
+        # (and for those folders appearing): never the site or the cache inside it
+        self.watched = [config.notes_dir, config.templates_dir, config.static_dir]
+        folders = [(p, True) for p in self.watched if p.is_dir()]
+        folders += [(p.parent, False) for p in self.watched if not p.is_dir() and p.parent.is_dir()]
         if config.path is not None:
-            watched.append(config.path.parent)
-        self.observer = watch([p for p in watched if p.exists()], self._changed(config), self.poll)
+            folders.append((config.path.parent, False))
+        self.observer = watch(folders, self._changed(config), self.poll)
         shown = "localhost" if host in ("127.0.0.1", "::1") else host
         self.moved = moved
         return f"http://{shown}:{port}{base_path_of(self.base_url)}"
@@ -439,6 +444,9 @@ class Preview:
 
         def changed(path: str) -> None:
             real = str(Path(path).resolve())
+            for folder in self.watched:
+                if real == str(folder.resolve()) and folder.is_dir():  # a watched folder appeared
+                    self.observer.schedule(self.observer.garden_handler, real, recursive=True)
             if real.startswith((out, cache)) or "/." in real.replace(config_folder, "", 1):
                 return
             in_watched = any(real == p or real.startswith(p + "/") for p in inside)
