@@ -46,6 +46,7 @@ class BuildResult:
     compiled: int = 0  # notes compiled this build (not from a cache)
     rendered: int = 0  # pages rendered this build (not reused)
     unchanged: bool = False  # nothing changed since the last build: nothing was done
+    quick: bool = False  # only note bodies changed: a quick rebuild reused everything else
     changed_paths: list[str] = field(default_factory=list)  # output files written or removed
 
     @property
@@ -68,8 +69,8 @@ def config_for(options: BuildOptions, problems: Problems) -> Config:
     return config
 
 
-def inputs_fingerprint(config: Config, options: BuildOptions, stats: list[tuple[str, int, int]]) -> str:
-    """Everything a build reads, cheaply: file stats, the config's bytes, code and options."""
+def environment_fingerprint(config: Config, options: BuildOptions) -> str:
+    """Every input but the notes: the config's bytes, templates, static files, code, options."""
 
     def tree(root: Path) -> list[tuple[str, int, int]]:
         if not root.is_dir():
@@ -87,7 +88,6 @@ def inputs_fingerprint(config: Config, options: BuildOptions, stats: list[tuple[
     package = CODE_ROOT / "package-lock.json"
     lock = package.stat().st_mtime_ns if package.is_file() else 0
     return fingerprint(
-        stats,
         config_bytes,
         code,
         project,
@@ -96,6 +96,8 @@ def inputs_fingerprint(config: Config, options: BuildOptions, stats: list[tuple[
         config.base_url,
         config.drafts,
         config.strict,
+        str(options.cache_dir),
+        options.no_cache,
     )
 
 
@@ -118,7 +120,9 @@ class Inputs:
     problems: Problems
     cache: Cache
     paths: list[Path]
-    fingerprint: str
+    stats: dict[Path, tuple[int, int]]  # note file -> (size, mtime_ns)
+    environment: str  # fingerprint of every input but the notes
+    fingerprint: str  # ...and of the notes too
     manifest: Manifest
 
 
@@ -128,16 +132,24 @@ def gather_inputs(options: BuildOptions, manifest: Manifest | None = None) -> In
     cache_dir = None if options.no_cache else (options.cache_dir or config.root / ".garden-cache")
     cache = Cache(cache_dir.resolve() if cache_dir else None, problems)
     paths = discover(config.notes_dir, config.ignore, problems)
-    stats = []
+    stats: dict[Path, tuple[int, int]] = {}
     for path in paths:
         try:
             info = path.stat()
-            stats.append((str(path), info.st_size, info.st_mtime_ns))
+            stats[path] = (info.st_size, info.st_mtime_ns)
         except OSError:
-            stats.append((str(path), -1, -1))
-    found = inputs_fingerprint(config, options, stats)
+            stats[path] = (-1, -1)
+    environment = environment_fingerprint(config, options)
+    found = fingerprint(environment, [(str(p), *s) for p, s in stats.items()])
     return Inputs(
-        config, problems, cache, paths, found, manifest if manifest is not None else cache.manifest()
+        config,
+        problems,
+        cache,
+        paths,
+        stats,
+        environment,
+        found,
+        manifest if manifest is not None else cache.manifest(),
     )
 
 

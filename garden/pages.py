@@ -155,8 +155,11 @@ def site_data(garden: Garden) -> dict[str, Any]:
     return site_context(garden.config, urls, _tree(garden, _notes_in(garden), _planned_in(garden)), css)
 
 
-def all_pages(garden: Garden) -> list[Page]:
-    """Every page of the site, with the context its template sees (bodies filled lazily)."""
+def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
+    """Every page of the site (or those at the ``only`` paths), with what its template sees.
+
+    Bodies are filled lazily: a page whose fingerprint has not changed is never filled.
+    """
     urls = garden.urls
     members = _notes_in(garden)
     planned_in = _planned_in(garden)
@@ -168,7 +171,11 @@ def all_pages(garden: Garden) -> list[Page]:
     for slug in sorted(garden.notes):
         if slug in garden.section_text or slug == "":
             continue
+        if only is not None and page_path(slug) not in only:
+            continue
         result.append(Page(page_path(slug), "note.html", _note_context(garden, slug, tag_url)))
+    if only is not None and not only - {p.path for p in result}:
+        return result
 
     for section in garden.taxonomy.sections():
         text = garden.section_text.get(section.path)
@@ -280,7 +287,7 @@ def all_pages(garden: Garden) -> list[Page]:
             {"kind": "404", "title": "Page not found", "description": "", "url": urls.file("404.html")},
         )
     )
-    return result
+    return result if only is None else [page for page in result if page.path in only]
 
 
 @lru_cache(maxsize=1)

@@ -154,32 +154,74 @@ def _reserved(notes: list[Note], problems: Problems) -> list[Note]:
     return kept
 
 
-def _did_you_mean(
-    notes: list[Note], edges: dict[str, list[Edge]], by_slug: dict[str, Note], problems: Problems
-) -> None:
-    names: dict[str, str] = {}
-    for note in notes:
-        for name in (note.title, *note.aliases):
-            names.setdefault(normalize(name), name)
-    by_length: dict[int, list[str]] = {}
-    for key in names:
-        by_length.setdefault(len(key), []).append(key)
-    for slug in sorted(edges):
-        for edge in edges[slug]:
+class DidYouMean:
+    """Finds titles and aliases one typo away from a planned link's name."""
+
+    def __init__(self, notes: list[Note]) -> None:
+        self.names: dict[str, str] = {}
+        for note in notes:
+            for name in (note.title, *note.aliases):
+                self.names.setdefault(normalize(name), name)
+        self.by_length: dict[int, list[str]] = {}
+        for key in self.names:
+            self.by_length.setdefault(len(key), []).append(key)
+
+    def check(self, note: Note, edges: list[Edge], problems: Problems) -> None:
+        for edge in edges:
             if edge.target.kind != "planned":
                 continue
             wanted = normalize(edge.target.slug)
-            candidates = [
-                k for n in (len(wanted) - 1, len(wanted), len(wanted) + 1) for k in by_length.get(n, [])
-            ]
-            close = sorted(names[key] for key in candidates if one_typo_apart(wanted, key))
+            size = len(wanted)
+            candidates = [k for n in (size - 1, size, size + 1) for k in self.by_length.get(n, [])]
+            close = sorted(self.names[key] for key in candidates if one_typo_apart(wanted, key))
             if close:
                 problems.warning(
-                    by_slug[slug].source,
+                    note.source,
                     edge.line,
                     f"[[{edge.target.slug}]] is a planned note (no such note yet)",
                     f"did you mean [[{close[0]}]]?",
                 )
+
+
+def artifact_signature(artifact: NoteArtifact) -> tuple:
+    """Everything of a compiled note that other pages can see: not its body, lines or sentences."""
+    note = artifact.note
+    return (
+        note.slug,
+        note.title,
+        tuple(note.aliases),
+        tuple(note.tags),
+        note.section,
+        note.date,
+        note.updated,
+        note.draft,
+        note.status,
+        note.description,
+        note.weight,
+        repr(note.paper),
+        repr(note.extra),
+        note.title_from_h1,
+        tuple((h.level, h.text, h.anchor) for h in artifact.headings),
+        tuple((r.kind, r.target, r.heading, r.label, r.title) for r in artifact.links),
+    )
+
+
+@dataclass
+class State:
+    """What the last successful build knew, kept in memory by a long-lived builder (serve)."""
+
+    environment: str
+    stats: dict[Path, tuple[int, int]]
+    artifacts: dict[str, NoteArtifact]  # relative path -> compiled note
+    keys: dict[str, str]  # relative path -> cache key
+    garden: Garden
+    resolver: Resolver
+    did_you_mean: DidYouMean
+    compile_problems: dict[str, list[Problem]]  # relative path -> problems of compiling it
+    link_problems: dict[str, list[Problem]]  # slug -> problems of its links
+    cycle_problems: list[Problem]
+    other_problems: list[Problem]
+    site_key: str
 
 
 # --------------------------------------------------------------------------- the builder
@@ -195,6 +237,7 @@ class Builder:
         self.index: dict[str, IndexEntry] | None = None
         self.manifest: Manifest | None = None
         self.in_place = False  # the preview server rewrites only changed files, in place
+        self.state: State | None = None  # the last good build, for the preview's quick rebuilds
         self.inputs: Inputs | None = None  # inputs already gathered (by the CLI's quick check)
 
     def close(self) -> None:
@@ -318,6 +361,11 @@ class Builder:
         quick = unchanged_result(inputs, options, started)
         if quick is not None:
             return quick
+        if self.state is not None:
+            delta = self._delta(inputs, started)
+            if delta is not None:
+                return delta
+            self.state = None
         problems, config, cache, paths = inputs.problems, inputs.config, inputs.cache, inputs.paths
         manifest = inputs.manifest
         result = BuildResult(problems, out_dir=config.out_dir)
@@ -354,13 +402,22 @@ class Builder:
         refs: dict[str, list[LinkRef]] = {}
         targets: dict[str, list[Target]] = {}
         edges: dict[str, list[Edge]] = {}
-        for slug, artifact in artifact_of.items():
+        link_problems: dict[str, list[Problem]] = {}
+        did_you_mean = DidYouMean(notes)
+        for slug in sorted(artifact_of):
+            artifact = artifact_of[slug]
+            found = Problems()
             refs[slug] = artifact.links
             targets[slug], edges[slug] = resolve_links(
-                artifact.note, artifact.links, resolver, headings, problems
+                artifact.note, artifact.links, resolver, headings, found
             )
-        _did_you_mean(notes, edges, by_slug, problems)
-        transclusion_cycles(edges, by_slug, {p: n.slug for p, n in section_text.items()}, problems)
+            did_you_mean.check(artifact.note, edges[slug], found)
+            link_problems[slug] = found.items
+        cycles = Problems()
+        transclusion_cycles(edges, by_slug, {p: n.slug for p, n in section_text.items()}, cycles)
+        for items in [*link_problems.values(), cycles.items]:
+            for problem in items:
+                problems.items.append(problem)
         _phase("link")
         link_graph = build_graph(list(by_slug), edges)
         _phase("graph")
@@ -410,7 +467,30 @@ class Builder:
                 check_output_dir(
                     config.out_dir, config.notes_dir, [config.root / "templates", config.static_dir]
                 )
-                self._write(garden, page_list, figures, resolver, manifest, inputs.fingerprint, cache, result)
+                site_key = self._write(
+                    garden, page_list, figures, resolver, manifest, inputs.fingerprint, cache, result
+                )
+                compile_problems = {
+                    relative: list(self.memory[key][1])
+                    for relative, key in keys.items()
+                    if key in self.memory
+                }
+                known = {p for items in compile_problems.values() for p in items}
+                known |= {p for items in link_problems.values() for p in items} | set(cycles.items)
+                self.state = State(
+                    inputs.environment,
+                    dict(inputs.stats),
+                    artifacts,
+                    keys,
+                    garden,
+                    resolver,
+                    did_you_mean,
+                    compile_problems,
+                    link_problems,
+                    list(cycles.items),
+                    [p for p in problems.items if p not in known],
+                    site_key,
+                )
             except OutputError as exc:
                 problems.error(config.out_dir, 0, str(exc))
             except OSError as exc:
@@ -421,6 +501,173 @@ class Builder:
                     "free some disk space or check permissions; the previous site is untouched",
                 )
         _phase("write")
+        result.seconds = time.perf_counter() - started
+        return result
+
+    # ------------------------------------------------------------------ quick rebuilds
+
+    def _delta(self, inputs: Inputs, started: float) -> BuildResult | None:
+        """Rebuild after edits to a few notes' bodies, reusing everything else the last build knew.
+
+        Only when nothing another page can see has changed (titles, aliases, tags, links, headings,
+        the config, templates, the set of files); otherwise None, and a full build runs. The
+        result is the same as a full build's: tests compare the two byte for byte.
+        """
+        state, options, config = self.state, self.options, inputs.config
+        assert state is not None
+        if not options.write or inputs.problems.items or inputs.environment != state.environment:
+            return None
+        if inputs.stats.keys() != state.stats.keys():
+            return None
+        changed = [path for path, stat in inputs.stats.items() if stat != state.stats[path]]
+        if not changed or len(changed) > 16:
+            return None
+        from .workers import compile_paths
+
+        compiled = compile_paths(changed, config.notes_dir, config.root, config.math_macros, 1)
+        updates: dict[str, tuple[str, NoteArtifact, list[Problem], str]] = {}
+        for path, (key, (artifact, found), html) in compiled.items():
+            relative = path.relative_to(config.notes_dir).as_posix()
+            old = state.artifacts.get(relative)
+            if artifact is None or old is None or artifact_signature(artifact) != artifact_signature(old):
+                return None
+            updates[relative] = (key, artifact, found, html)
+        garden = state.garden
+        if any(update[1].note.slug not in garden.notes for update in updates.values()):
+            return None  # a draft or a note left out: let the full build decide
+
+        artifacts, keys = dict(state.artifacts), dict(state.keys)
+        compile_problems, link_problems = dict(state.compile_problems), dict(state.link_problems)
+        notes, refs = dict(garden.notes), dict(garden.filler.refs)
+        edges, html_hash = dict(garden.edges), dict(garden.filler.html_hash)
+        changed_slugs: set[str] = set()
+        for relative, (key, artifact, found, html) in updates.items():
+            slug = artifact.note.slug
+            changed_slugs.add(slug)
+            artifacts[relative], keys[relative] = artifact, key
+            self.memory[key], self.html[key] = (artifact, found), html
+            compile_problems[relative] = list(found)
+            notes[slug], refs[slug], html_hash[slug] = artifact.note, artifact.links, artifact.html_hash
+            problems = Problems()
+            _, edges[slug] = resolve_links(
+                artifact.note, artifact.links, state.resolver, garden.headings, problems
+            )
+            state.did_you_mean.check(artifact.note, edges[slug], problems)
+            link_problems[slug] = problems.items
+        cycles = Problems()
+        section_text = {p: n.slug for p, n in garden.section_text.items()}
+        transclusion_cycles(edges, notes, section_text, cycles)
+        problems = Problems(
+            [
+                *state.other_problems,
+                *(p for items in compile_problems.values() for p in items),
+                *(p for items in link_problems.values() for p in items),
+                *cycles.items,
+            ]
+        )
+        if problems.errors or (options.strict and problems.warnings):
+            return None
+        link_graph = build_graph(list(notes), edges)
+        key_of = {artifact.note.slug: keys[relative] for relative, artifact in artifacts.items()}
+        load_html = self._html_loader(inputs.cache, keys)
+        filler = Filler(
+            garden.urls,
+            refs,
+            garden.filler.targets,
+            lambda slug: load_html(key_of[slug]),
+            html_hash,
+            garden.filler.title_of,
+            garden.filler.section_text,
+            garden.filler.figures,
+        )
+        new_garden = Garden(
+            garden.config,
+            garden.urls,
+            garden.taxonomy,
+            notes,
+            garden.section_of,
+            garden.section_text,
+            garden.headings,
+            link_graph,
+            filler,
+            edges,
+        )
+        filler.title_of = new_garden.title_of
+
+        # the pages that can differ: the notes themselves, notes that embed them, the pages they
+        # link to (their backlinks quote the linking sentence) and the planned-notes page
+        embedded_by: dict[str, set[str]] = {}
+        for source, out in edges.items():
+            for edge in out:
+                if edge.embed and edge.target.kind in ("note", "section"):
+                    target = section_text.get(edge.target.slug, edge.target.slug)
+                    embedded_by.setdefault(target, set()).add(source)
+        affected = set(changed_slugs)
+        frontier = list(changed_slugs)
+        while frontier:
+            for source in embedded_by.get(frontier.pop(), ()):
+                if source not in affected:
+                    affected.add(source)
+                    frontier.append(source)
+        for slug in changed_slugs:
+            affected.update(garden.links.outlinks.get(slug, []))
+            affected.update(link_graph.outlinks.get(slug, []))
+        paths = {page_path(slug) for slug in affected}
+        if any(garden.links.planned_out.get(s) or link_graph.planned_out.get(s) for s in changed_slugs):
+            paths.add(page_path("planned"))
+
+        result = BuildResult(problems, out_dir=config.out_dir)
+        manifest = self.manifest or inputs.manifest
+        new_pages = dict(manifest.pages)
+        from .render import make_environment, render_page
+
+        env = None
+        site = None
+        for page in pages.all_pages(new_garden, only=paths):
+            key = fingerprint(page.template, page.context, state.site_key)
+            new_pages[page.path] = key
+            if manifest.pages.get(page.path) == key:
+                continue
+            if env is None:
+                env = make_environment(config.templates_dir, inputs.cache.folder)
+                site = pages.site_data(new_garden)
+            _replace(config.out_dir / page.path, render_page(env, page, site))
+            result.rendered += 1
+            result.changed_paths.append(page.path)
+        build_id = fingerprint(sorted(new_pages.items()))
+        write_marker(config.out_dir, build_id)
+        result.written = True
+        result.notes, result.pages = len(notes), manifest.summary.get("pages", 0)
+        result.planned = len(link_graph.planned)
+        self.manifest = Manifest(
+            build_id,
+            inputs.fingerprint,
+            str(config.out_dir),
+            new_pages,
+            list(problems.items),
+            {"notes": result.notes, "pages": result.pages, "planned": result.planned},
+        )
+        cache = inputs.cache
+        cache.store_many("notes", {key: self.memory[key] for key, *_ in updates.values()})
+        cache.store_many("html", {key: html for key, _, _, html in updates.values()})
+        self.index = {
+            **(self.index or {}),
+            **{
+                relative: IndexEntry(*inputs.stats[config.notes_dir / relative], key)
+                for relative, (key, *_) in updates.items()
+            },
+        }
+        cache.store_named("index", self.index)
+        cache.store_named("manifest", self.manifest)
+        state.stats, state.artifacts, state.keys = dict(inputs.stats), artifacts, keys
+        state.garden, state.compile_problems, state.link_problems = (
+            new_garden,
+            compile_problems,
+            link_problems,
+        )
+        state.cycle_problems = list(cycles.items)
+        result.compiled = len(updates)
+        result.quick = True
         result.seconds = time.perf_counter() - started
         return result
 
@@ -445,9 +692,9 @@ class Builder:
         env = None
         try:
             site = pages.site_data(garden)
-            site_key = fingerprint(repr(site), _templates_key(config))
+            site_key = fingerprint(site, _templates_key(config))
             for page in page_list:
-                key = fingerprint(page.template, repr(page.context), site_key)
+                key = fingerprint(page.template, page.context, site_key)
                 new[page.path] = key
                 if old.get(page.path) == key and writer.keep(page.path):
                     continue
@@ -495,6 +742,27 @@ class Builder:
             summary={"notes": result.notes, "pages": result.pages, "planned": result.planned},
         )
         cache.store_named("manifest", self.manifest)
+        return site_key
+
+
+def page_path(slug: str) -> str:
+    from .paths import output_file_for_page
+
+    return output_file_for_page(slug)
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write a file by renaming a complete temporary one over it (readers never see half)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    temp.write_bytes(data)
+    os.replace(temp, target)
+
+
+def write_marker(out: Path, build_id: str) -> None:
+    from .output import MARKER, MARKER_TEXT
+
+    _replace(out / MARKER, (MARKER_TEXT + f"build: {build_id}\n").encode())
 
 
 def _templates_key(config: Config) -> str:

