@@ -393,7 +393,7 @@ class Preview:
     def build(self, changed: list[str] | None = None) -> Any:
         """Rebuild through the normal pipeline and tell the open pages what happened."""
         with self.build_lock:
-            result = self.builder.build()
+            result = self.builder.build(full=self.builds == 0)
             self.builds += 1
             self.last_result = result
         problems = result.problems.sorted()

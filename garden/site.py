@@ -345,20 +345,26 @@ class Builder:
 
     # ------------------------------------------------------------------ build
 
-    def build(self, progress: Progress | None = None) -> BuildResult:
-        """Run the whole pipeline; write the site only if there are no errors."""
+    def build(self, progress: Progress | None = None, full: bool = False) -> BuildResult:
+        """Run the whole pipeline; write the site only if there are no errors.
+
+        ``full`` skips the "nothing changed" shortcut: the preview's first build runs in full
+        so that it knows the whole garden for the quick rebuilds that follow.
+        """
         started = time.perf_counter()
         options = self.options
         inputs = self.inputs if self.inputs is not None else gather_inputs(options, self.manifest)
         self.inputs = None
         try:
-            return self._build(inputs, started, progress)
+            return self._build(inputs, started, progress, allow_unchanged=not full)
         finally:
             inputs.cache.close()
 
-    def _build(self, inputs: Inputs, started: float, progress: Progress | None) -> BuildResult:
+    def _build(
+        self, inputs: Inputs, started: float, progress: Progress | None, allow_unchanged: bool = True
+    ) -> BuildResult:
         options = self.options
-        quick = unchanged_result(inputs, options, started)
+        quick = unchanged_result(inputs, options, started) if allow_unchanged else None
         if quick is not None:
             return quick
         if self.state is not None:

@@ -264,7 +264,8 @@ def _problem_lines(text: str) -> list[str]:
 def test_quick_rebuilds_of_body_edits_equal_clean_builds(builder_only, garden, cli, tmp_path):
     edits = [
         "---\ntitle: Alpha\n---\nEdited alpha body, see [[Nowhere]]. $y^2$\n\n## Part\n",
-        "---\ntitle: Alpha\n---\nA new first line.\n\nEdited again, see [[Nowhere]]. $\\frac{1}{$\n\n## Part\n",
+        "---\ntitle: Alpha\n---\nA new first line.\n\nEdited again, see [[Nowhere]]. $\\frac{1}{$"
+        "\n\n## Part\n",
         "---\ntitle: Alpha\n---\nBack to calm. See [[Nowhere]].\n\n## Part\n\nMore text.\n",
     ]
     beta = "---\ntitle: Beta\n---\nA different sentence that links [[Alpha]] now.\n"
