@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from .highlight import pygments_css
 from .links import Resolver
 from .paths import slugify
+from .publish import CITATION_SCRIPT, NOT_FOUND_SCRIPT, not_found_index
 from .render import LinkView, Page, make_environment, markup, page_path, render_page, site_context
+from .social import add_meta
 from .taxonomy import Section
 
 if TYPE_CHECKING:
@@ -120,6 +122,18 @@ def _paper(note: Any) -> dict | None:
     }
 
 
+def _citation(garden: Garden, slug: str) -> dict | None:
+    citation = garden.citations.get(slug)
+    if citation is None:
+        return None
+    return {
+        "key": citation.key,
+        "bibtex": citation.bibtex,
+        "all_url": garden.urls.file("references.bib"),
+        "script": garden.urls.file(CITATION_SCRIPT),
+    }
+
+
 def _note_context(garden: Garden, slug: str, tag_url: Any) -> dict:
     note = garden.notes[slug]
     section = garden.section_of.get(slug)
@@ -142,6 +156,7 @@ def _note_context(garden: Garden, slug: str, tag_url: Any) -> dict:
         "outlinks": [_note_link(garden, target) for target in garden.links.outlinks.get(slug, [])],
         "planned": [_planned_link(garden, key) for key in garden.links.planned_out.get(slug, [])],
         "paper": _paper(note),
+        "citation": _citation(garden, slug),
         "extra": note.extra,
     }
 
@@ -272,9 +287,18 @@ def render_all(garden: Garden) -> dict[str, bytes]:
         Page(
             "404.html",
             "404.html",
-            {"kind": "404", "title": "Page not found", "description": "", "url": urls.file("404.html")},
+            {
+                "kind": "404",
+                "title": "Page not found",
+                "description": "",
+                "url": urls.file("404.html"),
+                "base": urls.base_path,
+                "pages": not_found_index(garden),
+                "script": urls.file(NOT_FOUND_SCRIPT),
+            },
         )
     )
+    add_meta(garden, result)
     files = {page.path: render_page(env, page, site) for page in result}
     files["css/highlight.css"] = _highlight_css().encode("utf-8")
     return files

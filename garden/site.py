@@ -12,7 +12,9 @@ from markdown_it.token import Token
 from . import pages
 from .assets import AssetMissing
 from .body import RenderEnv, heading_slice, install_render_rules, render_tokens
+from .citations import Citation, bibliography
 from .config import Config, find_config, load_config
+from .dates import fill_dates
 from .figure_data import figure_outputs, make_figures
 from .figures import Figure
 from .graph import LinkGraph, build_graph, one_typo_apart
@@ -24,6 +26,8 @@ from .notes import Note, check_slugs, discover, load_note
 from .output import OutputError, check_output_dir, write_site
 from .paths import Urls, normalize
 from .problems import Problems
+from .publish import publish
+from .social import summaries
 from .taxonomy import Section, Taxonomy, build_taxonomy
 
 RESERVED = ("tags", "planned", "katex", "css", "js")
@@ -52,6 +56,7 @@ class BuildResult:
     out_dir: Path | None = None
     written: bool = False
     planned: int = 0
+    cards_drawn: int = 0
 
     @property
     def failed(self) -> bool:
@@ -72,6 +77,8 @@ class Garden:
     headings: dict[str, list[Heading]]
     links: LinkGraph
     edges: dict[str, list[Edge]] = field(default_factory=dict)
+    summaries: dict[str, str] = field(default_factory=dict)  # slug -> first paragraph, plain
+    citations: dict[str, Citation] = field(default_factory=dict)  # slug -> BibTeX of its paper
 
     def title_of(self, slug: str) -> str:
         if slug in self.notes and slug not in self.section_text:
@@ -181,6 +188,7 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     urls = Urls(config.base_url)
     taxonomy = build_taxonomy(config.taxonomy, config.path, problems)
     notes = load_notes(config, problems)
+    fill_dates(notes, config.notes_dir, problems)
     section_of, section_text = place_notes(notes, taxonomy, problems)
     by_slug = {note.slug: note for note in notes}
 
@@ -239,12 +247,18 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     garden = Garden(
         config, urls, taxonomy, by_slug, section_of, section_text, html, headings, link_graph, edges
     )
+    garden.summaries = summaries(tokens)
+    garden.citations = bibliography(by_slug)
     files = pages.render_all(garden)
     for figure in figures:
         files.update(figure.files)
     copies = pages.asset_copies(garden, resolver, katex.dist)
-    result.notes = len(notes)
     result.pages = sum(1 for path in files if path.endswith(".html"))
+    published = publish(garden, files, copies, problems, draw=options.write)
+    files.update(published.files)
+    copies.update(published.copies)
+    result.cards_drawn = published.cards_drawn
+    result.notes = len(notes)
     result.planned = len(link_graph.planned)
     blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
     if options.write and not blocked:
