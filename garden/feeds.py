@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 EPOCH = date(1970, 1, 1)  # a feed whose notes have no dates at all still needs one
+_URL_ATTR = re.compile(r"""(\s(?:href|src)=)(["'])(.*?)\2""")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -45,6 +46,21 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+def absolute_links(html: str, page_url: str, garden: Garden) -> str:
+    """A note's HTML made to work outside its page: ``#anchors`` point at the note's URL and
+    site paths carry the host, since many feed readers ignore ``xml:base``."""
+
+    def fix(match: re.Match[str]) -> str:
+        value = match.group(3)
+        if value.startswith("#"):
+            value = page_url + value
+        elif value.startswith("/") and not value.startswith("//"):
+            value = garden.urls.absolute(value)
+        return f"{match.group(1)}{match.group(2)}{value}{match.group(2)}"
+
+    return _URL_ATTR.sub(fix, html)
+
+
 def stamp(day: date) -> str:
     """RFC 3339 date-time for a date: midnight UTC."""
     return f"{day.isoformat()}T00:00:00Z"
@@ -64,7 +80,7 @@ def entries(garden: Garden) -> list[Entry]:
                 created=note.date,
                 updated=note.updated,
                 summary=note.description or garden.summaries.get(slug, ""),
-                html=garden.html.get(slug, ""),
+                html=absolute_links(garden.html.get(slug, ""), garden.urls.page(slug), garden),
                 tags=tuple(note.tags),
             )
         )
