@@ -2,7 +2,8 @@
 
 A key is the first author's last name, the year and the first significant word of the title
 (``jacot2018neural``), in ASCII. Two papers that would share a key get ``b``, ``c``... in the
-order of their notes' URLs; ``paper.key`` in the front-matter pins a key by hand.
+order their notes were created (then by URL), so a paper added later never takes an older
+paper's key; ``paper.key`` in the front-matter pins a key by hand.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from .notes import Note, Paper
 
@@ -97,7 +99,11 @@ def entry(key: str, paper: Paper, title: str) -> str:
 
 def bibliography(notes: dict[str, Note]) -> dict[str, Citation]:
     """Note slug -> its paper's citation, keys unique across the garden (pinned keys first)."""
-    papers = [(slug, notes[slug]) for slug in sorted(notes) if notes[slug].paper is not None]
+    # the oldest note first: a paper added later never takes the key an earlier one had
+    papers = sorted(
+        ((slug, note) for slug, note in notes.items() if note.paper is not None),
+        key=lambda item: (item[1].date or date.max, item[0]),
+    )
     keys: dict[str, str] = {}
     for slug, note in papers:
         pinned = _KEY_PINNED.sub("", note.paper.key) if note.paper else ""

@@ -54,7 +54,7 @@ def absolute_links(html: str, page_url: str, garden: Garden) -> str:
         value = match.group(3)
         if value.startswith("#"):
             value = page_url + value
-        elif value.startswith("/") and not value.startswith("//"):
+        if value.startswith("/") and not value.startswith("//"):
             value = garden.urls.absolute(value)
         return f"{match.group(1)}{match.group(2)}{value}{match.group(2)}"
 

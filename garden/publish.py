@@ -77,12 +77,15 @@ def alias_redirects(garden: Garden, taken: set[str], problems: Problems) -> dict
                 continue
             path = output_file_for_page(path_slug)
             if path in taken or path in written:
-                owner = f"the redirect for '{written[path][1]}' of {garden.notes[written[path][0]].relative}"
+                owner = "a page of the site"
+                if path in written:
+                    first_slug, first_alias = written[path]
+                    owner = f"the redirect for '{first_alias}' of {garden.notes[first_slug].relative}"
                 problems.warning(
                     note.source,
                     note.aliases_line,
-                    f"alias {alias!r} would write /{path_slug}/, which is already "
-                    f"{owner if path in written else 'a page of the site'}; no redirect is written for it",
+                    f"alias {alias!r} would write /{path_slug}/, which is already {owner}; "
+                    "no redirect is written for it",
                     "the alias still works in [[links]]; rename it to keep a redirect",
                 )
                 continue

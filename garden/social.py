@@ -22,6 +22,8 @@ DESCRIPTION_LIMIT = 200
 def _plain(children: list[Token] | None) -> str:
     parts: list[str] = []
     for child in children or []:
+        if child.type in ("image", "wikiembed", "html_inline"):
+            continue  # pictures and embeds say nothing in a one-line description
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("math_inline", "math_inline_double"):

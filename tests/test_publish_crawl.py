@@ -48,7 +48,7 @@ class Page:
 class LinkParser(HTMLParser):
     """Every URL an HTML page (inline SVG included) asks a browser or a crawler to fetch."""
 
-    URL_ATTRS = {"href", "src", "data", "poster", "action", "xlink:href"}
+    URL_ATTRS = frozenset({"href", "src", "data", "poster", "action", "xlink:href"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -130,7 +130,11 @@ class Crawl:
         url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")  # as a browser sends a non-ASCII path
         try:
             with urllib.request.urlopen(url, timeout=10) as answer:
-                return answer.status, answer.headers.get_content_type(), answer.read().decode("utf-8", "replace")
+                return (
+                    answer.status,
+                    answer.headers.get_content_type(),
+                    answer.read().decode("utf-8", "replace"),
+                )
         except urllib.error.HTTPError as error:
             return error.code, error.headers.get_content_type(), error.read().decode("utf-8", "replace")
 
