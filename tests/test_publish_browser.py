@@ -71,6 +71,10 @@ def test_404_suggests_notes_close_to_the_missing_path(browser, site):
     assert href == "/garden/models/nngp-ntk/ntk/"
     assert "/garden/models/nngp-ntk/neural-tangent-kernal/" in page.locator("#missing-path").inner_text()
 
+    page.goto(f"{site}/garden/modles/nngp-ntk/ntk/")  # a mistyped folder
+    page.wait_for_selector("#suggestions:not([hidden])")
+    assert _suggestions(page)[0] == "Neural Tangent Kernel"
+
     page.goto(f"{site}/garden/linear-regresion.html")
     page.wait_for_selector("#suggestions:not([hidden])")
     assert "Linear regression" in _suggestions(page)

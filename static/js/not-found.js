@@ -60,16 +60,17 @@
       const slug = words(page.s);
       const tail = words(page.s.split("/").pop());
       const title = words(page.t);
-      const score = Math.max(similarity(whole, slug), similarity(last, tail), similarity(last, title));
+      // the last part of the address says most; the whole path helps with a mistyped folder
+      const score = Math.max(0.8 * similarity(whole, slug), similarity(last, tail), similarity(last, title));
       return { page: page, score: score };
     })
     .filter(function (item) {
-      return item.score >= 0.35;
+      return item.score >= 0.4;
     })
     .sort(function (a, b) {
       return b.score - a.score || a.page.t.localeCompare(b.page.t);
     })
-    .slice(0, 6);
+    .slice(0, 5);
 
   const missing = document.getElementById("missing-path");
   if (missing) missing.textContent = " (" + shown + ")";
