@@ -63,6 +63,8 @@ class LinkParser(HTMLParser):
         for name, value in values.items():
             if name in self.URL_ATTRS and value:
                 self.page.links.append(value)
+            elif name.startswith("data-") and value.startswith(("/", "http")) and " " not in value:
+                self.page.links.append(value)  # what scripts fetch (a search index, the base path)
             elif name in ("srcset", "imagesrcset"):
                 self.page.links += [part.split()[0] for part in value.split(",") if part.strip()]
         if tag == "meta":
