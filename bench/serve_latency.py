@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--notes", type=int, default=1000)
     parser.add_argument("--edits", type=int, default=15)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "bench")
@@ -34,7 +36,13 @@ def main() -> None:
     garden = args.work / f"garden-{args.notes}"
     if not garden.exists():
         subprocess.run(
-            [sys.executable, str(args.shared / "make_garden.py"), str(garden / "notes"), "--notes", str(args.notes)],
+            [
+                sys.executable,
+                str(args.shared / "make_garden.py"),
+                str(garden / "notes"),
+                "--notes",
+                str(args.notes),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )

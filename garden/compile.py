@@ -20,6 +20,7 @@ from .markdown import create_parser
 from .mathrender import Katex, MathCollector, fill_math, find_katex
 from .notes import Note, load_note
 from .problems import Problem, Problems
+from .social import first_paragraph, shorten
 
 
 @dataclass
@@ -32,6 +33,7 @@ class NoteArtifact:
     html: str  # body HTML, math rendered, links as placeholders
     html_hash: str
     problems: list[Problem] = field(default_factory=list)
+    summary: str = ""  # the first paragraph as plain text: a description when none is written
 
 
 class Compiler:
@@ -68,6 +70,7 @@ class Compiler:
             tokens = []
         headings = headings_of(tokens, note)
         links = collect_links(note, tokens)
+        summary = shorten(first_paragraph(tokens))
         if note.title_from_h1:
             tokens = _without_title_heading(tokens)
         collector = MathCollector()
@@ -86,7 +89,8 @@ class Compiler:
             )
         note.body = ""
         html_hash = hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
-        return NoteArtifact(note, headings, links, html, html_hash, problems.items), problems.items
+        artifact = NoteArtifact(note, headings, links, html, html_hash, problems.items, summary)
+        return artifact, problems.items
 
 
 def _without_title_heading(tokens: list[Token]) -> list[Token]:

@@ -47,6 +47,7 @@ class BuildResult:
     rendered: int = 0  # pages rendered this build (not reused)
     unchanged: bool = False  # nothing changed since the last build: nothing was done
     quick: bool = False  # only note bodies changed: a quick rebuild reused everything else
+    cards_drawn: int = 0  # social cards drawn (not taken from the cache)
     changed_paths: list[str] = field(default_factory=list)  # output files written or removed
 
     @property

@@ -32,6 +32,7 @@ class Paper:
     arxiv: str = ""
     url: str = ""
     doi: str = ""
+    key: str = ""  # BibTeX key, when the writer pins one
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Note:
     body: str
     body_line: int  # 1-based line of the file where the body starts
     aliases: list[str] = field(default_factory=list)
+    aliases_line: int = 1
     tags: list[str] = field(default_factory=list)
     section: str | None = None
     section_line: int = 0
@@ -263,6 +265,7 @@ def _paper(value: Any, path: Path, line: int, problems: Problems) -> Paper | Non
         arxiv=str(value.get("arxiv") or ""),
         url=str(value.get("url") or ""),
         doi=str(value.get("doi") or ""),
+        key=str(value.get("key") or ""),
     )
 
 
@@ -415,6 +418,7 @@ def load_note(path: Path, notes_dir: Path, problems: Problems) -> Note | None:
         body=body,
         body_line=body_line,
         aliases=aliases,
+        aliases_line=line_of("aliases" if "aliases" in lines else "alias"),
         tags=tags,
         section=section.strip() if isinstance(section, str) else None,
         section_line=line_of("section"),

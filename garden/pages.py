@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from .highlight import pygments_css
 from .links import Resolver
 from .paths import slugify
+from .publish import CITATION_SCRIPT, NOT_FOUND_SCRIPT, not_found_index
 from .render import LinkView, Page, page_path, site_context
+from .social import add_meta
 from .taxonomy import Section
 
 if TYPE_CHECKING:
@@ -122,6 +124,18 @@ def _paper(note: Any) -> dict | None:
     }
 
 
+def _citation(garden: Garden, slug: str) -> dict | None:
+    citation = garden.citations.get(slug)
+    if citation is None:
+        return None
+    return {
+        "key": citation.key,
+        "bibtex": citation.bibtex,
+        "all_url": garden.urls.file("references.bib"),
+        "script": garden.urls.file(CITATION_SCRIPT),
+    }
+
+
 def _note_context(garden: Garden, slug: str, tag_url: Any) -> dict:
     note = garden.notes[slug]
     section = garden.section_of.get(slug)
@@ -144,6 +158,7 @@ def _note_context(garden: Garden, slug: str, tag_url: Any) -> dict:
         "outlinks": [_note_link(garden, target) for target in garden.links.outlinks.get(slug, [])],
         "planned": [_planned_link(garden, key) for key in garden.links.planned_out.get(slug, [])],
         "paper": _paper(note),
+        "citation": _citation(garden, slug),
         "extra": note.extra,
     }
 
@@ -175,6 +190,7 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
             continue
         result.append(Page(page_path(slug), "note.html", _note_context(garden, slug, tag_url)))
     if only is not None and not only - {p.path for p in result}:
+        add_meta(garden, result)
         return result
 
     for section in garden.taxonomy.sections():
@@ -284,10 +300,21 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
         Page(
             "404.html",
             "404.html",
-            {"kind": "404", "title": "Page not found", "description": "", "url": urls.file("404.html")},
+            {
+                "kind": "404",
+                "title": "Page not found",
+                "description": "",
+                "url": urls.file("404.html"),
+                "base": urls.base_path,
+                "pages": not_found_index(garden),
+                "script": urls.file(NOT_FOUND_SCRIPT),
+            },
         )
     )
-    return result if only is None else [page for page in result if page.path in only]
+    if only is not None:
+        result = [page for page in result if page.path in only]
+    add_meta(garden, result)
+    return result
 
 
 @lru_cache(maxsize=1)

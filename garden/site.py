@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 from . import pages
 from .assets import AssetMissing
 from .cache import Cache, IndexEntry, Manifest, content_key, fingerprint
+from .citations import Citation, bibliography
 from .config import Config
+from .dates import fill_dates
 from .fastpath import BuildOptions, BuildResult, Inputs, gather_inputs, marker_id, unchanged_result
 from .figure_data import figure_outputs, make_figures
 from .fill import Filler
@@ -30,6 +32,7 @@ from .notes import Note, check_slugs
 from .output import OutputError, SiteWriter, check_output_dir
 from .paths import Urls, normalize
 from .problems import Problem, Problems
+from .publish import feed_and_sitemap, publish
 from .taxonomy import Section, Taxonomy, build_taxonomy
 
 if TYPE_CHECKING:
@@ -87,6 +90,8 @@ class Garden:
     links: LinkGraph
     filler: Filler
     edges: dict[str, list[Edge]] = field(default_factory=dict)
+    summaries: dict[str, str] = field(default_factory=dict)  # slug -> first paragraph, plain
+    citations: dict[str, Citation] = field(default_factory=dict)  # slug -> BibTeX of its paper
 
     def title_of(self, slug: str) -> str:
         if slug in self.notes and slug not in self.section_text:
@@ -192,8 +197,6 @@ def artifact_signature(artifact: NoteArtifact) -> tuple:
         tuple(note.aliases),
         tuple(note.tags),
         note.section,
-        note.date,
-        note.updated,
         note.draft,
         note.status,
         note.description,
@@ -222,6 +225,7 @@ class State:
     cycle_problems: list[Problem]
     other_problems: list[Problem]
     site_key: str
+    page_paths: set[str]  # pages (not redirects) the sitemap lists
 
 
 # --------------------------------------------------------------------------- the builder
@@ -238,12 +242,26 @@ class Builder:
         self.manifest: Manifest | None = None
         self.in_place = False  # the preview server rewrites only changed files, in place
         self.state: State | None = None  # the last good build, for the preview's quick rebuilds
+        self._temporary: Any = None
         self.inputs: Inputs | None = None  # inputs already gathered (by the CLI's quick check)
 
     def close(self) -> None:
         from .workers import close_local
 
         close_local()
+        if self._temporary is not None:
+            self._temporary.cleanup()
+            self._temporary = None
+
+    def _cards_dir(self, cache: Cache) -> Path:
+        """Where social cards are kept between builds; a temporary folder with --no-cache."""
+        if cache.folder is not None:
+            return cache.folder / "cards"
+        if self._temporary is None:
+            import tempfile
+
+            self._temporary = tempfile.TemporaryDirectory(prefix="garden-cards-")
+        return Path(self._temporary.name)
 
     # ------------------------------------------------------------------ compile
 
@@ -390,6 +408,7 @@ class Builder:
         _phase("compile")
         notes = [a.note for a in artifacts.values() if config.drafts or not a.note.draft]
         notes = _reserved(check_slugs(notes, problems), problems)
+        fill_dates(notes, config.notes_dir, problems)
         by_slug = {note.slug: note for note in notes}
         artifact_of = {note.slug: artifacts[note.relative.as_posix()] for note in notes}
         key_of = {note.slug: keys[note.relative.as_posix()] for note in notes}
@@ -461,11 +480,27 @@ class Builder:
             ),
             edges,
         )
+        garden.summaries = {slug: artifact.summary for slug, artifact in artifact_of.items()}
+        garden.citations = bibliography(by_slug)
         result.notes = len(notes)
         result.planned = len(link_graph.planned)
         _phase("figures")
         page_list = pages.all_pages(garden)
-        result.pages = len(page_list)
+        copies = pages.asset_copies(garden, resolver, find_katex(config.root))
+        generated = pages.generated_files()
+        for figure in figures:
+            for path, data in figure.files.items():
+                generated[path] = (fingerprint("bytes", data), lambda data=data: data)
+        taken = {p.path for p in page_list} | set(copies) | set(generated)
+        published = publish(
+            garden, {p.path for p in page_list}, taken, problems, self._cards_dir(cache), draw=options.write
+        )
+        page_list += published.redirects
+        for path, data in published.files.items():
+            generated[path] = (fingerprint("bytes", data), lambda data=data: data)
+        copies.update(published.copies)
+        result.cards_drawn = published.cards_drawn
+        result.pages = sum(1 for page in page_list if page.template != "redirect.html")
         blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
         _phase("pages")
         if options.write and not blocked:
@@ -474,7 +509,7 @@ class Builder:
                     config.out_dir, config.notes_dir, [config.root / "templates", config.static_dir]
                 )
                 site_key = self._write(
-                    garden, page_list, figures, resolver, manifest, inputs.fingerprint, cache, result
+                    garden, page_list, generated, copies, manifest, inputs.fingerprint, cache, result
                 )
                 compile_problems = {
                     relative: list(self.memory[key][1])
@@ -496,6 +531,7 @@ class Builder:
                     list(cycles.items),
                     [p for p in problems.items if p not in known],
                     site_key,
+                    {p.path for p in page_list if p.template != "redirect.html"},
                 )
             except OutputError as exc:
                 problems.error(config.out_dir, 0, str(exc))
@@ -541,6 +577,10 @@ class Builder:
         garden = state.garden
         if any(update[1].note.slug not in garden.notes for update in updates.values()):
             return None  # a draft or a note left out: let the full build decide
+        date_problems = Problems()
+        fill_dates([update[1].note for update in updates.values()], config.notes_dir, date_problems)
+        if date_problems.items:
+            return None
 
         artifacts, keys = dict(state.artifacts), dict(state.keys)
         compile_problems, link_problems = dict(state.compile_problems), dict(state.link_problems)
@@ -586,6 +626,9 @@ class Builder:
             garden.filler.section_text,
             garden.filler.figures,
         )
+        summaries = dict(garden.summaries)
+        for _, artifact, _, _ in updates.values():
+            summaries[artifact.note.slug] = artifact.summary
         new_garden = Garden(
             garden.config,
             garden.urls,
@@ -597,6 +640,8 @@ class Builder:
             link_graph,
             filler,
             edges,
+            summaries,
+            garden.citations,
         )
         filler.title_of = new_garden.title_of
 
@@ -640,7 +685,14 @@ class Builder:
             _replace(config.out_dir / page.path, render_page(env, page, site))
             result.rendered += 1
             result.changed_paths.append(page.path)
-        build_id = fingerprint(sorted(new_pages.items()))
+        listed = sorted(p for p in manifest.pages if p.endswith("index.html") and p in state.page_paths)
+        for path, data in feed_and_sitemap(new_garden, listed).items():
+            key = fingerprint("bytes", data)
+            if path in new_pages and new_pages[path] != key:
+                new_pages[path] = key
+                _replace(config.out_dir / path, data)
+                result.changed_paths.append(path)
+        build_id = build_id_of(new_pages)
         write_marker(config.out_dir, build_id)
         result.written = True
         result.notes, result.pages = len(notes), manifest.summary.get("pages", 0)
@@ -681,8 +733,8 @@ class Builder:
         self,
         garden: Garden,
         page_list: list[pages.Page],
-        figures: list[Any],
-        resolver: Resolver,
+        generated: dict[str, tuple[str, Callable[[], bytes]]],
+        copies: dict[str, Path],
         manifest: Manifest,
         inputs: str,
         cache: Cache,
@@ -709,22 +761,17 @@ class Builder:
                 writer.write(page.path, render_page(env, page, site))
                 result.rendered += 1
                 result.changed_paths.append(page.path)
-            generated = pages.generated_files()
-            for figure in figures:
-                for path, data in figure.files.items():
-                    generated[path] = (fingerprint("bytes", data), lambda data=data: data)
             for path, (key, produce) in sorted(generated.items()):
                 new[path] = key
                 if old.get(path) == key and writer.keep(path):
                     continue
                 writer.write(path, produce())
                 result.changed_paths.append(path)
-            katex_dist = find_katex(config.root)
-            for path, source in sorted(pages.asset_copies(garden, resolver, katex_dist).items()):
+            for path, source in sorted(copies.items()):
                 if path in generated:
                     continue
                 info = source.stat()
-                key = fingerprint("copy", str(source), info.st_size, info.st_mtime_ns)
+                key = f"copy:{info.st_size}:{fingerprint(str(source), info.st_mtime_ns)}"
                 new[path] = key
                 if old.get(path) == key and writer.keep(path):
                     continue
@@ -732,7 +779,7 @@ class Builder:
                 result.changed_paths.append(path)
             removed = sorted(set(old) - set(new))
             result.changed_paths.extend(removed)
-            build_id = fingerprint(sorted(new.items()))
+            build_id = build_id_of(new)
             writer.marker_id = build_id
             writer.commit()
         except BaseException:
@@ -749,6 +796,16 @@ class Builder:
         )
         cache.store_named("manifest", self.manifest)
         return site_key
+
+
+def build_id_of(pages: dict[str, str]) -> str:
+    """The site's identity, from its files' fingerprints; copied files count by name and size
+    only, so the same notes give the same id wherever the sources lie (output is deterministic)."""
+    return fingerprint(
+        sorted(
+            (path, key.rsplit(":", 1)[0] if key.startswith("copy:") else key) for path, key in pages.items()
+        )
+    )
 
 
 def page_path(slug: str) -> str:

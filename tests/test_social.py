@@ -1,0 +1,141 @@
+"""Issue 4, point 6: Open Graph and Twitter meta on every page; a cached 1200×630 card per note."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import unquote
+
+from PIL import Image
+
+from garden.cards import CardSpec, Fonts, render_cards
+
+BASE = "https://user.github.io/garden/"
+
+
+class MetaParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.meta: dict[str, str] = {}
+        self.canonical = ""
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "meta" and (values.get("property") or values.get("name")):
+            self.meta.setdefault(values.get("property") or values["name"], values.get("content") or "")
+        if tag == "link" and values.get("rel") == "canonical":
+            self.canonical = values["href"]
+
+
+def meta_of(html: str) -> MetaParser:
+    parser = MetaParser()
+    parser.feed(html)
+    return parser
+
+
+def test_every_page_has_open_graph_and_twitter_meta(basic, cli):
+    assert cli(basic, "--base-url", BASE).code == 0
+    pages = [p for p in basic.site.rglob("index.html") if "http-equiv" not in p.read_text()]
+    assert len(pages) > 10
+    for page in pages:
+        parsed = meta_of(page.read_text())
+        for key in (
+            "og:title",
+            "og:type",
+            "og:url",
+            "og:image",
+            "twitter:card",
+            "twitter:title",
+            "twitter:image",
+        ):
+            assert parsed.meta.get(key), (page, key)
+        url = parsed.meta["og:url"]
+        assert parsed.canonical == url and url.startswith(BASE), page
+        relative = page.relative_to(basic.site).parent.as_posix()
+        assert unquote(url) == BASE + ("" if relative == "." else relative + "/"), page
+        assert parsed.meta["twitter:card"] == "summary_large_image"
+        image = parsed.meta["og:image"].removeprefix(BASE)
+        assert (basic.site / image).is_file(), (page, image)
+
+
+def test_description_from_front_matter_else_first_paragraph(garden, cli):
+    garden.note("a.md", "---\ndescription: Written by hand.\n---\nFirst paragraph of a.\n")
+    garden.note(
+        "b.md",
+        "# B title\n\n![an image](https://example.org/x.png)\n\n"
+        "The first *real* paragraph, with [[a|a link]] and $x^2$.\n\nSecond paragraph.\n",
+    )
+    garden.note("c.md", "word " * 120 + "\n")
+    assert cli(garden).code == 0
+    a, b, c = (meta_of(garden.page(slug)).meta for slug in "abc")
+    assert a["og:description"] == a["description"] == "Written by hand."
+    assert b["og:description"] == "The first real paragraph, with a link and $x^2$."
+    assert b["description"] == b["twitter:description"] == b["og:description"]
+    assert len(c["og:description"]) <= 200 and c["og:description"].endswith("word…")
+
+
+def test_note_meta_carries_type_dates_and_tags(basic, cli):
+    assert cli(basic, "--base-url", BASE).code == 0
+    meta = meta_of(basic.page("models/nngp-ntk/ntk")).meta
+    assert meta["og:type"] == "article"
+    assert meta["article:published_time"] == "2024-05-01"
+    assert meta["og:image"] == BASE + "cards/models/nngp-ntk/ntk.png"
+    assert meta["og:image:width"] == "1200" and meta["og:image:height"] == "630"
+    assert meta["article:tag"] == "kernels"
+    home = meta_of(basic.page("")).meta
+    assert home["og:type"] == "website" and home["og:image"] == BASE + "cards/_garden.png"
+    assert '<link rel="alternate" type="application/atom+xml"' in basic.page("")
+
+
+def test_a_card_per_note_1200_by_630(basic, cli):
+    assert cli(basic).code == 0
+    notes = ["digitalgarden/nngp", "models/mup", "models/nngp-ntk/ntk", "unfiled-thought"]
+    for slug in notes:
+        with Image.open(basic.site / "cards" / f"{slug}.png") as card:
+            assert card.format == "PNG" and card.size == (1200, 630), slug
+    for section in ("models", "models/nngp-ntk", "optimization"):
+        assert (basic.site / "cards" / f"{section}.png").is_file()
+
+
+def test_cards_are_cached_and_only_changed_notes_redrawn(basic, cli):
+    from garden.site import BuildOptions, build_site
+
+    first = build_site(BuildOptions(root=basic.root))
+    assert first.written and first.cards_drawn >= 10
+    cache = basic.root / ".garden-cache" / "cards"
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.png")}
+    assert len(before) == first.cards_drawn
+    again = build_site(BuildOptions(root=basic.root))
+    assert again.cards_drawn == 0
+    assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.png")} == before
+    mup = basic.notes / "models" / "mup.md"
+    mup.write_text(mup.read_text().replace("title: µP", "title: Maximal update (µP)"))
+    changed = build_site(BuildOptions(root=basic.root))
+    assert changed.cards_drawn == 1
+    after = {p.name for p in cache.glob("*.png")}
+    assert len(after) == len(before) and len(after - set(before)) == 1  # the old card is pruned
+    body = mup.read_text() + "\nMore text: the card does not show it.\n"
+    mup.write_text(body)
+    assert build_site(BuildOptions(root=basic.root)).cards_drawn == 0
+
+
+def test_check_draws_no_cards(basic, cli):
+    assert cli(basic, "check").code == 0
+    assert not (basic.root / ".garden-cache" / "cards").exists()  # the compile cache may exist
+
+
+def test_card_shows_what_it_says(tmp_path):
+    """Long titles shrink and wrap; a card with more text differs from one with less."""
+    from pathlib import Path
+
+    fonts = Fonts.find(Path(__file__).resolve().parent.parent)
+    specs = {
+        "short.png": CardSpec("Garden", "NTK"),
+        "long.png": CardSpec("Garden", "A very long title " * 8, "Models › NNGP / NTK", ("a", "b", "c", "d")),
+    }
+    run = render_cards(specs, tmp_path, fonts)
+    assert run.drawn == 2
+    short, long = (Image.open(run.copies[name]).convert("L") for name in ("short.png", "long.png"))
+    dark_long, dark_short = (sum(image.histogram()[:128]) for image in (long, short))
+    assert dark_long > 2 * dark_short
+    assert re.fullmatch(r"[0-9a-f]{32}\.png", run.copies["short.png"].name)
