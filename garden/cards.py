@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,7 +82,13 @@ class Fonts:
         return cls(paths["regular"], paths["bold"], digest.hexdigest()[:16])
 
     def load(self, bold: bool, size: int) -> ImageFont.FreeTypeFont:
-        return ImageFont.truetype(str(self.bold if bold else self.regular), size)
+        return _truetype(str(self.bold if bold else self.regular), size)
+
+
+@lru_cache(maxsize=256)
+def _truetype(path: str, size: int) -> ImageFont.FreeTypeFont:
+    """Fonts are loaded once per size: every card uses the same few."""
+    return ImageFont.truetype(path, size)
 
 
 def cache_key(spec: CardSpec, fonts: Fonts) -> str:
@@ -177,6 +185,33 @@ def draw_card(spec: CardSpec, fonts: Fonts) -> bytes:
     return buffer.getvalue()
 
 
+PARALLEL_CARDS = 48  # below this many cards to draw, worker processes cost more than they save
+
+
+def _draw_chunk(args: tuple[list[CardSpec], Fonts]) -> list[bytes]:
+    specs, fonts = args
+    return [draw_card(spec, fonts) for spec in specs]
+
+
+def _draw_all(missing: dict[Path, CardSpec], fonts: Fonts) -> list[tuple[Path, bytes]]:
+    """Draw the missing cards, over every core when there are many (a cold build)."""
+    targets, specs = list(missing), list(missing.values())
+    workers = os.cpu_count() or 1
+    if len(specs) < PARALLEL_CARDS or workers < 2:
+        return [(target, draw_card(spec, fonts)) for target, spec in zip(targets, specs, strict=True)]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import workers as compile_workers
+
+    context = multiprocessing.get_context("spawn" if compile_workers._v8_started else "fork")
+    size = max(8, len(specs) // (workers * 4))
+    chunks = [(specs[i : i + size], fonts) for i in range(0, len(specs), size)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        drawn = [data for chunk in pool.map(_draw_chunk, chunks) for data in chunk]
+    return list(zip(targets, drawn, strict=True))
+
+
 @dataclass
 class CardRun:
     """What the card stage did: site path -> cached PNG, and how many it had to draw."""
@@ -190,17 +225,20 @@ def render_cards(specs: dict[str, CardSpec], cache_dir: Path, fonts: Fonts, prun
     """Draw the cards missing from the cache; the site copies every card from there."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     copies: dict[str, Path] = {}
-    drawn = reused = 0
+    missing: dict[Path, CardSpec] = {}
+    reused = 0
     for path in sorted(specs):
         cached = cache_dir / f"{cache_key(specs[path], fonts)}.png"
         if cached.is_file():
             reused += 1
         else:
-            temporary = cached.with_suffix(".tmp")
-            temporary.write_bytes(draw_card(specs[path], fonts))
-            temporary.replace(cached)
-            drawn += 1
+            missing[cached] = specs[path]
         copies[path] = cached
+    for cached, data in _draw_all(missing, fonts):
+        temporary = cached.with_suffix(".tmp")
+        temporary.write_bytes(data)
+        temporary.replace(cached)
+    drawn = len(missing)
     if prune:
         used = set(copies.values())
         for stale in cache_dir.glob("*.png"):
