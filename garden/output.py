@@ -133,9 +133,11 @@ class SiteWriter:
             return False
         return True
 
-    def commit(self) -> None:
+    def commit(self, previous: set[str] | None = None) -> None:
+        """Put the new site in place. ``previous``: the files the old site had, if known
+        (then only those not written again are removed, with no walk over the whole site)."""
         if self.in_place or self.linked:
-            self._remove_stale()
+            self._remove_stale(previous)
         marker = MARKER_TEXT + (f"build: {self.marker_id}\n" if self.marker_id else "")
         marker_path = self.root / MARKER
         marker_path.unlink(missing_ok=True)  # it may be a link to the old site's marker
@@ -157,9 +159,18 @@ class SiteWriter:
         if not self.in_place and self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _remove_stale(self) -> None:
+    def _remove_stale(self, previous: set[str] | None) -> None:
         """Delete files of the previous build that this build did not write."""
         keep = self.written | {MARKER}
+        if previous is not None:
+            for relative in sorted(previous - keep, reverse=True):
+                path = self.root / relative
+                path.unlink(missing_ok=True)
+                folder = path.parent
+                while folder != self.root and folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+                    folder = folder.parent
+            return
         for folder, dirs, files in os.walk(self.root, topdown=False):
             for name in files:
                 path = Path(folder, name)

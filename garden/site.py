@@ -781,7 +781,7 @@ class Builder:
             result.changed_paths.extend(removed)
             build_id = build_id_of(new)
             writer.marker_id = build_id
-            writer.commit()
+            writer.commit(set(old) if old else None)
         except BaseException:
             writer.abort()
             raise
