@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import validateLink
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
@@ -110,7 +111,9 @@ def _link_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDic
     attrs = f' title="{escapeHtml(str(title))}"' if title else ""
     opening, closing = _open_link(token.meta.get("resolved"), garden.urls, attrs)
     if "resolved" not in token.meta:  # not resolved (e.g. inside a transcluded heading slice)
-        opening = self.renderToken(tokens, idx, options, env)
+        safe = validateLink(str(token.attrGet("href") or ""))  # markdown-it's own XSS check
+        opening = self.renderToken(tokens, idx, options, env) if safe else '<span class="broken-link">'
+        closing = "</a>" if safe else "</span>"
     garden.closing.append(closing)
     return opening
 

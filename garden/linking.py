@@ -109,6 +109,15 @@ def link_note(
             child.meta["resolved"] = target
             line = note.file_line(child.meta.get("line", block.map[0] if block.map else 0))
             _check(note, child, target, line, headings, problems)
+            if target.kind == "file" and child.type in ("image", "wikiembed"):
+                reason = resolver.image_problem(target.slug)
+                if reason:
+                    problems.error(
+                        note.source,
+                        line,
+                        f"broken image {target.slug}: {reason}",
+                        "replace the file with a real image, or fix its name",
+                    )
             if target.kind in ("note", "section", "planned", "file"):
                 pos = child.meta.get("pos")
                 if pos is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -30,6 +31,9 @@ from .highlight import highlight_code
 from .mathrender import MathCollector
 from .paths import heading_anchor
 
+MAX_NESTING = 64  # markdown-it leaves out what is nested deeper; parse_notes warns about it
+_CONTAINERS = {"blockquote_open", "callout_open", "list_item_open", "footnote_open"}
+
 # --------------------------------------------------------------------------- wikilinks
 
 
@@ -40,7 +44,10 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not embed and not src.startswith("[[", pos):
         return False
     start = pos + (3 if embed else 2)
-    end = src.find("]]", start)
+    # The target cannot contain "[[": look for "]]" only up to the next "[[", so a note full
+    # of unclosed brackets costs linear time, not quadratic.
+    stop = src.find("[[", start)
+    end = src.find("]]", start, len(src) if stop < 0 else stop)
     if end < 0:
         return False
     inner = src[start:end]
@@ -234,7 +241,8 @@ def create_parser() -> MarkdownIt:
         {"linkify": True, "html": True, "typographer": False, "highlight": highlight_code},
     )
     md.enable(["table", "strikethrough", "linkify"])
-    md.options["maxNesting"] = 64  # commonmark's 20 silently drops deeply nested lists
+    md.options["maxNesting"] = MAX_NESTING  # commonmark's 20 drops deeply nested lists
+    md.validateLink = _any_link  # type: ignore[method-assign]  # links.py decides, and warns
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(dollarmath_plugin, allow_digits=False, allow_space=False, double_inline=True)
@@ -249,6 +257,7 @@ def create_parser() -> MarkdownIt:
     md.block.ruler.before("paragraph", "comment", _comment_block_rule)
     md.core.ruler.before("inline", "callouts", _callouts)
     md.core.ruler.after("inline", "locate", _locate)
+    md.core.ruler.after("linkify", "stray_dollars", _stray_dollars)
     _add_terminators(md, "=%")
     for kind in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
         md.add_render_rule(kind, _math_placeholder(display=kind != "math_inline"))
@@ -260,7 +269,8 @@ def _dollar_escape_rule(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("\\$", state.pos):
         return False
     if not silent:
-        state.push("text", "", 0).content = "$"
+        token = state.push("text_special", "", 0)  # joined into the text later, like any escape
+        token.content, token.markup, token.info = "$", "\\$", "escape"
     state.pos += 2
     return True
 
@@ -269,6 +279,75 @@ def _add_terminators(md: MarkdownIt, chars: str) -> None:
     """Teach markdown-it's fast text rule to stop at our rules' first characters."""
     for char in chars:
         md.inline.add_terminator_char(char)
+
+
+def _any_link(url: str) -> bool:
+    """Let every link through the parser: ``links.py`` neutralises unsafe schemes and says so.
+
+    markdown-it's own check would silently leave ``[x](javascript:...)`` as plain text.
+    """
+    return True
+
+
+# A ``$`` left as text that could open a formula: not before a space, a digit or another ``$``
+# (so ``costs $5 and $10`` is quiet), and not escaped (``\$`` is its own token until text_join).
+_STRAY_DOLLAR = re.compile(r"(?<!\$)\${1,2}(?=[^\s\d$])")
+
+
+def _stray_dollars(state: StateCore) -> None:
+    """Mark text tokens holding a ``$`` that opens no formula (before escapes join the text)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        in_url = False  # a bare URL made a link (``https://x.org/$id``) is not math
+        for child in block.children:
+            if child.type in ("link_open", "link_close") and child.markup == "linkify":
+                in_url = child.type == "link_open"
+            elif child.type == "text" and "$" in child.content and not in_url:
+                match = _STRAY_DOLLAR.search(child.content)
+                if match:
+                    child.meta = {**(child.meta or {}), "stray_dollar": match.start()}
+
+
+@dataclass(frozen=True)
+class ParseNote:
+    """Something the parser noticed in a note that the writer should hear about."""
+
+    line: int  # 0-based line in the body
+    message: str
+    hint: str
+
+
+def parse_notes(tokens: list[Token]) -> list[ParseNote]:
+    """Warnings from parsing: content nested too deep to show, and unbalanced ``$``."""
+    found: list[ParseNote] = []
+    for token in tokens:
+        if token.nesting == 1 and token.level >= MAX_NESTING - 1 and token.type in _CONTAINERS:
+            found.append(
+                ParseNote(
+                    token.map[0] if token.map else 0,
+                    f"nested more than {MAX_NESTING} levels deep: the deeper content is left out",
+                    "flatten the nested lists or quotes",
+                )
+            )
+            break
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for child in block.children:
+            at = (child.meta or {}).get("stray_dollar")
+            if at is None:
+                continue
+            text = child.content
+            excerpt = text[max(at - 20, 0) : at + 30].strip()
+            found.append(
+                ParseNote(
+                    child.meta.get("line", block.map[0] if block.map else 0),
+                    f"unbalanced $ in {excerpt!r}: no formula closes it",
+                    "write \\$ for a dollar sign, or close the formula with a matching $",
+                )
+            )
+    return found
 
 
 def parse(md: MarkdownIt, body: str) -> list[Token]:
@@ -295,4 +374,4 @@ def unescape(text: str) -> str:
     return html.unescape(text)
 
 
-__all__ = ["create_parser", "escapeHtml", "inline_text", "parse"]
+__all__ = ["create_parser", "escapeHtml", "inline_text", "parse", "parse_notes"]

@@ -18,7 +18,7 @@ from .figures import Figure
 from .graph import LinkGraph, build_graph, one_typo_apart
 from .linking import Edge, Heading, headings_of, link_note
 from .links import Resolver, Target
-from .markdown import create_parser, parse
+from .markdown import create_parser, parse, parse_notes
 from .mathrender import Katex, MathCollector, fill_math, find_katex
 from .notes import Note, check_slugs, discover, load_note
 from .output import OutputError, check_output_dir, write_site
@@ -199,6 +199,8 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
                 "flatten deeply nested lists or quotes",
             )
             tokens[note.slug] = []
+        for said in parse_notes(tokens[note.slug]):
+            problems.warning(note.source, note.file_line(said.line), said.message, said.hint)
         headings[note.slug] = headings_of(tokens[note.slug], note)
 
     resolver = Resolver(

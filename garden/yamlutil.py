@@ -34,10 +34,14 @@ def load_yaml(text: str) -> Any:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        hint = "check quotes, colons and indentation"
+        opened = str(exc.context or "").startswith(("while scanning a quoted", "while parsing a flow"))
+        if opened and exc.context_mark is not None:
+            mark = exc.context_mark  # point at the quote or bracket that is never closed, not at the end
+            hint = "a quote or bracket opened on this line is not closed"
         line = mark.line + 1 if mark else 1
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        hint = "check quotes, colons and indentation"
         if ("\t" in text and "tab" in str(exc).lower()) or "found character '\\t'" in str(exc):
             hint = "YAML does not allow tabs for indentation: indent with spaces"
         return_error = YamlError(line, f"invalid YAML: {problem}{context}", hint)
