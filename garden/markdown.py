@@ -31,8 +31,7 @@ from .highlight import highlight_code
 from .mathrender import MathCollector
 from .paths import heading_anchor
 
-MAX_NESTING = 64  # markdown-it leaves out what is nested deeper; parse_notes warns about it
-_CONTAINERS = {"blockquote_open", "callout_open", "list_item_open", "footnote_open"}
+MAX_NESTING = 64  # deeper lists and quotes are kept as plain text, with a warning
 
 # --------------------------------------------------------------------------- wikilinks
 
@@ -241,7 +240,8 @@ def create_parser() -> MarkdownIt:
         {"linkify": True, "html": True, "typographer": False, "highlight": highlight_code},
     )
     md.enable(["table", "strikethrough", "linkify"])
-    md.options["maxNesting"] = MAX_NESTING  # commonmark's 20 drops deeply nested lists
+    md.options["maxNesting"] = MAX_NESTING  # commonmark's 20 is too few for real notes
+    md.block.tokenize = _keep_too_deep(md.block.tokenize)  # type: ignore[method-assign]
     md.validateLink = _any_link  # type: ignore[method-assign]  # links.py decides, and warns
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
@@ -279,6 +279,34 @@ def _add_terminators(md: MarkdownIt, chars: str) -> None:
     """Teach markdown-it's fast text rule to stop at our rules' first characters."""
     for char in chars:
         md.inline.add_terminator_char(char)
+
+
+def _keep_too_deep(tokenize: Callable[..., None]) -> Callable[..., None]:
+    """Keep what is nested deeper than maxNesting, as one plain paragraph marked ``too_deep``.
+
+    markdown-it would skip it, and inside a list it skips the rest of the note with it.
+    """
+
+    def block_tokenize(state: StateBlock, start: int, end: int, *args: Any) -> None:
+        if state.level < state.md.options["maxNesting"]:
+            tokenize(state, start, end, *args)
+            return
+        first = line = state.skipEmptyLines(start)
+        while line < end and (state.isEmpty(line) or state.sCount[line] >= state.blkIndent):
+            line += 1  # the lines of this container (where markdown-it would stop anyway)
+        last = line
+        while last > first and state.isEmpty(last - 1):
+            last -= 1
+        if last > first:
+            opening = state.push("paragraph_open", "p", 1)
+            opening.map, opening.meta = [first, last], {"too_deep": True}
+            inline = state.push("inline", "", 0)
+            inline.content = state.getLines(first, last, state.blkIndent, False).strip()
+            inline.map, inline.children = [first, last], []
+            state.push("paragraph_close", "p", -1)
+        state.line = max(line, start)
+
+    return block_tokenize
 
 
 def _any_link(url: str) -> bool:
@@ -322,12 +350,12 @@ def parse_notes(tokens: list[Token]) -> list[ParseNote]:
     """Warnings from parsing: content nested too deep to show, and unbalanced ``$``."""
     found: list[ParseNote] = []
     for token in tokens:
-        if token.nesting == 1 and token.level >= MAX_NESTING - 1 and token.type in _CONTAINERS:
+        if token.meta and token.meta.get("too_deep"):
             found.append(
                 ParseNote(
                     token.map[0] if token.map else 0,
-                    f"nested more than {MAX_NESTING} levels deep: the deeper content is left out",
-                    "flatten the nested lists or quotes",
+                    f"lists or quotes nested more than {MAX_NESTING} levels deep: the rest is plain text",
+                    "flatten the nesting",
                 )
             )
             break

@@ -178,6 +178,8 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     problems = Problems()
     config = _config_for(options, problems)
     result = BuildResult(problems, out_dir=config.out_dir)
+    if options.write and not _output_is_safe(config, problems):
+        return result  # refused before reading a single note
     urls = Urls(config.base_url)
     taxonomy = build_taxonomy(config.taxonomy, config.path, problems)
     notes = load_notes(config, problems)
@@ -249,13 +251,10 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     result.pages = sum(1 for path in files if path.endswith(".html"))
     result.planned = len(link_graph.planned)
     blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
-    if options.write and not blocked:
+    if options.write and not blocked and _output_is_safe(config, problems):
         try:
-            check_output_dir(config.out_dir, config.notes_dir, [config.root / "templates", config.static_dir])
             write_site(config.out_dir, files, copies)
             result.written = True
-        except OutputError as exc:
-            problems.error(config.out_dir, 0, str(exc))
         except OSError as exc:
             problems.error(
                 config.out_dir,
@@ -265,6 +264,19 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
             )
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _output_is_safe(config: Config, problems: Problems) -> bool:
+    """Refuse an output folder whose replacement would destroy something (checked again at write)."""
+    try:
+        check_output_dir(config.out_dir, config.notes_dir, [config.root / "templates", config.static_dir])
+    except OutputError as exc:
+        problems.error(config.out_dir, 0, str(exc), "pass --out with a new folder, or one garden built")
+        return False
+    except OSError as exc:
+        problems.error(config.out_dir, 0, f"cannot check the output folder: {exc.strerror}", "check --out")
+        return False
+    return True
 
 
 def _render_bodies(
