@@ -36,6 +36,9 @@ def check_output_dir(out: Path, notes_dir: Path, protected: list[Path]) -> None:
             raise OutputError(f"the output folder {out} contains {path}; choose another --out")
     if out.exists() and not out.is_dir():
         raise OutputError(f"the output path {out} is a file, not a folder; choose another --out")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(f"the output folder {out} lies under {parent}, a file; choose another --out")
     if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
         raise OutputError(
             f"the output folder {out} exists and was not made by garden; "
