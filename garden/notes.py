@@ -19,6 +19,7 @@ _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, newline, form feed
 
 
 @dataclass
@@ -145,7 +146,17 @@ def read_text(path: Path, problems: Problems) -> str | None:
             "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
         )
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = _CONTROL.search(text)
+    if control:  # not allowed in HTML, and \x02 \x03 would pass for the math placeholders
+        problems.warning(
+            path,
+            text.count("\n", 0, control.start()) + 1,
+            f"control character U+{ord(control.group()):04X} replaced by \ufffd",
+            "delete it (it often comes from text copied out of a PDF)",
+        )
+        text = _CONTROL.sub("\ufffd", text)
+    return text
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int, int | None]:
