@@ -56,11 +56,15 @@ class Cache:
     def enabled(self) -> bool:
         return self.folder is not None
 
-    def _connect(self) -> sqlite3.Connection | None:
+    def _connect(self, create: bool = True) -> sqlite3.Connection | None:
+        """The database; for reads (``create=False``) only if it already exists: looking
+        into an empty cache must not make one (a refused build touches nothing)."""
         if self._db is not None or self._broken:
             return self._db
         assert self.folder is not None
         path = self.folder / f"cache-v{CACHE_FORMAT}.sqlite"
+        if not create and not path.exists():
+            return None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -100,7 +104,7 @@ class Cache:
 
     def load(self, kind: str, key: str) -> Any:
         """The stored object, or None when absent or unreadable."""
-        db = self._connect()
+        db = self._connect(create=False)
         if db is None:
             return None
         try:
@@ -111,7 +115,7 @@ class Cache:
             return None
 
     def load_many(self, kind: str, keys: list[str]) -> dict[str, Any]:
-        db = self._connect()
+        db = self._connect(create=False)
         found: dict[str, Any] = {}
         if db is None or not keys:
             return found
@@ -133,8 +137,13 @@ class Cache:
         db = self._connect()
         if db is None or not values:
             return
+        rows = []
+        for key, value in values.items():
+            try:
+                rows.append((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+            except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+                continue  # not cacheable: it is simply computed again next time
         try:
-            rows = [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in values.items()]
             db.execute("BEGIN")
             db.executemany(f"INSERT OR REPLACE INTO {kind} (key, value) VALUES (?, ?)", rows)
             db.execute("COMMIT")

@@ -16,7 +16,7 @@ from markdown_it.token import Token
 
 from .body import RenderEnv, install_render_rules, render_tokens
 from .linking import Heading, LinkRef, collect_links, headings_of
-from .markdown import create_parser
+from .markdown import create_parser, parse_notes
 from .mathrender import Katex, MathCollector, fill_math, find_katex
 from .notes import Note, load_note
 from .problems import Problem, Problems
@@ -68,6 +68,8 @@ class Compiler:
         except RecursionError:
             problems.error(path, 1, "the note is nested too deeply to parse", "flatten deeply nested lists")
             tokens = []
+        for said in parse_notes(tokens):
+            problems.warning(path, note.file_line(said.line), said.message, said.hint)
         headings = headings_of(tokens, note)
         links = collect_links(note, tokens)
         summary = shorten(first_paragraph(tokens))

@@ -144,8 +144,6 @@ def _ref(note: Note, block: Token, token: Token) -> LinkRef | None:
             meta["raw"],
         )
     if token.type == "link_open":
-        if token.info == "auto" or token.markup in ("linkify", "autolink"):
-            return None  # bare URLs and <autolinks> are external: rendered as they are
         href = str(token.attrGet("href") or "")
         pos = max(block.content.find(href), 0)
         title = str(token.attrGet("title") or "")
@@ -175,6 +173,15 @@ def resolve_links(
             target = resolver.href(note, ref.target, image=ref.kind == "image")
         targets.append(target)
         _check(note, ref, target, headings, problems)
+        if target.kind == "file" and ref.kind in ("image", "embed"):
+            reason = resolver.image_problem(target.slug)
+            if reason:
+                problems.error(
+                    note.source,
+                    ref.line,
+                    f"broken image {target.slug}: {reason}",
+                    "replace the file with a real image, or fix its name",
+                )
         if target.kind in ("note", "section", "planned", "file"):
             edges.append(Edge(note.slug, target, ref.line, ref.context, ref.kind == "embed"))
     return targets, edges

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from .images import image_problem
 from .notes import Note
 from .paths import normalize, slugify, slugify_path
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
+UNSAFE_SCHEMES = ("javascript", "vbscript", "data", "file")  # never an href or src in the site
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif", ".bmp"}
 FILE_SUFFIXES = IMAGE_SUFFIXES | {".pdf", ".mp4", ".webm", ".mp3", ".csv", ".txt", ".zip"}
 
@@ -77,6 +78,7 @@ class Resolver:
                     bucket.append(note)
         self._files_by_name: dict[str, list[str]] | None = None
         self._memo: dict[tuple[str, str], Target] = {}
+        self._image_checks: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ wikilinks
 
@@ -233,6 +235,13 @@ class Resolver:
                         index.setdefault(name.lower(), []).append(relative)
             self._files_by_name = index
         return self._files_by_name
+
+    def image_problem(self, output_path: str) -> str | None:
+        """Why a linked image file cannot be shown (checked once per build); None when fine."""
+        if output_path not in self._image_checks:
+            source = self.source_of_file(output_path)  # None for figures the build draws itself
+            self._image_checks[output_path] = image_problem(source) if source else None
+        return self._image_checks[output_path]
 
     def source_of_file(self, output_path: str) -> Path | None:
         """The file on disk that a linked asset is copied from (notes/ wins over static/)."""

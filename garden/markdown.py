@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -30,6 +31,8 @@ from .highlight import highlight_code
 from .mathrender import MathCollector
 from .paths import heading_anchor
 
+MAX_NESTING = 64  # deeper lists and quotes are kept as plain text, with a warning
+
 # --------------------------------------------------------------------------- wikilinks
 
 
@@ -40,7 +43,10 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not embed and not src.startswith("[[", pos):
         return False
     start = pos + (3 if embed else 2)
-    end = src.find("]]", start)
+    # The target cannot contain "[[": look for "]]" only up to the next "[[", so a note full
+    # of unclosed brackets costs linear time, not quadratic.
+    stop = src.find("[[", start)
+    end = src.find("]]", start, len(src) if stop < 0 else stop)
     if end < 0:
         return False
     inner = src[start:end]
@@ -235,7 +241,9 @@ def create_parser() -> MarkdownIt:
     )
     md.enable(["table", "strikethrough", "linkify"])
     _fast_linkify_pretest(md)
-    md.options["maxNesting"] = 64  # commonmark's 20 silently drops deeply nested lists
+    md.options["maxNesting"] = MAX_NESTING  # commonmark's 20 is too few for real notes
+    md.block.tokenize = _keep_too_deep(md.block.tokenize)  # type: ignore[method-assign]
+    md.validateLink = _any_link  # type: ignore[method-assign]  # links.py decides, and warns
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(dollarmath_plugin, allow_digits=False, allow_space=False, double_inline=True)
@@ -250,6 +258,7 @@ def create_parser() -> MarkdownIt:
     md.block.ruler.before("paragraph", "comment", _comment_block_rule)
     md.core.ruler.before("inline", "callouts", _callouts)
     md.core.ruler.after("inline", "locate", _locate)
+    md.core.ruler.after("linkify", "stray_dollars", _stray_dollars)
     _add_terminators(md, "=%")
     for kind in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
         md.add_render_rule(kind, _math_placeholder(display=kind != "math_inline"))
@@ -271,7 +280,8 @@ def _dollar_escape_rule(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("\\$", state.pos):
         return False
     if not silent:
-        state.push("text", "", 0).content = "$"
+        token = state.push("text_special", "", 0)  # joined into the text later, like any escape
+        token.content, token.markup, token.info = "$", "\\$", "escape"
     state.pos += 2
     return True
 
@@ -280,6 +290,103 @@ def _add_terminators(md: MarkdownIt, chars: str) -> None:
     """Teach markdown-it's fast text rule to stop at our rules' first characters."""
     for char in chars:
         md.inline.add_terminator_char(char)
+
+
+def _keep_too_deep(tokenize: Callable[..., None]) -> Callable[..., None]:
+    """Keep what is nested deeper than maxNesting, as one plain paragraph marked ``too_deep``.
+
+    markdown-it would skip it, and inside a list it skips the rest of the note with it.
+    """
+
+    def block_tokenize(state: StateBlock, start: int, end: int, *args: Any) -> None:
+        if state.level < state.md.options["maxNesting"]:
+            tokenize(state, start, end, *args)
+            return
+        first = line = state.skipEmptyLines(start)
+        while line < end and (state.isEmpty(line) or state.sCount[line] >= state.blkIndent):
+            line += 1  # the lines of this container (where markdown-it would stop anyway)
+        last = line
+        while last > first and state.isEmpty(last - 1):
+            last -= 1
+        if last > first:
+            opening = state.push("paragraph_open", "p", 1)
+            opening.map, opening.meta = [first, last], {"too_deep": True}
+            inline = state.push("inline", "", 0)
+            inline.content = state.getLines(first, last, state.blkIndent, False).strip()
+            inline.map, inline.children = [first, last], []
+            state.push("paragraph_close", "p", -1)
+        state.line = max(line, start)
+
+    return block_tokenize
+
+
+def _any_link(url: str) -> bool:
+    """Let every link through the parser: ``links.py`` neutralises unsafe schemes and says so.
+
+    markdown-it's own check would silently leave ``[x](javascript:...)`` as plain text.
+    """
+    return True
+
+
+# A ``$`` left as text that could open a formula: not before a space, a digit or another ``$``
+# (so ``costs $5 and $10`` is quiet), and not escaped (``\$`` is its own token until text_join).
+_STRAY_DOLLAR = re.compile(r"(?<!\$)\${1,2}(?=[^\s\d$])")
+
+
+def _stray_dollars(state: StateCore) -> None:
+    """Mark text tokens holding a ``$`` that opens no formula (before escapes join the text)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        in_url = False  # a bare URL made a link (``https://x.org/$id``) is not math
+        for child in block.children:
+            if child.type in ("link_open", "link_close") and child.markup == "linkify":
+                in_url = child.type == "link_open"
+            elif child.type == "text" and "$" in child.content and not in_url:
+                match = _STRAY_DOLLAR.search(child.content)
+                if match:
+                    child.meta = {**(child.meta or {}), "stray_dollar": match.start()}
+
+
+@dataclass(frozen=True)
+class ParseNote:
+    """Something the parser noticed in a note that the writer should hear about."""
+
+    line: int  # 0-based line in the body
+    message: str
+    hint: str
+
+
+def parse_notes(tokens: list[Token]) -> list[ParseNote]:
+    """Warnings from parsing: content nested too deep to show, and unbalanced ``$``."""
+    found: list[ParseNote] = []
+    for token in tokens:
+        if token.meta and token.meta.get("too_deep"):
+            found.append(
+                ParseNote(
+                    token.map[0] if token.map else 0,
+                    f"lists or quotes nested more than {MAX_NESTING} levels deep: the rest is plain text",
+                    "flatten the nesting",
+                )
+            )
+            break
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for child in block.children:
+            at = (child.meta or {}).get("stray_dollar")
+            if at is None:
+                continue
+            text = child.content
+            excerpt = text[max(at - 20, 0) : at + 30].strip()
+            found.append(
+                ParseNote(
+                    child.meta.get("line", block.map[0] if block.map else 0),
+                    f"unbalanced $ in {excerpt!r}: no formula closes it",
+                    "write \\$ for a dollar sign, or close the formula with a matching $",
+                )
+            )
+    return found
 
 
 def parse(md: MarkdownIt, body: str) -> list[Token]:
@@ -306,4 +413,4 @@ def unescape(text: str) -> str:
     return html.unescape(text)
 
 
-__all__ = ["create_parser", "escapeHtml", "inline_text", "parse"]
+__all__ = ["create_parser", "escapeHtml", "inline_text", "parse", "parse_notes"]

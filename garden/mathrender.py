@@ -113,7 +113,12 @@ def fill_math(text: str, collector: MathCollector, katex: Katex) -> tuple[str, l
             f'<{tag} class="math-error" title="{html.escape(message)}">'
             f"<code>{html.escape(formula.tex)}</code></{tag}>"
         )
-    return PLACEHOLDER.sub(lambda m: rendered[int(m.group(1))], text), failures
+
+    def fill(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        return rendered[index] if index < len(rendered) else match.group(0)
+
+    return PLACEHOLDER.sub(fill, text), failures
 
 
 # ---------------------------------------------------------------- math inside raw HTML

@@ -19,6 +19,7 @@ _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, newline, form feed
 
 
 @dataclass
@@ -130,6 +131,9 @@ def read_text(path: Path, problems: Problems) -> str | None:
     except OSError as exc:
         problems.error(path, 1, f"cannot read file: {exc.strerror}", "check its permissions")
         return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.error(path, 1, "saved as UTF-16, not UTF-8", "re-save the file as UTF-8")
+        return None
     if b"\x00" in data[:8192]:
         problems.error(path, 1, "not a text file (it contains NUL bytes)", "rename it if it is not a note")
         return None
@@ -144,7 +148,17 @@ def read_text(path: Path, problems: Problems) -> str | None:
             "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
         )
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = _CONTROL.search(text)
+    if control:  # not allowed in HTML, and \x02 \x03 would pass for the math placeholders
+        problems.warning(
+            path,
+            text.count("\n", 0, control.start()) + 1,
+            f"control character U+{ord(control.group()):04X} replaced by \ufffd",
+            "delete it (it often comes from text copied out of a PDF)",
+        )
+        text = _CONTROL.sub("\ufffd", text)
+    return text
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int, int | None]:
@@ -158,14 +172,17 @@ def split_front_matter(text: str) -> tuple[str | None, str, int, int | None]:
     return None, text, 1, 1
 
 
-def _key_lines(front_matter: str) -> dict[str, int]:
-    """Line (1-based, in the file) of each top-level key, for precise problems."""
+def _key_lines(front_matter: str) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """Line (1-based, in the file) of each top-level key, and keys set a second time."""
     result: dict[str, int] = {}
+    repeated: list[tuple[str, int]] = []
     for index, line in enumerate(front_matter.split("\n")):
         match = _KEY_LINE.match(line)
         if match and match.group(1) not in result:
             result[match.group(1)] = index + 2
-    return result
+        elif match:
+            repeated.append((match.group(1), index + 2))
+    return result, repeated
 
 
 _DATE_FORMATS = (
@@ -257,13 +274,19 @@ def _paper(value: Any, path: Path, line: int, problems: Problems) -> Paper | Non
         except ValueError:
             problems.error(path, line, f"'paper.year' must be a year, not {year!r}", "year: 2018")
             year = None
+    url = str(value.get("url") or "").strip()
+    if url and not url.lower().startswith(("https://", "http://")):
+        problems.warning(
+            path, line, f"'paper.url' is not an http(s) URL: {url[:60]!r}; left out", "url: https://..."
+        )
+        url = ""
     return Paper(
         title=str(value.get("title") or ""),
         authors=authors,
         year=year,
         venue=str(value.get("venue") or ""),
         arxiv=str(value.get("arxiv") or ""),
-        url=str(value.get("url") or ""),
+        url=url,
         doi=str(value.get("doi") or ""),
         key=str(value.get("key") or ""),
     )
@@ -320,7 +343,14 @@ def load_note(path: Path, notes_dir: Path, problems: Problems) -> Note | None:
                 "write 'title: My note'",
             )
             data = {}
-    lines = _key_lines(front or "")
+    lines, repeated = _key_lines(front or "")
+    for key, line in repeated if isinstance(data, dict) and data else ():
+        problems.warning(
+            path,
+            line,
+            f"'{key}' is set twice in the front-matter (also on line {lines[key]}); the last one wins",
+            "remove one of them",
+        )
 
     def line_of(key: str) -> int:
         return lines.get(key, 1)
@@ -439,17 +469,21 @@ def check_slugs(notes: list[Note], problems: Problems) -> list[Note]:
     by_slug: dict[str, Note] = {}
     kept: list[Note] = []
     for note in notes:
-        if not note.slug and str(note.relative.parent) != ".":
+        home = note.relative.stem.lower() in ("index", "_index", "readme")
+        if not note.slug and not (home and str(note.relative.parent) == "."):
             problems.error(
                 note.source, 1, "this file name gives an empty URL", "rename it with letters or digits"
             )
             continue
         other = by_slug.get(note.slug)
         if other is not None:
+            one, two = str(other.relative), str(note.relative)
+            if normalize(one) == normalize(two) and one.casefold() != two.casefold():
+                two += f" (the same name in two Unicode forms: {ascii(one)[1:-1]}, {ascii(two)[1:-1]})"
             problems.error(
                 note.source,
                 1,
-                f"two notes share the URL '/{note.slug}/': {other.relative} and {note.relative}",
+                f"two notes share the URL '/{note.slug}/': {one} and {two}",
                 "rename one of them (names that differ only by case or accents are the same URL)",
             )
             continue

@@ -6,6 +6,8 @@ that fails (or is killed) leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import subprocess
@@ -35,6 +37,9 @@ def check_output_dir(out: Path, notes_dir: Path, protected: list[Path]) -> None:
             raise OutputError(f"the output folder {out} contains {path}; choose another --out")
     if out.exists() and not out.is_dir():
         raise OutputError(f"the output path {out} is a file, not a folder; choose another --out")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(f"the output folder {out} lies under {parent}, a file; choose another --out")
     if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
         raise OutputError(
             f"the output folder {out} exists and was not made by garden; "
@@ -70,7 +75,7 @@ class SiteWriter:
         self.linked = False  # the staging folder started as hard links to the current site
         if not self.in_place:
             self.out.parent.mkdir(parents=True, exist_ok=True)
-            remove_leftovers(self.out)
+            clean_leftovers(self.out)
             for leftover in (self.staging, self.old):
                 if leftover.exists():
                     shutil.rmtree(leftover)
@@ -144,6 +149,10 @@ class SiteWriter:
         marker_path.write_text(marker, encoding="utf-8")
         if self.in_place:
             return
+        large = previous is not None and len(previous) > BACKGROUND_REMOVAL
+        if self.out.exists() and _exchange(self.staging, self.out):
+            _remove(self.staging, large)  # it now holds the previous site
+            return
         if self.out.exists():
             self.out.rename(self.old)
         try:
@@ -153,7 +162,7 @@ class SiteWriter:
                 self.old.rename(self.out)
             raise
         if self.old.exists():
-            remove_later(self.old)
+            _remove(self.old, large)
 
     def abort(self) -> None:
         if not self.in_place and self.staging.exists():
@@ -200,6 +209,16 @@ def _link_tree(source: Path, target: Path) -> bool:
     return True
 
 
+BACKGROUND_REMOVAL = 500  # files: a replaced site larger than this is deleted in the background
+
+
+def _remove(folder: Path, large: bool) -> None:
+    if large:
+        remove_later(folder)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def remove_later(folder: Path) -> None:
     """Delete a replaced site without making the user wait: a detached ``rm`` does it.
 
@@ -218,14 +237,35 @@ def remove_later(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def remove_leftovers(out: Path) -> None:
-    """Staging and replaced folders that a killed build left beside the site."""
-    for pattern in (f".{out.name}.building-*", f".{out.name}.previous-*"):
-        for leftover in out.parent.glob(pattern):
-            pid = leftover.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-                continue  # another build is running right now
-            shutil.rmtree(leftover, ignore_errors=True)
+def clean_leftovers(out: Path) -> None:
+    """Remove staging folders of builds that were killed; restore a site stranded mid-swap."""
+    for kind in ("previous", "building"):
+        prefix = f".{out.name}.{kind}-"
+        if not out.parent.is_dir():
+            return
+        for leftover in sorted(p for p in out.parent.iterdir() if p.name.startswith(prefix)):
+            pid = leftover.name.removeprefix(prefix)
+            if not pid.isdigit() or (int(pid) != os.getpid() and _alive(int(pid))):
+                continue  # another build is running right now: its folders are its own
+            if kind == "previous" and not out.exists() and (leftover / MARKER).is_file():
+                leftover.rename(out)  # killed between the two renames of the fallback swap
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _exchange(one: Path, two: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2); False where that is unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError, TypeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(one), at_fdcwd, os.fsencode(two), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(two))
 
 
 def _alive(pid: int) -> bool:
@@ -233,8 +273,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except OSError:
+        return True  # it exists, owned by someone else
     return True
 
 

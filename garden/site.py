@@ -287,7 +287,7 @@ class Builder:
             except OSError:
                 to_compile.append(path)
                 continue
-            entry = index.get(relative)
+            entry = index.get(str(path))  # by absolute path: a copied garden is another garden
             if entry and entry.size == info.st_size and entry.mtime_ns == info.st_mtime_ns:
                 key = entry.key
             else:
@@ -306,7 +306,7 @@ class Builder:
                 continue
             keys[relative] = key
             results[relative] = found
-            new_index[relative] = IndexEntry(info.st_size, info.st_mtime_ns, key)
+            new_index[str(path)] = IndexEntry(info.st_size, info.st_mtime_ns, key)
         from .workers import compile_paths
 
         compiled = compile_paths(
@@ -322,7 +322,7 @@ class Builder:
                 self.html[key] = new_html[key] = html
             try:
                 info = path.stat()
-                new_index[relative] = IndexEntry(info.st_size, info.st_mtime_ns, key)
+                new_index[str(path)] = IndexEntry(info.st_size, info.st_mtime_ns, key)
             except OSError:
                 pass
         live = set(keys.values())
@@ -393,6 +393,8 @@ class Builder:
         problems, config, cache, paths = inputs.problems, inputs.config, inputs.cache, inputs.paths
         manifest = inputs.manifest
         result = BuildResult(problems, out_dir=config.out_dir)
+        if options.write and not _output_is_safe(config, problems):
+            return result  # refused before reading a single note
         urls = Urls(config.base_url)
         taxonomy = build_taxonomy(config.taxonomy, config.path, problems)
 
@@ -503,11 +505,8 @@ class Builder:
         result.pages = sum(1 for page in page_list if page.template != "redirect.html")
         blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
         _phase("pages")
-        if options.write and not blocked:
+        if options.write and not blocked and _output_is_safe(config, problems):
             try:
-                check_output_dir(
-                    config.out_dir, config.notes_dir, [config.root / "templates", config.static_dir]
-                )
                 site_key = self._write(
                     garden, page_list, generated, copies, manifest, inputs.fingerprint, cache, result
                 )
@@ -533,8 +532,6 @@ class Builder:
                     site_key,
                     {p.path for p in page_list if p.template != "redirect.html"},
                 )
-            except OutputError as exc:
-                problems.error(config.out_dir, 0, str(exc))
             except OSError as exc:
                 problems.error(
                     config.out_dir,
@@ -711,7 +708,7 @@ class Builder:
         self.index = {
             **(self.index or {}),
             **{
-                relative: IndexEntry(*inputs.stats[config.notes_dir / relative], key)
+                str(config.notes_dir / relative): IndexEntry(*inputs.stats[config.notes_dir / relative], key)
                 for relative, (key, *_) in updates.items()
             },
         }
@@ -806,6 +803,19 @@ def build_id_of(pages: dict[str, str]) -> str:
             (path, key.rsplit(":", 1)[0] if key.startswith("copy:") else key) for path, key in pages.items()
         )
     )
+
+
+def _output_is_safe(config: Config, problems: Problems) -> bool:
+    """Refuse an output folder whose replacement would destroy something (checked again at write)."""
+    try:
+        check_output_dir(config.out_dir, config.notes_dir, [config.root / "templates", config.static_dir])
+    except OutputError as exc:
+        problems.error(config.out_dir, 0, str(exc), "pass --out with a new folder, or one garden built")
+        return False
+    except OSError as exc:
+        problems.error(config.out_dir, 0, f"cannot check the output folder: {exc.strerror}", "check --out")
+        return False
+    return True
 
 
 def page_path(slug: str) -> str:

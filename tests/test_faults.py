@@ -1,0 +1,321 @@
+"""Faults: a build killed at any moment, a full or read-only disk, and output folders that must be
+refused. In every case the previous site stays complete, byte for byte."""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import PYTHON, ROOT
+from test_bad_inputs import snapshot
+
+from garden import output
+
+LEFTOVER = (".building-", ".previous-")
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if any(mark in p.name for mark in LEFTOVER))
+
+
+def make_notes(notes: Path, count: int, seed: int, edition: str = "") -> None:
+    """``count`` linked notes with math and code: a garden that takes a moment to build."""
+    rng = random.Random(seed)
+    words = "kernel width depth feature lazy regime scaling limit tangent gradient noise".split()  # noqa: SIM905
+    for index in range(count):
+        links = " ".join(f"[[note-{rng.randrange(count)}]]" for _ in range(4))
+        prose = " ".join(rng.choice(words) for _ in range(120))
+        body = "\n\n".join(
+            [
+                f"# Note {index} {edition}",
+                f"{prose} {links}",
+                f"$$\\sum_{{i=1}}^{{{index + 2}}} x_i^{{{rng.randrange(9)}}} = {index}$$",
+                f"Inline $\\theta_{{{index}}}$ and `code` and **bold**.",
+                f"```python\nprint({index})\n```",
+                f"## Part two\n\n{prose}",
+            ]
+        )
+        folder = notes / f"area-{index % 5}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"note-{index}.md").write_text(f"---\ntags: [t{index % 7}]\n---\n{body}\n", "utf-8")
+
+
+def build_process(root: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [PYTHON, str(ROOT / "build.py"), "build", "-q", *args],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def wait_for_staging(proc: subprocess.Popen, root: Path, out: str = "_site") -> None:
+    """Return once the build has started writing its new site beside the old one (or has ended)."""
+    staging = root / f".{out}.building-{proc.pid}"
+    deadline = time.perf_counter() + 300
+    while proc.poll() is None and not staging.exists() and time.perf_counter() < deadline:
+        time.sleep(0.0005)
+
+
+def run_build(root: Path, *args: str) -> None:
+    proc = build_process(root, *args)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+
+
+def timings(root: Path) -> tuple[float, float]:
+    """How long a whole build takes here, and how long its writing (staging to exit) takes."""
+    started = time.perf_counter()
+    probe = build_process(root, "--out", str(root / "_probe"))
+    wait_for_staging(probe, root, "_probe")
+    writing_from = time.perf_counter()
+    probe.communicate(timeout=300)
+    shutil.rmtree(root / "_probe")
+    return time.perf_counter() - started, time.perf_counter() - writing_from
+
+
+def sigkill_builds(root: Path, notes: int, kills: int, seed: int) -> Counter[str]:
+    """Edit every note, start a build, SIGKILL it; the site must be the previous one, complete, or
+    (killed after the swap) the new one, complete: never a mix, never nothing."""
+    rng = random.Random(seed)
+    make_notes(root / "notes", notes, seed)
+    run_build(root)
+    duration, writing = timings(root)
+    site = snapshot(root / "_site")
+    outcomes: Counter[str] = Counter()
+    for attempt in range(kills):
+        make_notes(root / "notes", notes, seed, edition=f"(edition {attempt})")  # every page changes
+        proc = build_process(root)
+        if attempt % 2:
+            where = "at a random moment"
+            time.sleep(rng.uniform(0, duration))
+        else:
+            where = "while writing or swapping"
+            wait_for_staging(proc, root)
+            time.sleep(rng.uniform(0, 2 * writing))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        now = snapshot(root / "_site")
+        if now == site:
+            outcomes[f"killed {where}: previous site kept"] += 1
+            continue
+        run_build(root, "--out", str(root / "_complete"))  # what this edition's site is, complete
+        assert now == snapshot(root / "_complete"), f"killed {where}: a broken site"
+        shutil.rmtree(root / "_complete")
+        outcomes[f"killed {where}: new site complete"] += 1
+        site = now
+    run_build(root)
+    assert leftovers(root) == []  # staging folders of the killed builds are cleaned
+    return outcomes
+
+
+def test_sigkill_mid_build_leaves_previous_site_complete(tmp_path):
+    outcomes = sigkill_builds(tmp_path / "g", notes=30, kills=3, seed=5)
+    assert sum(outcomes.values()) == 3
+
+
+@pytest.mark.slow
+def test_sigkill_many_times_on_a_bigger_garden(tmp_path):
+    outcomes = sigkill_builds(tmp_path / "g", notes=300, kills=30, seed=11)
+    print(dict(outcomes))  # for the record: python -m pytest -m slow -s
+
+
+def test_leftovers_of_a_running_build_are_not_touched(garden, cli):
+    """Only staging folders of dead builds are cleaned: a build running beside us keeps its own."""
+    garden.note("a.md", "a\n")
+    sleeper = subprocess.Popen([PYTHON, "-c", "import time; time.sleep(60)"])
+    try:
+        alive = garden.root / f"._site.building-{sleeper.pid}"
+        alive.mkdir()
+        dead = garden.root / "._site.building-999999999"
+        dead.mkdir()
+        assert cli(garden).code == 0
+        assert alive.is_dir() and not dead.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_site_stranded_between_two_renames_is_restored(garden, cli, monkeypatch):
+    """Where the atomic exchange is missing, a kill between the two renames loses nothing."""
+    garden.note("a.md", "a\n")
+    assert cli(garden).code == 0
+    before = snapshot(garden.site)
+    garden.site.rename(garden.root / "._site.previous-999999999")  # what the killed build left
+    garden.note("a.md", "changed\n")
+    assert (garden.root / "notes" / "a.md").is_file()
+    output.clean_leftovers(garden.site.resolve())
+    assert snapshot(garden.site) == before
+    monkeypatch.setattr(output, "_exchange", lambda one, two: False)  # the fallback swap
+    assert cli(garden).code == 0
+    assert "changed" in garden.page("a")
+    assert leftovers(garden.root) == []
+
+
+# --------------------------------------------------------------------------- a full disk
+
+
+def _full_disk_after(count: int):
+    """A write that fails with ENOSPC once ``count`` files have been written."""
+    state = {"left": count}
+
+    def check(path: object) -> None:
+        if ".building-" in str(path):
+            if state["left"] <= 0:
+                raise OSError(errno.ENOSPC, "No space left on device", str(path))
+            state["left"] -= 1
+
+    return check
+
+
+@pytest.mark.parametrize(
+    ("call", "after"),
+    [
+        ("mkdir", 0),
+        ("write_bytes", 0),
+        ("write_bytes", 1),
+        ("write_bytes", 5),
+        ("copyfile", 10),
+        ("write_text", 0),
+    ],
+)
+def test_full_disk_fails_clearly_and_keeps_previous_site(garden, cli, monkeypatch, call, after):
+    garden.note("a.md", "a $x$\n")
+    garden.note("b.md", "b [[a]]\n")
+    assert cli(garden).code == 0
+    before = snapshot(garden.site)
+    garden.note("a.md", "changed\n")
+    check = _full_disk_after(after)
+    if call == "copyfile":
+        real_copy = shutil.copyfile
+
+        def copyfile(src, dst, *args, **kwargs):
+            check(dst)
+            return real_copy(src, dst, *args, **kwargs)
+
+        monkeypatch.setattr(output.shutil, "copyfile", copyfile)
+    else:
+        real = getattr(Path, call)
+
+        def write(self, *args, **kwargs):
+            check(self)
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(output.Path, call, write)
+    # an incremental build writes only what changed; a cold one (--no-cache) writes everything
+    result = cli(garden, *(["--no-cache"] if after >= 5 else []))
+    assert result.code == 1
+    assert "_site: error: could not write the site: No space left on device" in result.err
+    assert "hint: free some disk space or check permissions; the previous site is untouched" in result.err
+    assert snapshot(garden.site) == before
+    assert leftovers(garden.root) == []
+
+
+def test_output_under_a_file_is_refused(garden, cli):
+    garden.note("a.md", "a\n")
+    (garden.root / "plain-file").write_text("not a folder")
+    result = cli(garden, "--out", "plain-file/site")
+    assert result.code == 1
+    assert "plain-file, a file; choose another --out" in result.err
+    assert (garden.root / "plain-file").read_text() == "not a folder"
+
+
+def _unprivileged() -> list[str] | None:
+    """A command prefix that runs a process without root's power to ignore permissions."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] if setpriv else None
+
+
+def test_read_only_output_folder_keeps_previous_site():
+    """A real read-only folder (as root, the build runs as nobody so permissions apply)."""
+    prefix = _unprivileged()
+    if prefix is None:
+        pytest.skip("running as root without setpriv")
+    where = Path(tempfile.mkdtemp(prefix="garden-ro-"))  # outside pytest's private tmp: nobody reads it
+    try:
+        where.chmod(0o755)
+        make_notes(where / "notes", 3, seed=1)
+        (where / "garden.yaml").write_text("title: RO\nout: locked/site\n")
+        first = subprocess.run([PYTHON, str(ROOT / "build.py"), "-q"], cwd=where, capture_output=True)
+        assert first.returncode == 0, first.stderr
+        before = snapshot(where / "locked" / "site")
+        make_notes(where / "notes", 3, seed=1, edition="(changed)")
+        (where / "locked").chmod(0o555)
+        run = subprocess.run(
+            [*prefix, PYTHON, str(ROOT / "build.py")], cwd=where, capture_output=True, text=True
+        )
+        if "Traceback" in run.stderr and "PermissionError" not in run.stderr:
+            pytest.skip(f"cannot run the build unprivileged here: {run.stderr[-200:]}")
+        assert run.returncode == 1, run.stdout + run.stderr
+        assert "locked/site: error: could not write the site: Permission denied" in run.stderr
+        assert "Traceback" not in run.stderr
+        assert snapshot(where / "locked" / "site") == before
+        assert os.listdir(where / "locked") == ["site"]
+    finally:
+        (where / "locked").chmod(0o755)
+        shutil.rmtree(where, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- dangerous --out
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    """Every file and folder under ``folder`` (folders as '/'), to show nothing was touched."""
+    return {
+        p.relative_to(folder).as_posix() + ("/" if p.is_dir() else ""): "" if p.is_dir() else p.read_text()
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("notes", "overlaps the notes folder"),
+        ("notes/inside", "overlaps the notes folder"),
+        ("notes/area/deeper", "overlaps the notes folder"),
+        (".", "overlaps the notes folder"),  # the garden folder contains the notes
+        ("..", "overlaps the notes folder"),
+        ("link-to-notes", "overlaps the notes folder"),  # a symlink is followed
+        ("static", "contains"),
+        ("templates", "contains"),
+        ("HOME", "refusing to use"),
+        ("/", "refusing to use"),
+    ],
+)
+def test_dangerous_out_is_refused_before_anything_is_touched(
+    garden, cli, monkeypatch, tmp_path, out, message
+):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "diary.txt").write_text("mine")
+    (home / output.MARKER).write_text("even a garden marker does not make a home replaceable")
+    monkeypatch.setenv("HOME", str(home))
+    garden.note("area/a.md", "a\n")
+    garden.note("broken.md", "---\ntitle: [\n---\n")  # an error garden reports only if it reads notes
+    for folder, marker in (("static", True), ("templates", True)):
+        (garden.root / folder).mkdir()
+        (garden.root / folder / "kept.txt").write_text(folder)
+        if marker:
+            (garden.root / folder / output.MARKER).write_text("")
+    (garden.root / "link-to-notes").symlink_to("notes")
+    target = str(home) if out == "HOME" else out
+    before = (_tree(garden.root), _tree(home))
+
+    result = cli(garden, "--out", target)
+
+    assert result.code == 1
+    assert message in result.err, result.err
+    assert "hint: pass --out with a new folder, or one garden built" in result.err
+    assert "broken.md" not in result.err  # refused before a single note was read
+    assert (_tree(garden.root), _tree(home)) == before
