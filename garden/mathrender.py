@@ -16,6 +16,7 @@ from pathlib import Path
 from .assets import find_node_file
 
 PLACEHOLDER = re.compile("\x02(\\d+)\x03")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -77,7 +78,8 @@ class Katex:
             macros = json.dumps(self.macros)
             results = self._ctx.eval(f"JSON.stringify(__garden_batch({payload}, {macros}))")
             for item, result in zip(missing, json.loads(results), strict=True):
-                self.cache[item] = (bool(result[0]), str(result[1]))
+                # KaTeX's error excerpts count UTF-16 units and may cut an emoji in half
+                self.cache[item] = (bool(result[0]), _LONE_SURROGATE.sub("\ufffd", str(result[1])))
         return [self.cache[item] for item in items]
 
     def close(self) -> None:

@@ -470,6 +470,14 @@ CASES: list[Case] = [
         ),
         shows={"formula-invalid/index.html": 'class="math-error"'},
     ),
+    Case(
+        "formula-error-cuts-a-character",  # KaTeX's excerpt split an emoji: a crash, found by fuzzing
+        {"notes/formula-error-cuts-a-character.md": "```math\n$$\\alpha_i$$ `0\U00010000`\n```\n"},
+        (
+            "notes/formula-error-cuts-a-character.md:1: warning: formula failed: Can't use function '$' "
+            "in math mode at position 1: $\u0332$\\alpha_i$$ `0\ufffd\u2026",
+        ),
+    ),
     # ------------------------------------------------------------------ transclusion
     Case(
         "transclude-self",
