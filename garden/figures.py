@@ -268,7 +268,11 @@ _SVG_STYLE = (
     ".fig .line{stroke:#1d5fa8;fill:none}.fig .dot{fill:#1d5fa8;stroke:none}"
     ".fig a:hover .dot,.fig a:focus .dot{stroke:currentColor;stroke-width:3}"
     ".fig a text{text-decoration:underline;text-decoration-thickness:1px}"
-    "@media (prefers-color-scheme:dark){.fig{color:#e3e1dc}.fig .line{stroke:#79b0f2}.fig .dot{fill:#79b0f2}}"
+    "@media (prefers-color-scheme:dark){:root:not([data-theme=light]) .fig{color:#e3e1dc}"
+    ":root:not([data-theme=light]) .fig .line{stroke:#79b0f2}"
+    ":root:not([data-theme=light]) .fig .dot{fill:#79b0f2}}"
+    ":root[data-theme=dark] .fig{color:#e3e1dc}:root[data-theme=dark] .fig .line{stroke:#79b0f2}"
+    ":root[data-theme=dark] .fig .dot{fill:#79b0f2}"
     "</style>"
 )
 

@@ -35,6 +35,13 @@ class LinkGraph:
     planned: dict[str, Planned]  # planned key -> Planned
     planned_out: dict[str, list[str]]  # slug -> planned keys it links to, in order
 
+    @property
+    def graph(self) -> Any:
+        """The graph as a networkx DiGraph, built on first use (networkx is imported then)."""
+        if not hasattr(self, "_networkx"):
+            self._networkx = self.networkx()
+        return self._networkx
+
     def networkx(self) -> Any:
         """The graph as a networkx DiGraph (imported only when a layout needs it)."""
         import networkx as nx

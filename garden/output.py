@@ -138,11 +138,14 @@ class SiteWriter:
             return False
         return True
 
-    def commit(self, previous: set[str] | None = None) -> None:
+    def commit(self, previous: set[str] | None = None, finish: Callable[[Path], object] | None = None) -> None:
         """Put the new site in place. ``previous``: the files the old site had, if known
-        (then only those not written again are removed, with no walk over the whole site)."""
+        (then only those not written again are removed, with no walk over the whole site).
+        ``finish`` runs on the complete new site just before (the search index is built there)."""
         if self.in_place or self.linked:
             self._remove_stale(previous)
+        if finish is not None:
+            finish(self.root)
         marker = MARKER_TEXT + (f"build: {self.marker_id}\n" if self.marker_id else "")
         marker_path = self.root / MARKER
         marker_path.unlink(missing_ok=True)  # it may be a link to the old site's marker

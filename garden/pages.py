@@ -11,6 +11,7 @@ from .highlight import pygments_css
 from .links import Resolver
 from .paths import slugify
 from .publish import CITATION_SCRIPT, NOT_FOUND_SCRIPT, not_found_index
+from .reader import STYLESHEET, Reader, site_extras
 from .render import LinkView, Page, page_path, site_context
 from .social import add_meta
 from .taxonomy import Section
@@ -167,7 +168,10 @@ def site_data(garden: Garden) -> dict[str, Any]:
     """What every template sees as ``site``."""
     urls = garden.urls
     css = [urls.file("css/garden.css"), urls.file("css/highlight.css"), urls.file("katex/katex.min.css")]
-    return site_context(garden.config, urls, _tree(garden, _notes_in(garden), _planned_in(garden)), css)
+    css.insert(1, urls.file(STYLESHEET))
+    site = site_context(garden.config, urls, _tree(garden, _notes_in(garden), _planned_in(garden)), css)
+    site.update(site_extras(urls))
+    return site
 
 
 def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
@@ -178,6 +182,7 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
     urls = garden.urls
     members = _notes_in(garden)
     planned_in = _planned_in(garden)
+    reader = garden.reader()
 
     def tag_url(tag: str) -> str:
         return urls.page(f"tags/{tag}")
@@ -188,7 +193,8 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
             continue
         if only is not None and page_path(slug) not in only:
             continue
-        result.append(Page(page_path(slug), "note.html", _note_context(garden, slug, tag_url)))
+        context = _note_context(garden, slug, tag_url) | reader.note_extras(slug)
+        result.append(Page(page_path(slug), "note.html", context))
     if only is not None and not only - {p.path for p in result}:
         add_meta(garden, result)
         return result
@@ -311,6 +317,7 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
             },
         )
     )
+    result.extend(reader.pages())
     if only is not None:
         result = [page for page in result if page.path in only]
     add_meta(garden, result)
@@ -326,14 +333,16 @@ def generated_files() -> dict[str, tuple[str, Callable[[], bytes]]]:
     """Files the build generates from no note: path -> (fingerprint, how to make the bytes)."""
     from importlib.metadata import version
 
-    return {"css/highlight.css": (f"pygments-{version('pygments')}", _highlight_bytes)}
+    return {"css/highlight.css": (f"pygments-{version('pygments')}-2", _highlight_bytes)}
 
 
 def _highlight_css() -> str:
+    """Light token colours; dark ones follow the system unless the reader chose a theme."""
     light = pygments_css("default", ".highlight")
-    dark = pygments_css("monokai", ".highlight")
+    dark = pygments_css("monokai", ':root:not([data-theme="light"]) .highlight')
     dark_block = "\n".join("  " + line for line in dark.splitlines())
-    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark_block}\n}}\n"
+    chosen = pygments_css("monokai", ':root[data-theme="dark"] .highlight')
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark_block}\n}}\n{chosen}\n"
 
 
 def asset_copies(garden: Garden, resolver: Resolver, katex_dist: Path) -> dict[str, Path]:

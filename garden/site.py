@@ -33,12 +33,14 @@ from .output import OutputError, SiteWriter, check_output_dir
 from .paths import Urls, normalize
 from .problems import Problem, Problems
 from .publish import feed_and_sitemap, publish
+from .reader import Reader
+from .search import index_site
 from .taxonomy import Section, Taxonomy, build_taxonomy
 
 if TYPE_CHECKING:
     from .compile import NoteArtifact
 
-RESERVED = ("tags", "planned", "katex", "css", "js")
+RESERVED = ("tags", "planned", "katex", "css", "js", "graph", "pagefind")
 Progress = Callable[[int, int], None]
 CODE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +94,7 @@ class Garden:
     edges: dict[str, list[Edge]] = field(default_factory=dict)
     summaries: dict[str, str] = field(default_factory=dict)  # slug -> first paragraph, plain
     citations: dict[str, Citation] = field(default_factory=dict)  # slug -> BibTeX of its paper
+    _reader: Reader | None = field(default=None, repr=False)
 
     def title_of(self, slug: str) -> str:
         if slug in self.notes and slug not in self.section_text:
@@ -106,6 +109,12 @@ class Garden:
 
     def body(self, slug: str) -> LazyHtml:
         return LazyHtml(self.filler.key(slug), lambda: self.filler.body(slug))
+
+    def reader(self) -> Reader:
+        """The reader features' graph views, computed once per garden."""
+        if self._reader is None:
+            self._reader = Reader(self)
+        return self._reader
 
 
 # --------------------------------------------------------------------------- stages
@@ -493,6 +502,8 @@ class Builder:
         for figure in figures:
             for path, data in figure.files.items():
                 generated[path] = (fingerprint("bytes", data), lambda data=data: data)
+        for path, data in garden.reader().files().items():
+            generated[path] = (fingerprint("bytes", data), lambda data=data: data)
         taken = {p.path for p in page_list} | set(copies) | set(generated)
         published = publish(
             garden, {p.path for p in page_list}, taken, problems, self._cards_dir(cache), draw=options.write
@@ -690,6 +701,8 @@ class Builder:
                 _replace(config.out_dir / path, data)
                 result.changed_paths.append(path)
         build_id = build_id_of(new_pages)
+        if result.changed_paths:
+            _search(config.out_dir, problems, config.path or config.root)
         write_marker(config.out_dir, build_id)
         result.written = True
         result.notes, result.pages = len(notes), manifest.summary.get("pages", 0)
@@ -778,7 +791,8 @@ class Builder:
             result.changed_paths.extend(removed)
             build_id = build_id_of(new)
             writer.marker_id = build_id
-            writer.commit(set(old) if old else None)
+            where = config.path or config.root
+            writer.commit(set(old) if old else None, finish=lambda root: _search(root, result.problems, where))
         except BaseException:
             writer.abort()
             raise
@@ -816,6 +830,14 @@ def _output_is_safe(config: Config, problems: Problems) -> bool:
         problems.error(config.out_dir, 0, f"cannot check the output folder: {exc.strerror}", "check --out")
         return False
     return True
+
+
+def _search(root: Path, problems: Problems, where: Path) -> None:
+    """Index the finished site with Pagefind (afresh: an old index would keep stale words)."""
+    import shutil
+
+    shutil.rmtree(root / "pagefind", ignore_errors=True)
+    index_site(root, problems, where)
 
 
 def page_path(slug: str) -> str:

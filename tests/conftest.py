@@ -111,3 +111,39 @@ def run_process(args: list[str], cwd: Path, timeout: float = 120) -> Run:
 
 
 PYTHON = sys.executable
+
+
+# ------------------------------------------------------------------ the browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def browser_unavailable(reason: str) -> None:
+    """Skip a browser test, except on CI (CI=true), where a missing browser fails the run."""
+    import os
+
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Debian Chromium, driven by Playwright, for the whole session (one sync API per process)."""
+    if not CHROMIUM.is_file():
+        browser_unavailable(f"no Chromium at {CHROMIUM}: apt-get install chromium to run the browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("Playwright is not installed: pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

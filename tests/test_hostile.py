@@ -165,7 +165,10 @@ class _Elements(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.attributes += [(tag, name, value or "") for name, value in attrs]
-        self._in_script = tag == "script"
+        # a <script type="application/json"> is data the browser never runs (it must still
+        # not end early: the payload becoming an element is checked separately)
+        kind = dict(attrs).get("type") or ""
+        self._in_script = tag == "script" and kind not in ("application/json", "application/ld+json")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)

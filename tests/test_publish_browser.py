@@ -5,7 +5,6 @@ Drives Debian's chromium with Playwright (no browser is downloaded).
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
@@ -24,22 +23,6 @@ ARGS = [
 BASE = "https://user.github.io/garden/"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing (CI must run the browser tests)")
-        pytest.skip("/usr/bin/chromium is missing: install Debian's chromium to run browser tests")
-    if os.environ.get("CI") == "true":
-        from playwright import sync_api  # CI installs the test extra: missing is a failure
-    else:
-        sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
