@@ -15,6 +15,8 @@ import errno
 import json
 import posixpath
 import queue
+import select
+import socket
 import sys
 import threading
 import time
@@ -238,13 +240,19 @@ class SiteHandler(SimpleHTTPRequestHandler):
         try:
             self.wfile.write(b"retry: 500\n: connected\n\n")
             self.wfile.flush()
+            quiet_since = time.monotonic()
             while True:
                 try:
-                    item = client.get(timeout=KEEPALIVE_SECONDS)
+                    item = client.get(timeout=1.0)
                 except queue.Empty:
-                    self.wfile.write(b": keep-alive\n\n")
-                    self.wfile.flush()
+                    if self._peer_closed():
+                        break
+                    if time.monotonic() - quiet_since > KEEPALIVE_SECONDS:
+                        self.wfile.write(b": keep-alive\n\n")
+                        self.wfile.flush()
+                        quiet_since = time.monotonic()
                     continue
+                quiet_since = time.monotonic()
                 if item is None:
                     break
                 event, data = item
@@ -257,6 +265,14 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self.hub.disconnect(client)
             self.close_connection = True
 
+    def _peer_closed(self) -> bool:
+        """True when the page went away: its socket reads end-of-file (an SSE client never sends)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return True
+
 
 def inject_live_script(html: bytes) -> bytes:
     """The live-reload script, added to a served page (never to the files on disk)."""
@@ -268,6 +284,7 @@ def inject_live_script(html: bytes) -> bytes:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # many tabs and their assets connect at once; 5 would drop SYNs
 
 
 def make_server(

@@ -32,11 +32,16 @@ MAX_DEPTH = 100  # deeper front-matter is not data anyone meant to write
 
 
 def _depth(data: Any) -> int:
-    """How deeply lists and mappings nest (without recursion: the data may be very deep)."""
-    deepest, stack = 0, [(data, 1)]
+    """How deeply lists and mappings nest (without recursion: the data may be very deep).
+
+    Each container is visited once: aliases share one object, and walking every path through
+    a "billion laughs" document would take forever.
+    """
+    deepest, stack, seen = 0, [(data, 1)], set()
     while stack:
         item, level = stack.pop()
-        if isinstance(item, dict | list):
+        if isinstance(item, dict | list) and id(item) not in seen:
+            seen.add(id(item))
             deepest = max(deepest, level)
             if level > MAX_DEPTH:
                 return level

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import queue
@@ -23,6 +24,7 @@ class EventClient:
         self.events: queue.Queue[tuple[str, str]] = queue.Queue()
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.connection.request("GET", "/__garden/events")
+        self.socket = self.connection.sock  # the response's reader keeps it open after close()
         self.response = self.connection.getresponse()
         assert self.response.status == 200
         assert self.response.getheader("Content-Type") == "text/event-stream"
@@ -56,6 +58,9 @@ class EventClient:
         raise AssertionError(f"no {name!r} event within {timeout} s")
 
     def close(self) -> None:
+        """Hang up as a closed tab does: the server sees the end of the stream."""
+        with contextlib.suppress(OSError):
+            self.socket.shutdown(socket.SHUT_RDWR)
         self.connection.close()
 
 
