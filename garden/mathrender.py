@@ -10,10 +10,15 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .assets import find_node_file
+
+T = TypeVar("T")
 
 PLACEHOLDER = re.compile("\x02(\\d+)\x03")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -66,7 +71,7 @@ class Katex:
         self.dist = dist
         self.macros = macros
         self.cache: dict[tuple[str, bool], tuple[bool, str]] = {}
-        self._ctx = MiniRacer()
+        self._ctx = _outside_any_event_loop(MiniRacer)
         self._ctx.eval((dist / "katex.min.js").read_text(encoding="utf-8"))
         self._ctx.eval(f"var __garden_batch = {_BATCH};")
 
@@ -86,6 +91,31 @@ class Katex:
         if self._ctx is not None:
             self._ctx.close()
             self._ctx = None  # type: ignore[assignment]
+
+
+def _outside_any_event_loop(make: Callable[[], T]) -> T:
+    """Call ``make`` in a fresh thread.
+
+    MiniRacer drives V8 from the asyncio loop running where it is created, if there is one
+    (Jupyter, or Playwright's sync API in tests); that loop only turns when its owner lets it,
+    so renders from other threads (the preview's rebuilds) would wait on it forever. From a
+    thread with no loop running it starts its own.
+    """
+    made: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            made.append(make())
+        except BaseException as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="garden-v8-start")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return made[0]
 
 
 @dataclass

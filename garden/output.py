@@ -138,7 +138,9 @@ class SiteWriter:
             return False
         return True
 
-    def commit(self, previous: set[str] | None = None, finish: Callable[[Path], object] | None = None) -> None:
+    def commit(
+        self, previous: set[str] | None = None, finish: Callable[[Path], object] | None = None
+    ) -> None:
         """Put the new site in place. ``previous``: the files the old site had, if known
         (then only those not written again are removed, with no walk over the whole site).
         ``finish`` runs on the complete new site just before (the search index is built there)."""

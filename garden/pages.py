@@ -11,7 +11,7 @@ from .highlight import pygments_css
 from .links import Resolver
 from .paths import slugify
 from .publish import CITATION_SCRIPT, NOT_FOUND_SCRIPT, not_found_index
-from .reader import STYLESHEET, Reader, site_extras
+from .reader import STYLESHEET, site_extras
 from .render import LinkView, Page, page_path, site_context
 from .social import add_meta
 from .taxonomy import Section

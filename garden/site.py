@@ -792,7 +792,9 @@ class Builder:
             build_id = build_id_of(new)
             writer.marker_id = build_id
             where = config.path or config.root
-            writer.commit(set(old) if old else None, finish=lambda root: _search(root, result.problems, where))
+            writer.commit(
+                set(old) if old else None, finish=lambda root: _search(root, result.problems, where)
+            )
         except BaseException:
             writer.abort()
             raise
