@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .site import Garden
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
-CARD_VERSION = 2  # bump when the drawing changes: every cached card is redrawn
+CARD_VERSION = 3  # bump when the drawing changes: every cached card is redrawn
 CACHE_FOLDER = ".garden-cache/cards"
 SITE_CARD = "cards/_garden.png"  # slugs never start with "_", so no note's card can be here
 FONTS = {
@@ -182,7 +182,7 @@ def draw_card(spec: CardSpec, fonts: Fonts) -> bytes:
     # and a palette PNG is a third of the size of an RGB one.
     palette = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
     buffer = io.BytesIO()
-    palette.save(buffer, "PNG", compress_level=6)
+    palette.save(buffer, "PNG", compress_level=3)  # level 6 is 2x the time for 20% fewer bytes
     return buffer.getvalue()
 
 

@@ -8,7 +8,10 @@ UI in ``static/js/garden.js``; Pagefind's own UI bundles are deleted to keep the
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
+import threading
 from pathlib import Path
 
 from .problems import Problems
@@ -41,7 +44,28 @@ def pagefind_binary() -> Path | None:
 
 
 def index_site(site: Path, problems: Problems, where: Path) -> bool:
-    """Write ``site/pagefind/``; a failure is a warning (the site still reads without search)."""
+    """Write ``site/pagefind/`` afresh; a failure is a warning (the site still reads without search).
+
+    The index is written beside the site and swapped in, so a site being served never
+    lacks one, and an old index never keeps stale words.
+    """
+    fresh = site / f".{OUTPUT_SUBDIR}.new"
+    shutil.rmtree(fresh, ignore_errors=True)
+    if not _run_pagefind(site, fresh, problems, where):
+        shutil.rmtree(fresh, ignore_errors=True)
+        return False
+    for name in UNUSED_BUNDLES:
+        (fresh / name).unlink(missing_ok=True)
+    target, old = site / OUTPUT_SUBDIR, site / f".{OUTPUT_SUBDIR}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def _run_pagefind(site: Path, output: Path, problems: Problems, where: Path) -> bool:
     binary = pagefind_binary()
     if binary is None:
         problems.warning(
@@ -51,7 +75,7 @@ def index_site(site: Path, problems: Problems, where: Path) -> bool:
             "pip install 'pagefind[bin]' (it is a dependency of garden)",
         )
         return False
-    command = [str(binary), "--site", str(site), "--output-subdir", OUTPUT_SUBDIR, "--silent"]
+    command = [str(binary), "--site", str(site), "--output-path", str(output), "--silent"]
     command += ["--exclude-selectors", EXCLUDE]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
@@ -67,7 +91,45 @@ def index_site(site: Path, problems: Problems, where: Path) -> bool:
             detail[-1] if detail else "run `python -m pagefind --site _site` to see why",
         )
         return False
-    bundle = site / OUTPUT_SUBDIR
-    for name in UNUSED_BUNDLES:
-        (bundle / name).unlink(missing_ok=True)
     return True
+
+
+class BackgroundIndexer:
+    """Re-indexes a served site in a thread, so a live reload never waits for Pagefind.
+
+    Requests that arrive while an index is being written are merged into one more run: the
+    index catches up with the site a moment after each rebuild. ``wait`` blocks until it has.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._pending: tuple[Path, Path] | None = None
+        self._running = False
+
+    def request(self, site: Path, where: Path) -> None:
+        with self._lock:
+            self._pending = (site, where)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="garden-search", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if self._pending is None:
+                    self._running = False
+                    self._lock.notify_all()
+                    return
+                (site, where), self._pending = self._pending, None
+            problems = Problems()
+            try:
+                index_site(site, problems, where)
+            except OSError as exc:  # the site folder went away under us: the next build redoes it
+                problems.warning(where, 0, f"search index not built: {exc}", "save a note to rebuild")
+            for problem in problems.items:
+                print(problem.format(), file=sys.stderr)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once no index is being written or waiting to be."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._running, timeout)

@@ -34,7 +34,7 @@ from .paths import Urls, normalize
 from .problems import Problem, Problems
 from .publish import feed_and_sitemap, publish
 from .reader import Reader
-from .search import index_site
+from .search import BackgroundIndexer, index_site
 from .taxonomy import Section, Taxonomy, build_taxonomy
 
 if TYPE_CHECKING:
@@ -253,14 +253,31 @@ class Builder:
         self.state: State | None = None  # the last good build, for the preview's quick rebuilds
         self._temporary: Any = None
         self.inputs: Inputs | None = None  # inputs already gathered (by the CLI's quick check)
+        self.indexer: BackgroundIndexer | None = None  # the served site's search index, when in place
 
     def close(self) -> None:
         from .workers import close_local
 
+        self.settle()
         close_local()
         if self._temporary is not None:
             self._temporary.cleanup()
             self._temporary = None
+
+    def settle(self, timeout: float | None = 120) -> None:
+        """Wait until the search index has caught up with the site (see ``_index``)."""
+        if self.indexer is not None:
+            self.indexer.wait(timeout)
+
+    def _index(self, root: Path, out_dir: Path, problems: Problems, where: Path) -> None:
+        """Index the finished site with Pagefind: before the swap for a site written beside the
+        old one; in the background, after the live reload, for a served site rewritten in place."""
+        if self.in_place and root.resolve() == out_dir.resolve():
+            if self.indexer is None:
+                self.indexer = BackgroundIndexer()
+            self.indexer.request(root, where)
+        else:
+            index_site(root, problems, where)
 
     def _cards_dir(self, cache: Cache) -> Path:
         """Where social cards are kept between builds; a temporary folder with --no-cache."""
@@ -702,7 +719,7 @@ class Builder:
                 result.changed_paths.append(path)
         build_id = build_id_of(new_pages)
         if result.changed_paths:
-            _search(config.out_dir, problems, config.path or config.root)
+            self._index(config.out_dir, config.out_dir, problems, config.path or config.root)
         write_marker(config.out_dir, build_id)
         result.written = True
         result.notes, result.pages = len(notes), manifest.summary.get("pages", 0)
@@ -793,7 +810,8 @@ class Builder:
             writer.marker_id = build_id
             where = config.path or config.root
             writer.commit(
-                set(old) if old else None, finish=lambda root: _search(root, result.problems, where)
+                set(old) if old else None,
+                finish=lambda root: self._index(root, config.out_dir, result.problems, where),
             )
         except BaseException:
             writer.abort()
@@ -832,14 +850,6 @@ def _output_is_safe(config: Config, problems: Problems) -> bool:
         problems.error(config.out_dir, 0, f"cannot check the output folder: {exc.strerror}", "check --out")
         return False
     return True
-
-
-def _search(root: Path, problems: Problems, where: Path) -> None:
-    """Index the finished site with Pagefind (afresh: an old index would keep stale words)."""
-    import shutil
-
-    shutil.rmtree(root / "pagefind", ignore_errors=True)
-    index_site(root, problems, where)
 
 
 def page_path(slug: str) -> str:

@@ -183,6 +183,7 @@ def test_incremental_serve_equals_clean_build(preview, garden, cli, tmp_path):
         out = tmp_path / f"clean-{number}"
         result = cli(garden, "--no-cache", "--out", str(out))
         assert result.code == 0, result.output
+        preview.builder.settle()  # the search index catches up in the background
         assert _snapshot(garden.site) == _snapshot(out), f"step {number}"
 
 
@@ -283,6 +284,7 @@ def test_quick_rebuilds_of_body_edits_equal_clean_builds(builder_only, garden, c
         out = tmp_path / f"clean-{number}"
         clean = cli(garden, "--no-cache", "--out", str(out))
         assert clean.code == 0, clean.output
+        builder_only.builder.settle()
         assert _snapshot(garden.site) == _snapshot(out), f"edit {number}"
         assert _problem_lines("\n".join(p.format() for p in result.problems.items)) == _problem_lines(
             clean.err
