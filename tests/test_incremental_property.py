@@ -17,7 +17,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
@@ -51,6 +51,7 @@ taxonomy:
           - {slug: nngp-ntk, title: NNGP / NTK}
       - {slug: optimization, title: Optimization}
 """
+PROSE = ["More words.", "A formula $z^2$ here.", "Broken $\\frac{$ again.", "## Another part"]
 NAMES = ["alpha", "beta", "gamma", "delta", "epsilon"]
 FOLDERS = ["", "models/", "models/nngp-ntk/", "optimization/"]
 TITLES = ["Alpha", "Beta", "Gamma", "Kernel", "Lazy Regime", "µP"]
@@ -109,6 +110,7 @@ step = st.one_of(
     st.tuples(st.just("add"), st.sampled_from(NAMES), note),
     st.tuples(st.just("body"), which, body),
     st.tuples(st.just("body"), which, body),  # the common case, twice as likely
+    st.tuples(st.just("prose"), which, st.sampled_from(PROSE)),  # links kept: the quick path
     st.tuples(st.just("title"), which, st.none() | st.sampled_from(TITLES)),
     st.tuples(st.just("aliases"), which, st.lists(st.sampled_from(TITLES), max_size=2).map(tuple)),
     st.tuples(st.just("section"), which, st.sampled_from(SECTIONS)),
@@ -162,6 +164,8 @@ class Sequence:
             self.path(name).unlink()
             del self.notes[name]
             self.write(new_name, Note(folder, old.title, old.aliases, old.section, old.tags, old.body))
+        elif kind == "prose":
+            self.write(name, replace(old, body=f"{old.body}\n{value}\n"))
         else:
             fields = {f: getattr(old, f) for f in ("folder", "title", "aliases", "section", "tags", "body")}
             fields[FIELDS[kind]] = value
