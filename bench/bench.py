@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 
 
@@ -125,6 +126,15 @@ def bench_size(size: int, args: argparse.Namespace, base: Path) -> dict[str, tup
         return timed([*build, "--no-cache"], work)
 
     rows["garden cold (no cache)"] = median_of(args.runs, cold)
+    # Pagefind alone over the pages just built: a floor under every build that indexes the site
+    from garden.search import EXCLUDE, pagefind_binary
+
+    binary = pagefind_binary()
+    if binary is not None:
+        index = [str(binary), "--site", str(work / "site"), "--output-path", str(work / "pf"), "--silent"]
+        rows["pagefind alone (same pages)"] = median_of(
+            args.runs, lambda: timed([*index, "--exclude-selectors", EXCLUDE], work)
+        )
     timed(build, work)  # fill the cache
     rows["garden no change"] = median_of(args.runs, lambda: timed(build, work))
     note = first_note(ours)
