@@ -91,10 +91,23 @@ def with_content(garden: Garden, notes: list[Entry], limit: int) -> list[Entry]:
     """The newest ``limit`` entries with their full content (a feed of every note would be huge)."""
     from dataclasses import replace
 
-    return [
-        replace(e, html=absolute_links(str(garden.body(e.slug)), garden.urls.page(e.slug), garden))
-        for e in notes[:limit]
-    ]
+    result = []
+    host = garden.urls.absolute("/")
+    for entry in notes[:limit]:
+        body = garden.body(entry.slug)
+        key = (body.key, entry.slug, host)  # the key is a fingerprint of the filled body
+        html = _ABSOLUTE.get(key)
+        if html is None:
+            if len(_ABSOLUTE) > 4 * limit:
+                _ABSOLUTE.clear()
+            html = _ABSOLUTE[key] = absolute_links(str(body), garden.urls.page(entry.slug), garden)
+        result.append(replace(entry, html=html))
+    return result
+
+
+# Bodies made absolute for the feed, by fingerprint: the preview rewrites the feed on every
+# rebuild, and all but the edited note are the same as last time.
+_ABSOLUTE: dict[tuple[str, str, str], str] = {}
 
 
 def entry_id(garden: Garden, entry_url: str, slug: str) -> str:
@@ -157,14 +170,25 @@ def atom_feed(garden: Garden, notes: list[Entry]) -> bytes:
 
 
 def sitemap(garden: Garden, page_paths: list[str], notes: list[Entry]) -> bytes:
-    """``sitemap.xml``: every HTML page but the 404 page and redirects, notes with their dates."""
-    ET.register_namespace("", SITEMAP)
+    """``sitemap.xml``: every HTML page but the 404 page and redirects, notes with their dates.
+
+    Written as text, not through ElementTree: it is rewritten on every rebuild the preview
+    makes, and this is ten times quicker (the same bytes ElementTree would write).
+    """
+    from xml.sax.saxutils import escape
+
     lastmod = {e.slug: e.newest for e in notes}
-    root = ET.Element(f"{{{SITEMAP}}}urlset")
+    lines = ['<?xml version="1.0" encoding="utf-8"?>']
+    if not page_paths:
+        lines.append(f'<urlset xmlns="{SITEMAP}" />')
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    lines.append(f'<urlset xmlns="{SITEMAP}">')
     for path in sorted(page_paths):
         slug = "" if path == "index.html" else path.removesuffix("/index.html")
-        url = ET.SubElement(root, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = garden.urls.absolute(garden.urls.page(slug))
+        lines.append("  <url>")
+        lines.append(f"    <loc>{escape(garden.urls.absolute(garden.urls.page(slug)))}</loc>")
         if lastmod.get(slug):
-            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = lastmod[slug].isoformat()  # type: ignore[union-attr]
-    return _serialize(root)
+            lines.append(f"    <lastmod>{lastmod[slug].isoformat()}</lastmod>")  # type: ignore[union-attr]
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -52,6 +52,34 @@ class LinkGraph:
         graph.add_edges_from(self.edges)
         return graph
 
+    def successors(self, node: str) -> list[str]:
+        """Nodes ``node`` links to, in link order (as networkx's DiGraph gives them)."""
+        return self._adjacency()[0].get(node, [])
+
+    def predecessors(self, node: str) -> list[str]:
+        """Nodes that link to ``node``, in link order."""
+        return self._adjacency()[1].get(node, [])
+
+    def _adjacency(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        if not hasattr(self, "_succ"):
+            succ: dict[str, list[str]] = {}
+            pred: dict[str, list[str]] = {}
+            for a, b in self.edges:
+                succ.setdefault(a, []).append(b)
+                pred.setdefault(b, []).append(a)
+            self._succ, self._pred = succ, pred
+        return self._succ, self._pred
+
+    def undirected_pairs(self, keys: list[str]) -> list[tuple[int, int]]:
+        """Links among ``keys`` regardless of direction, as sorted unique index pairs (i < j)."""
+        index = {key: i for i, key in enumerate(keys)}
+        pairs = {
+            (min(index[a], index[b]), max(index[a], index[b]))
+            for a, b in self.edges
+            if a != b and a in index and b in index
+        }
+        return sorted(pairs)
+
     def degree(self, node: str) -> int:
         if not hasattr(self, "_degree"):
             counts: dict[str, int] = {}
@@ -74,6 +102,7 @@ def build_graph(slugs: list[str], edges: dict[str, list[Edge]]) -> LinkGraph:
     outlinks: dict[str, list[str]] = {}
     planned: dict[str, Planned] = {}
     planned_out: dict[str, list[str]] = {}
+    wanted: set[tuple[str, str]] = set()
     for source in sorted(edges):
         seen: set[str] = set()
         for edge in edges[source]:
@@ -83,7 +112,8 @@ def build_graph(slugs: list[str], edges: dict[str, list[Edge]]) -> LinkGraph:
             if target.kind == "planned":
                 key = planned_key(target.slug)
                 entry = planned.setdefault(key, Planned(target.slug, slugify(target.slug) or "planned"))
-                if source not in {b.source for b in entry.wanted_by}:
+                if (source, key) not in wanted:  # a set: popular planned notes are wanted by hundreds
+                    wanted.add((source, key))
                     entry.wanted_by.append(Backlink(source, edge.context, edge.line))
                     planned_out.setdefault(source, []).append(key)
                 nodes.setdefault(f"planned:{key}", {"planned": True, "title": entry.name})

@@ -10,8 +10,12 @@ the same graph always gives the same positions.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 BLOCK = 256  # rows of the pairwise matrix at a time: ~2 MB per block at 2,000 nodes
 SEED = 7
@@ -24,16 +28,25 @@ def iterations_for(n: int) -> int:
 
 def force_layout(graph: nx.Graph, nodes: list[str], size: float = 1000.0) -> dict[str, tuple[float, float]]:
     """Positions in a ``size``×``size`` box, rounded to 0.1 (``nodes`` fixes the order)."""
-    n = len(nodes)
-    if n == 0:
-        return {}
-    if n == 1:
-        return {nodes[0]: (size / 2, size / 2)}
     index = {node: i for i, node in enumerate(nodes)}
-    pairs = [(index[a], index[b]) for a, b in graph.edges() if a != b and a in index and b in index]
-    edges = np.array(sorted(pairs), dtype=np.intp).reshape(-1, 2)
+    pairs = {
+        (min(index[a], index[b]), max(index[a], index[b]))
+        for a, b in graph.edges()
+        if a != b and a in index and b in index
+    }
+    positions = layout_pairs(len(nodes), sorted(pairs), size)
+    return dict(zip(nodes, positions, strict=True))
+
+
+def layout_pairs(n: int, pairs: list[tuple[int, int]], size: float = 1000.0) -> list[tuple[float, float]]:
+    """Positions of nodes ``0..n-1`` linked by the sorted, unique index ``pairs`` (i < j)."""
+    if n == 0:
+        return []
+    if n == 1:
+        return [(size / 2, size / 2)]
+    edges = np.array(pairs, dtype=np.intp).reshape(-1, 2)
     x, y = _spring(n, edges, iterations_for(n))
-    return _fit(nodes, x, y, size)
+    return _fit(n, x, y, size)
 
 
 def _spring(n: int, edges: np.ndarray, iterations: int) -> tuple[np.ndarray, np.ndarray]:
@@ -78,13 +91,13 @@ def _spring(n: int, edges: np.ndarray, iterations: int) -> tuple[np.ndarray, np.
     return x, y
 
 
-def _fit(nodes: list[str], x: np.ndarray, y: np.ndarray, size: float) -> dict[str, tuple[float, float]]:
+def _fit(n: int, x: np.ndarray, y: np.ndarray, size: float) -> list[tuple[float, float]]:
     """Scale into the box keeping the aspect ratio, centred."""
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
     span = max(float(x64.max() - x64.min()), float(y64.max() - y64.min())) or 1.0
     cx, cy = (x64.max() + x64.min()) / 2, (y64.max() + y64.min()) / 2
     scale = size / span
-    return {
-        node: (round(size / 2 + (float(px) - cx) * scale, 1), round(size / 2 + (float(py) - cy) * scale, 1))
-        for node, px, py in zip(nodes, x64, y64, strict=True)
-    }
+    return [
+        (round(size / 2 + (float(px) - cx) * scale, 1), round(size / 2 + (float(py) - cy) * scale, 1))
+        for px, py in zip(x64, y64, strict=True)
+    ]

@@ -87,7 +87,7 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
     found: list[Path] = []
     seen_dirs: set[str] = set()
 
-    def walk(folder: Path) -> None:
+    def walk(folder: Path, prefix: str = "") -> None:
         real = os.path.realpath(folder)
         if real in seen_dirs:
             problems.warning(folder, 0, "folder skipped: a symlink loop leads back here", "remove the link")
@@ -101,9 +101,8 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            path = Path(entry.path)
-            relative = path.relative_to(notes_dir).as_posix()
-            if _ignored(relative, ignore):
+            relative = prefix + entry.name  # strings, not Paths: this runs for every file, every rebuild
+            if ignore and _ignored(relative, ignore):
                 continue
             try:
                 is_dir = entry.is_dir()
@@ -111,11 +110,11 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
             except OSError:
                 is_dir = is_file = False
             if is_dir:
-                walk(path)
+                walk(Path(entry.path), relative + "/")
             elif is_file and entry.name.lower().endswith(".md"):
-                found.append(path)
-            elif entry.is_symlink() and not path.exists() and entry.name.lower().endswith(".md"):
-                problems.warning(path, 1, "broken symlink skipped", "fix or remove the link")
+                found.append(Path(entry.path))
+            elif entry.is_symlink() and entry.name.lower().endswith(".md") and not os.path.exists(entry.path):
+                problems.warning(Path(entry.path), 1, "broken symlink skipped", "fix or remove the link")
 
     if not notes_dir.is_dir():
         problems.error(notes_dir, 0, "notes folder not found", "pass --notes DIR or create notes/")

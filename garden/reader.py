@@ -41,5 +41,5 @@ class Reader:
     def pages(self) -> list[Page]:
         return [Page(page_path("graph"), "graph.html", graph_page_context(self.view, self.garden))]
 
-    def files(self) -> dict[str, bytes]:
-        return {DATA_FILE: graph_data(self.view, self.garden)}
+    def files(self, cache: Any = None) -> dict[str, bytes]:
+        return {DATA_FILE: graph_data(self.view, self.garden, cache)}

@@ -519,7 +519,7 @@ class Builder:
         for figure in figures:
             for path, data in figure.files.items():
                 generated[path] = (fingerprint("bytes", data), lambda data=data: data)
-        for path, data in garden.reader().files().items():
+        for path, data in garden.reader().files(cache).items():
             generated[path] = (fingerprint("bytes", data), lambda data=data: data)
         taken = {p.path for p in page_list} | set(copies) | set(generated)
         published = publish(
