@@ -52,6 +52,32 @@ class LinkGraph:
         graph.add_edges_from(self.edges)
         return graph
 
+    def with_contexts(self, changed: dict[str, list[Edge]]) -> LinkGraph:
+        """The graph after edits that kept every link of ``changed`` (slug -> its new edges):
+        only the sentences and lines of their backlinks differ. Equal to ``build_graph`` on
+        the new edges, without walking every link of the garden again (the preview's quick path).
+        """
+        backlinks, planned = dict(self.backlinks), dict(self.planned)
+        for source, edges in changed.items():
+            seen: set[str] = set()
+            for edge in edges:
+                target = edge.target
+                if target.kind == "file":
+                    continue
+                if target.kind == "planned":
+                    key = planned_key(target.slug)
+                    if f"planned:{key}" in seen:
+                        continue
+                    seen.add(f"planned:{key}")
+                    entry = planned[key]
+                    planned[key] = Planned(entry.name, entry.anchor, _renewed(entry.wanted_by, source, edge))
+                    continue
+                if target.slug == source or target.slug in seen:
+                    continue
+                seen.add(target.slug)
+                backlinks[target.slug] = _renewed(backlinks[target.slug], source, edge)
+        return LinkGraph(self.nodes, self.edges, backlinks, self.outlinks, planned, self.planned_out)
+
     def successors(self, node: str) -> list[str]:
         """Nodes ``node`` links to, in link order (as networkx's DiGraph gives them)."""
         return self._adjacency()[0].get(node, [])
@@ -88,6 +114,10 @@ class LinkGraph:
                 counts[b] = counts.get(b, 0) + 1
             self._degree = counts
         return self._degree.get(node, 0)
+
+
+def _renewed(backlinks: list[Backlink], source: str, edge: Edge) -> list[Backlink]:
+    return [Backlink(source, edge.context, edge.line) if b.source == source else b for b in backlinks]
 
 
 def planned_key(name: str) -> str:

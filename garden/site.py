@@ -638,7 +638,7 @@ class Builder:
         )
         if problems.errors or (options.strict and problems.warnings):
             return None
-        link_graph = build_graph(list(notes), edges)
+        link_graph = garden.links.with_contexts({slug: edges[slug] for slug in changed_slugs})
         key_of = {artifact.note.slug: keys[relative] for relative, artifact in artifacts.items()}
         load_html = self._html_loader(inputs.cache, keys)
         filler = Filler(

@@ -57,3 +57,30 @@ def test_one_typo_apart():
     assert one_typo_apart("nngp", "nngpp") and one_typo_apart("ntk", "nk") and one_typo_apart("abc", "abd")
     assert one_typo_apart("nueral", "neural")  # swap
     assert not one_typo_apart("abc", "abc") and not one_typo_apart("abc", "xyz")
+
+
+def test_new_backlink_sentences_patch_the_graph_as_a_full_build_would():
+    from garden.graph import build_graph
+    from garden.linking import Edge
+    from garden.links import Target
+
+    def edges(sentence: str) -> dict[str, list[Edge]]:
+        note, planned, file = Target("note", "b"), Target("planned", "Muon"), Target("file", "x.png")
+        return {
+            "a": [
+                Edge("a", note, 3, f"{sentence} one"),
+                Edge("a", note, 4, f"{sentence} again"),  # only the first link to b is a backlink
+                Edge("a", Target("note", "a"), 5, "self"),
+                Edge("a", planned, 6, f"{sentence} planned"),
+                Edge("a", Target("planned", "muon"), 7, "same planned note"),
+                Edge("a", file, 8, "a file"),
+            ],
+            "b": [Edge("b", Target("note", "a"), 1, "b to a"), Edge("b", planned, 2, "b wants Muon")],
+            "c": [Edge("c", note, 9, "c to b")],
+        }
+
+    before = build_graph(["a", "b", "c"], edges("Old"))
+    after = edges("New")
+    patched = before.with_contexts({"a": after["a"]})
+    assert patched == build_graph(["a", "b", "c"], after)
+    assert patched.backlinks["b"][0].context == "New one" and before.backlinks["b"][0].context == "Old one"
