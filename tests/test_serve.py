@@ -73,14 +73,19 @@ def get(port: int, path: str) -> tuple[int, bytes]:
     return response.status, body
 
 
-def raw_get(port: int, path: str) -> int:
-    """A request with the path sent exactly as given (no client-side normalisation)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+def raw_request(port: int, path: str, timeout: float = 10) -> tuple[int, bytes]:
+    """Status and body of a request with the path sent exactly as given (no normalisation)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
         reply = b""
         while chunk := sock.recv(65536):
             reply += chunk
-    return int(reply.split(b" ", 2)[1])
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def raw_get(port: int, path: str) -> int:
+    return raw_request(port, path)[0]
 
 
 @pytest.fixture

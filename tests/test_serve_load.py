@@ -12,14 +12,13 @@ from __future__ import annotations
 import http.client
 import os
 import random
-import socket
 import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from test_serve import EventClient
+from test_serve import EventClient, raw_request
 
 from garden.fastpath import BuildOptions
 from garden.serve import Preview
@@ -53,15 +52,9 @@ sys.addaudithook(_audit)  # cannot be removed; it records only while ``_watching
 
 
 def _status(port: int, path: str) -> int:
-    """A GET with the path sent byte for byte (no client-side normalisation)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
-        reply = b""
-        while chunk := sock.recv(65536):
-            reply += chunk
-    head, _, body = reply.partition(b"\r\n\r\n")
+    status, body = raw_request(port, path, timeout=30)
     assert b"top secret" not in body
-    return int(head.split(b" ", 2)[1])
+    return status
 
 
 def _rss_kb() -> int:
