@@ -76,7 +76,11 @@ class LinkGraph:
                     continue
                 seen.add(target.slug)
                 backlinks[target.slug] = _renewed(backlinks[target.slug], source, edge)
-        return LinkGraph(self.nodes, self.edges, backlinks, self.outlinks, planned, self.planned_out)
+        patched = LinkGraph(self.nodes, self.edges, backlinks, self.outlinks, planned, self.planned_out)
+        for derived in ("_succ", "_pred", "_degree", "_networkx"):  # from nodes and edges: the same
+            if hasattr(self, derived):
+                setattr(patched, derived, getattr(self, derived))
+        return patched
 
     def successors(self, node: str) -> list[str]:
         """Nodes ``node`` links to, in link order (as networkx's DiGraph gives them)."""

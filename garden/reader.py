@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .graphview import DATA_FILE, garden_graph, graph_data, graph_page_context, local_graph_svg
+from .graphview import DATA_FILE, GardenGraph, garden_graph, graph_data, graph_page_context, local_graph_svg
 from .paths import Urls
 from .render import Page, markup, page_path
 
@@ -28,9 +28,10 @@ def site_extras(urls: Urls) -> dict[str, str]:
 class Reader:
     """Computed once per build: the graph views' nodes, shared by every page."""
 
-    def __init__(self, garden: Garden) -> None:
+    def __init__(self, garden: Garden, view: GardenGraph | None = None) -> None:
+        """``view``: the last build's, when nothing it shows can have changed (quick rebuilds)."""
         self.garden = garden
-        self.view = garden_graph(garden)
+        self.view = view if view is not None else garden_graph(garden)
 
     def note_extras(self, slug: str) -> dict[str, Any]:
         return {

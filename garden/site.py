@@ -669,6 +669,8 @@ class Builder:
             garden.citations,
         )
         filler.title_of = new_garden.title_of
+        if garden._reader is not None:  # titles, sections and links are unchanged: so is the graph view
+            new_garden._reader = Reader(new_garden, garden._reader.view)
 
         # the pages that can differ: the notes themselves, notes that embed them, the pages they
         # link to (their backlinks quote the linking sentence) and the planned-notes page
