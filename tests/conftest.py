@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -63,26 +64,39 @@ class Garden:
         return Run(code, captured.out, captured.err)
 
 
+def snapshot(folder: Path, marker: bool = True) -> dict[str, str]:
+    """Every file under ``folder`` with a hash of its bytes. ``marker=False`` leaves out the
+    build marker (``.garden-site``), which differs between builds of the same notes made in
+    different ways (cached, incremental, clean)."""
+    if not folder.exists():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and (marker or p.name != ".garden-site")
+    }
+
+
+FIXTURE_CONFIG = """\
+title: Fixture
+taxonomy:
+  - title: Core
+    children:
+      - slug: models
+        title: Models
+        children:
+          - {slug: nngp-ntk, title: NNGP / NTK}
+          - {slug: linear-networks, title: Linear networks}
+      - {slug: optimization, title: Optimization}
+"""
+
+
 @pytest.fixture
 def garden(tmp_path: Path) -> Garden:
     """An empty garden with a small taxonomy."""
     g = Garden(tmp_path / "g")
     g.notes.mkdir(parents=True)
-    g.write(
-        "garden.yaml",
-        """
-        title: Fixture
-        taxonomy:
-          - title: Core
-            children:
-              - slug: models
-                title: Models
-                children:
-                  - {slug: nngp-ntk, title: NNGP / NTK}
-                  - {slug: linear-networks, title: Linear networks}
-              - {slug: optimization, title: Optimization}
-        """,
-    )
+    g.write("garden.yaml", FIXTURE_CONFIG)
     return g
 
 

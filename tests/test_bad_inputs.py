@@ -4,7 +4,6 @@ byte for byte as it was."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -12,19 +11,9 @@ from pathlib import Path
 
 import pytest
 from bad_inputs import CASES, GOOD, SENTINEL, SENTINEL_PROBLEMS, Case, Link
+from conftest import snapshot
 
 PROBLEM = re.compile(r"^\S.*?: (error|warning): ")
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with a hash of its bytes."""
-    if not folder.exists():
-        return {}
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def problem_lines(stderr: str) -> list[str]:

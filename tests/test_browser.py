@@ -22,14 +22,6 @@ from garden.site import BuildOptions, build_site
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 GARDENS = Path(__file__).resolve().parent / "gardens"
 BASE = "/garden/"
 XSS_TITLE = "</script><script>alert(1)</script> & <b>bold</b>"

@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON, ROOT
-from test_bad_inputs import snapshot
+from conftest import PYTHON, ROOT, snapshot
 
 from garden import output
 

@@ -13,13 +13,13 @@ Profiles, as in test_fuzz.py: ``ci`` (default, a fixed seed) and ``long`` (by ha
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from conftest import FIXTURE_CONFIG, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -41,16 +41,6 @@ PROFILE = settings.get_profile(
     "incremental-long" if os.environ.get("GARDEN_FUZZ") == "long" else "incremental-ci"
 )
 
-CONFIG = """title: Incremental
-taxonomy:
-  - title: Core
-    children:
-      - slug: models
-        title: Models
-        children:
-          - {slug: nngp-ntk, title: NNGP / NTK}
-      - {slug: optimization, title: Optimization}
-"""
 PROSE = ["More words.", "A formula $z^2$ here.", "Broken $\\frac{$ again.", "## Another part"]
 NAMES = ["alpha", "beta", "gamma", "delta", "epsilon"]
 FOLDERS = ["", "models/", "models/nngp-ntk/", "optimization/"]
@@ -132,7 +122,7 @@ class Sequence:
         self.root = root
         self.notes: dict[str, Note] = {}  # name -> note; the file is notes/<folder><name>.md
         (root / "notes").mkdir(parents=True)
-        (root / "garden.yaml").write_text(CONFIG)
+        (root / "garden.yaml").write_text(FIXTURE_CONFIG)
 
     def path(self, name: str) -> Path:
         return self.root / "notes" / f"{self.notes[name].folder}{name}.md"
@@ -173,26 +163,8 @@ class Sequence:
         return kind
 
 
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".garden-site"
-    }
-
-
 def problem_lines(problems: object) -> list[str]:
     return sorted(p.format() for p in problems.items)  # type: ignore[attr-defined]
-
-
-@contextlib.contextmanager
-def inside(folder: Path):
-    before = os.getcwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(before)
 
 
 @settings(PROFILE)
@@ -206,7 +178,7 @@ def test_random_edit_sequences_through_the_preview_equal_clean_builds(start, ste
         garden = Sequence(root / "g")
         for name, value in start:
             garden.apply("add", name, value)
-        with inside(garden.root):
+        with contextlib.chdir(garden.root):
             preview = Preview(BuildOptions(), "127.0.0.1", 0)
             try:
                 preview.build()
@@ -221,9 +193,9 @@ def test_random_edit_sequences_through_the_preview_equal_clean_builds(start, ste
                     assert result.written == clean.written, f"step {number}"
                     if clean.written:
                         preview.builder.settle()  # the search index catches up in the background
-                        assert snapshot(garden.root / "_site") == snapshot(clean_out), (
-                            f"step {number}: {kind}"
-                        )
+                        assert snapshot(garden.root / "_site", marker=False) == snapshot(
+                            clean_out, marker=False
+                        ), f"step {number}: {kind}"
                     shutil.rmtree(clean_out, ignore_errors=True)
                     path = "quick" if getattr(result, "quick", False) else "full"
                     CHECKED[f"{done} ({path})"] = CHECKED.get(f"{done} ({path})", 0) + 1

@@ -5,12 +5,12 @@ The bad-input cases that were here now live in the corpus: tests/bad_inputs.py.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import snapshot
 
 
 def test_refuses_to_replace_a_folder_garden_did_not_make(garden, cli):
@@ -63,7 +63,7 @@ def _eventually_gone(folder: Path, pattern: str) -> None:
 def test_write_failure_keeps_previous_site(garden, cli, monkeypatch):
     garden.note("a.md", "a\n")
     assert cli(garden).code == 0
-    before = _snapshot(garden.site)
+    before = snapshot(garden.site)
     garden.note("a.md", "changed\n")
     import errno
 
@@ -80,7 +80,7 @@ def test_write_failure_keeps_previous_site(garden, cli, monkeypatch):
     result = cli(garden)
     assert result.code == 1
     assert "could not write the site: No space left on device" in result.err
-    assert _snapshot(garden.site) == before
+    assert snapshot(garden.site) == before
     assert not list(garden.root.glob(".*building*"))
 
 
@@ -97,22 +97,12 @@ def test_deterministic_output(basic, cli, tmp_path):
     shutil.copytree(basic.root, copy.root, ignore=shutil.ignore_patterns(".garden-cache", "_site"))
     assert not (copy.root / ".garden-cache").exists()
     assert cli(copy, "--out", str(tmp_path / "two")).code == 0
-    assert _snapshot(tmp_path / "one") == _snapshot(tmp_path / "two")
-
-
-def _snapshot(folder: Path) -> dict[str, str]:
-    if not folder.exists():
-        return {}
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
 def test_snapshot_helper_sees_changes(tmp_path):
     (tmp_path / "a").write_text("1")
-    one = _snapshot(tmp_path)
+    one = snapshot(tmp_path)
     (tmp_path / "a").write_text("2")
-    assert _snapshot(tmp_path) != one
+    assert snapshot(tmp_path) != one
     shutil.rmtree(tmp_path / "a", ignore_errors=True)

@@ -6,20 +6,11 @@ Drives Debian's chromium with Playwright (no browser is downloaded).
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 
 from garden.serve import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 BASE = "https://user.github.io/garden/"
 
 pytestmark = pytest.mark.browser

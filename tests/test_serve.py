@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import http.client
 import queue
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from conftest import snapshot
 
 from garden.fastpath import BuildOptions
 from garden.serve import Preview
@@ -163,14 +162,6 @@ def test_adds_deletes_and_renames_update_backlinks(preview, garden):
     assert get(preview.port, "/models/beta/")[0] == 404
 
 
-def _snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".garden-site"
-    }
-
-
 def test_incremental_serve_equals_clean_build(preview, garden, cli, tmp_path):
     steps = [
         lambda: garden.note("models/delta.md", "---\ntitle: Delta\ntags: [t]\n---\nDelta ![[Alpha]].\n"),
@@ -189,7 +180,7 @@ def test_incremental_serve_equals_clean_build(preview, garden, cli, tmp_path):
         result = cli(garden, "--no-cache", "--out", str(out))
         assert result.code == 0, result.output
         preview.builder.settle()  # the search index catches up in the background
-        assert _snapshot(garden.site) == _snapshot(out), f"step {number}"
+        assert snapshot(garden.site, marker=False) == snapshot(out, marker=False), f"step {number}"
 
 
 @pytest.mark.parametrize(
@@ -290,7 +281,7 @@ def test_quick_rebuilds_of_body_edits_equal_clean_builds(builder_only, garden, c
         clean = cli(garden, "--no-cache", "--out", str(out))
         assert clean.code == 0, clean.output
         builder_only.builder.settle()
-        assert _snapshot(garden.site) == _snapshot(out), f"edit {number}"
+        assert snapshot(garden.site, marker=False) == snapshot(out, marker=False), f"edit {number}"
         assert _problem_lines("\n".join(p.format() for p in result.problems.items)) == _problem_lines(
             clean.err
         )

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from garden.fastpath import BuildOptions
 from garden.serve import Preview
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.browser
 
