@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,13 +103,7 @@ class LinkGraph:
 
     def undirected_pairs(self, keys: list[str]) -> list[tuple[int, int]]:
         """Links among ``keys`` regardless of direction, as sorted unique index pairs (i < j)."""
-        index = {key: i for i, key in enumerate(keys)}
-        pairs = {
-            (min(index[a], index[b]), max(index[a], index[b]))
-            for a, b in self.edges
-            if a != b and a in index and b in index
-        }
-        return sorted(pairs)
+        return index_pairs(self.edges, keys)
 
     def degree(self, node: str) -> int:
         if not hasattr(self, "_degree"):
@@ -118,6 +113,18 @@ class LinkGraph:
                 counts[b] = counts.get(b, 0) + 1
             self._degree = counts
         return self._degree.get(node, 0)
+
+
+def index_pairs(edges: Iterable[tuple[str, str]], keys: list[str]) -> list[tuple[int, int]]:
+    """The ``edges`` among ``keys`` as sorted unique pairs of their indexes (i < j), direction
+    and self-links dropped: what the global graph's layout and data are made of."""
+    index = {key: i for i, key in enumerate(keys)}
+    pairs = {
+        (min(index[a], index[b]), max(index[a], index[b]))
+        for a, b in edges
+        if a != b and a in index and b in index
+    }
+    return sorted(pairs)
 
 
 def _renewed(backlinks: list[Backlink], source: str, edge: Edge) -> list[Backlink]:

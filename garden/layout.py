@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .graph import index_pairs
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -28,13 +30,7 @@ def iterations_for(n: int) -> int:
 
 def force_layout(graph: nx.Graph, nodes: list[str], size: float = 1000.0) -> dict[str, tuple[float, float]]:
     """Positions in a ``size``×``size`` box, rounded to 0.1 (``nodes`` fixes the order)."""
-    index = {node: i for i, node in enumerate(nodes)}
-    pairs = {
-        (min(index[a], index[b]), max(index[a], index[b]))
-        for a, b in graph.edges()
-        if a != b and a in index and b in index
-    }
-    positions = layout_pairs(len(nodes), sorted(pairs), size)
+    positions = layout_pairs(len(nodes), index_pairs(graph.edges(), nodes), size)
     return dict(zip(nodes, positions, strict=True))
 
 
