@@ -1,4 +1,5 @@
-"""Full-text search: Pagefind indexes the finished site before it is swapped in.
+"""Full-text search: Pagefind indexes the finished site before it is swapped in (or, for a site
+the preview rewrites in place, in a background thread right after the rebuild).
 
 Pagefind reads the built HTML: only elements under ``data-pagefind-body`` are indexed (note and
 section pages), titles carry ``data-pagefind-weight`` so they rank above body text, and the
