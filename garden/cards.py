@@ -213,36 +213,67 @@ def _draw_chunk(args: tuple[list[CardSpec], Fonts]) -> list[bytes]:
     return [draw_card(spec, fonts) for spec in specs]
 
 
-def _draw_all(missing: dict[Path, CardSpec], fonts: Fonts) -> list[tuple[Path, bytes]]:
-    """Draw the missing cards, over every core when there are many (a cold build)."""
-    targets, specs = list(missing), list(missing.values())
-    workers = os.cpu_count() or 1
-    if len(specs) < PARALLEL_CARDS or workers < 2:
-        return [(target, draw_card(spec, fonts)) for target, spec in zip(targets, specs, strict=True)]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _Drawing:
+    """Cards being drawn, over every core when there are many (a cold build).
 
-    from . import workers as compile_workers
+    The drawing runs in worker processes while the build goes on rendering pages;
+    ``collect`` waits for it and stores each card in the cache.
+    """
 
-    context = multiprocessing.get_context("spawn" if compile_workers._v8_started else "fork")
-    size = max(8, len(specs) // (workers * 4))
-    chunks = [(specs[i : i + size], fonts) for i in range(0, len(specs), size)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        drawn = [data for chunk in pool.map(_draw_chunk, chunks) for data in chunk]
-    return list(zip(targets, drawn, strict=True))
+    def __init__(self, missing: dict[Path, CardSpec], fonts: Fonts) -> None:
+        self.targets, specs = list(missing), list(missing.values())
+        workers = os.cpu_count() or 1
+        self._pool = None
+        self._drawn: list[bytes] | None = None
+        if len(specs) < PARALLEL_CARDS or workers < 2:
+            self._drawn = [draw_card(spec, fonts) for spec in specs]
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from . import workers as compile_workers
+
+        context = multiprocessing.get_context("spawn" if compile_workers._v8_started else "fork")
+        size = max(8, len(specs) // (workers * 4))
+        chunks = [(specs[i : i + size], fonts) for i in range(0, len(specs), size)]
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._futures = [self._pool.submit(_draw_chunk, chunk) for chunk in chunks]
+
+    def collect(self) -> list[tuple[Path, bytes]]:
+        if self._drawn is None:
+            assert self._pool is not None
+            try:
+                self._drawn = [data for future in self._futures for data in future.result()]
+            finally:
+                self._pool.shutdown(cancel_futures=True)
+        return list(zip(self.targets, self._drawn, strict=True))
 
 
 @dataclass
 class CardRun:
-    """What the card stage did: site path -> cached PNG, and how many it had to draw."""
+    """What the card stage does: site path -> cached PNG, and how many it has to draw.
+
+    The PNGs of ``copies`` exist once ``wait`` has returned (it raises ``OSError`` if the
+    cache cannot be written).
+    """
 
     copies: dict[str, Path]
     drawn: int
     reused: int
+    _drawing: _Drawing | None = None
+
+    def wait(self) -> None:
+        drawing, self._drawing = self._drawing, None
+        if drawing is None:
+            return
+        for cached, data in drawing.collect():
+            temporary = cached.with_suffix(".tmp")
+            temporary.write_bytes(data)
+            temporary.replace(cached)
 
 
-def render_cards(specs: dict[str, CardSpec], cache_dir: Path, fonts: Fonts, prune: bool = True) -> CardRun:
-    """Draw the cards missing from the cache; the site copies every card from there."""
+def start_cards(specs: dict[str, CardSpec], cache_dir: Path, fonts: Fonts, prune: bool = True) -> CardRun:
+    """Start drawing the cards missing from the cache; the site copies every card from there."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     copies: dict[str, Path] = {}
     missing: dict[Path, CardSpec] = {}
@@ -251,26 +282,38 @@ def render_cards(specs: dict[str, CardSpec], cache_dir: Path, fonts: Fonts, prun
         cached = cache_dir / f"{cache_key(specs[path], fonts)}.png"
         if cached.is_file():
             reused += 1
-        else:
+        elif cached not in missing:
             missing[cached] = specs[path]
         copies[path] = cached
-    for cached, data in _draw_all(missing, fonts):
-        temporary = cached.with_suffix(".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(cached)
-    drawn = len(missing)
     if prune:
         used = set(copies.values())
         for stale in cache_dir.glob("*.png"):
             if stale not in used:
                 stale.unlink(missing_ok=True)
-    return CardRun(copies, drawn, reused)
+    return CardRun(copies, len(missing), reused, _Drawing(missing, fonts) if missing else None)
+
+
+def render_cards(specs: dict[str, CardSpec], cache_dir: Path, fonts: Fonts, prune: bool = True) -> CardRun:
+    """Draw the cards missing from the cache, and wait for them."""
+    run = start_cards(specs, cache_dir, fonts, prune)
+    run.wait()
+    return run
 
 
 def cards_for(garden: Garden, cache_dir: Path) -> CardRun:
-    """The garden's cards, drawn or reused from ``cache_dir`` (``.garden-cache/cards``)."""
+    """Start on the garden's cards, drawn or reused from ``cache_dir`` (``.garden-cache/cards``)."""
     fonts = Fonts.find(garden.config.root)
-    return render_cards(card_specs(garden), cache_dir, fonts)
+    return start_cards(card_specs(garden), cache_dir, fonts)
 
 
-__all__ = ["CARD_HEIGHT", "CARD_WIDTH", "AssetMissing", "CardSpec", "card_file", "cards_for", "render_cards"]
+__all__ = [
+    "CARD_HEIGHT",
+    "CARD_WIDTH",
+    "AssetMissing",
+    "CardRun",
+    "CardSpec",
+    "card_file",
+    "cards_for",
+    "render_cards",
+    "start_cards",
+]

@@ -73,6 +73,7 @@ class SiteWriter:
         self._made: set[Path] = set()
         self.root = self.out if self.in_place else self.staging
         self.linked = False  # the staging folder started as hard links to the current site
+        self._stale_removed = False
         if not self.in_place:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(self.out)
@@ -138,14 +139,25 @@ class SiteWriter:
             return False
         return True
 
+    def discard(self, relative: str) -> None:
+        """Drop the previous site's copy of a file this build could not produce after all."""
+        if self.in_place or self.linked:
+            (self.root / relative).unlink(missing_ok=True)
+
+    def remove_stale(self, previous: set[str] | None, coming: frozenset[str] = frozenset()) -> None:
+        """Delete the previous build's files that this one has not written and will not
+        write (``coming``), so the site can be indexed before its last files arrive.
+        ``previous``: the files the old site had, if known (else the whole site is walked)."""
+        if (self.in_place or self.linked) and not self._stale_removed:
+            self._remove_stale(previous, coming)
+        self._stale_removed = True
+
     def commit(
         self, previous: set[str] | None = None, finish: Callable[[Path], object] | None = None
     ) -> None:
-        """Put the new site in place. ``previous``: the files the old site had, if known
-        (then only those not written again are removed, with no walk over the whole site).
+        """Put the new site in place (after removing stale files, see ``remove_stale``).
         ``finish`` runs on the complete new site just before (the search index is built there)."""
-        if self.in_place or self.linked:
-            self._remove_stale(previous)
+        self.remove_stale(previous)
         if finish is not None:
             finish(self.root)
         marker = MARKER_TEXT + (f"build: {self.marker_id}\n" if self.marker_id else "")
@@ -173,9 +185,8 @@ class SiteWriter:
         if not self.in_place and self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _remove_stale(self, previous: set[str] | None) -> None:
-        """Delete files of the previous build that this build did not write."""
-        keep = self.written | {MARKER}
+    def _remove_stale(self, previous: set[str] | None, coming: frozenset[str]) -> None:
+        keep = self.written | coming | {MARKER}
         if previous is not None:
             for relative in sorted(previous - keep, reverse=True):
                 path = self.root / relative

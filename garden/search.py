@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -45,54 +46,80 @@ def pagefind_binary() -> Path | None:
 
 
 def index_site(site: Path, problems: Problems, where: Path) -> bool:
-    """Write ``site/pagefind/`` afresh; a failure is a warning (the site still reads without search).
+    """Write ``site/pagefind/`` afresh; a failure is a warning (the site still reads without search)."""
+    return IndexRun(site, where).finish(problems)
 
-    The index is written beside the site and swapped in, so a site being served never
+
+class IndexRun:
+    """Pagefind indexing a site in its own process, started as soon as every page is written
+    (so it runs while the build finishes other work); ``finish`` waits and puts it in place.
+
+    The index is written beside the site's own and swapped in, so a site being served never
     lacks one, and an old index never keeps stale words.
     """
-    fresh = site / f".{OUTPUT_SUBDIR}.new"
-    shutil.rmtree(fresh, ignore_errors=True)
-    if not _run_pagefind(site, fresh, problems, where):
-        shutil.rmtree(fresh, ignore_errors=True)
-        return False
-    for name in UNUSED_BUNDLES:
-        (fresh / name).unlink(missing_ok=True)
-    target, old = site / OUTPUT_SUBDIR, site / f".{OUTPUT_SUBDIR}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    fresh.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    return True
 
+    def __init__(self, site: Path, where: Path) -> None:
+        self.site, self.where = site, where
+        self.fresh = site / f".{OUTPUT_SUBDIR}.new"
+        self.failure: tuple[str, str] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish or cancel)
+        shutil.rmtree(self.fresh, ignore_errors=True)
+        binary = pagefind_binary()
+        if binary is None:
+            message = "search index not built: the Pagefind binary is missing"
+            self.failure = (message, "pip install 'pagefind[bin]' (it is a dependency of garden)")
+            return
+        command = [str(binary), "--site", str(site), "--output-path", str(self.fresh), "--silent"]
+        command += ["--exclude-selectors", EXCLUDE]
+        try:
+            self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
+        except OSError as exc:
+            self.failure = (f"search index not built: {exc}", "run the build again")
 
-def _run_pagefind(site: Path, output: Path, problems: Problems, where: Path) -> bool:
-    binary = pagefind_binary()
-    if binary is None:
-        problems.warning(
-            where,
-            0,
-            "search index not built: the Pagefind binary is missing",
-            "pip install 'pagefind[bin]' (it is a dependency of garden)",
-        )
-        return False
-    command = [str(binary), "--site", str(site), "--output-path", str(output), "--silent"]
-    command += ["--exclude-selectors", EXCLUDE]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        problems.warning(where, 0, f"search index not built: {exc}", "run the build again")
-        return False
-    if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()
-        problems.warning(
-            where,
-            0,
-            f"search index not built: Pagefind exited with {done.returncode}",
-            detail[-1] if detail else "run `python -m pagefind --site _site` to see why",
-        )
-        return False
-    return True
+    def finish(self, problems: Problems) -> bool:
+        """Wait for Pagefind; swap the new index in, or warn why there is none."""
+        try:
+            if self._process is not None and self.failure is None:
+                self._wait()
+            if self.failure is not None:
+                problems.warning(self.where, 0, *self.failure)
+                shutil.rmtree(self.fresh, ignore_errors=True)
+                return False
+        finally:
+            self._log.close()
+        for name in UNUSED_BUNDLES:
+            (self.fresh / name).unlink(missing_ok=True)
+        target, old = self.site / OUTPUT_SUBDIR, self.site / f".{OUTPUT_SUBDIR}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            target.rename(old)
+        self.fresh.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+        return True
+
+    def _wait(self) -> None:
+        assert self._process is not None
+        try:
+            code = self._process.wait(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            message = f"search index not built: Pagefind took over {TIMEOUT_SECONDS} s"
+            self.failure = (message, "run the build again")
+            return
+        if code != 0:
+            self._log.seek(0)
+            detail = self._log.read().decode("utf-8", "replace").strip().splitlines()
+            hint = detail[-1] if detail else "run `python -m pagefind --site _site` to see why"
+            self.failure = (f"search index not built: Pagefind exited with {code}", hint)
+
+    def cancel(self) -> None:
+        """Stop an index that will not be used (the build failed before its swap)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._log.close()
 
 
 class BackgroundIndexer:

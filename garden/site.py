@@ -34,7 +34,7 @@ from .paths import Urls, normalize
 from .problems import Problem, Problems
 from .publish import feed_and_sitemap, publish
 from .reader import Reader
-from .search import BackgroundIndexer, index_site
+from .search import BackgroundIndexer, IndexRun
 from .taxonomy import Section, Taxonomy, build_taxonomy
 
 if TYPE_CHECKING:
@@ -265,19 +265,28 @@ class Builder:
             self._temporary = None
 
     def settle(self, timeout: float | None = 120) -> None:
-        """Wait until the search index has caught up with the site (see ``_index``)."""
+        """Wait until the search index has caught up with the site (see ``_finish_index``)."""
         if self.indexer is not None:
             self.indexer.wait(timeout)
 
-    def _index(self, root: Path, out_dir: Path, problems: Problems, where: Path) -> None:
-        """Index the finished site with Pagefind: before the swap for a site written beside the
-        old one; in the background, after the live reload, for a served site rewritten in place."""
+    def _start_index(self, root: Path, out_dir: Path, where: Path) -> IndexRun | None:
+        """Start Pagefind on a site written beside the old one (it must be indexed before the
+        swap); None for a served site rewritten in place (see ``_finish_index``)."""
         if self.in_place and root.resolve() == out_dir.resolve():
-            if self.indexer is None:
-                self.indexer = BackgroundIndexer()
-            self.indexer.request(root, where)
-        else:
-            index_site(root, problems, where)
+            return None
+        return IndexRun(root, where)
+
+    def _finish_index(self, indexing: IndexRun | None, root: Path, problems: Problems, where: Path) -> None:
+        """Wait for the index started by ``_start_index``; a served site rewritten in place is
+        indexed in the background, after the live reload."""
+        if indexing is None and not self.in_place:
+            indexing = IndexRun(root, where)
+        if indexing is not None:
+            indexing.finish(problems)
+            return
+        if self.indexer is None:
+            self.indexer = BackgroundIndexer()
+        self.indexer.request(root, where)
 
     def _cards_dir(self, cache: Cache) -> Path:
         """Where social cards are kept between builds; a temporary folder with --no-cache."""
@@ -528,7 +537,6 @@ class Builder:
         page_list += published.redirects
         for path, data in published.files.items():
             generated[path] = (fingerprint("bytes", data), lambda data=data: data)
-        copies.update(published.copies)
         result.cards_drawn = published.cards_drawn
         result.pages = sum(1 for page in page_list if page.template != "redirect.html")
         blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
@@ -536,7 +544,16 @@ class Builder:
         if options.write and not blocked and _output_is_safe(config, problems):
             try:
                 site_key = self._write(
-                    garden, page_list, generated, copies, manifest, inputs.fingerprint, cache, result
+                    garden,
+                    page_list,
+                    generated,
+                    copies,
+                    published.card_paths,
+                    lambda: published.card_copies(problems, config.root),
+                    manifest,
+                    inputs.fingerprint,
+                    cache,
+                    result,
                 )
                 compile_problems = {
                     relative: list(self.memory[key][1])
@@ -567,6 +584,7 @@ class Builder:
                     f"could not write the site: {exc.strerror or exc}",
                     "free some disk space or check permissions; the previous site is untouched",
                 )
+        published.card_copies(problems, config.root)  # cached even when the site is not written
         _phase("write")
         result.seconds = time.perf_counter() - started
         return result
@@ -721,7 +739,7 @@ class Builder:
                 result.changed_paths.append(path)
         build_id = build_id_of(new_pages)
         if result.changed_paths:
-            self._index(config.out_dir, config.out_dir, problems, config.path or config.root)
+            self._finish_index(None, config.out_dir, problems, config.path or config.root)
         write_marker(config.out_dir, build_id)
         result.written = True
         result.notes, result.pages = len(notes), manifest.summary.get("pages", 0)
@@ -746,6 +764,7 @@ class Builder:
         }
         cache.store_named("index", self.index)
         cache.store_named("manifest", self.manifest)
+
         state.stats, state.artifacts, state.keys = dict(inputs.stats), artifacts, keys
         state.garden, state.compile_problems, state.link_problems = (
             new_garden,
@@ -764,11 +783,17 @@ class Builder:
         page_list: list[pages.Page],
         generated: dict[str, tuple[str, Callable[[], bytes]]],
         copies: dict[str, Path],
+        card_paths: frozenset[str],
+        cards: Callable[[], dict[str, Path]],
         manifest: Manifest,
         inputs: str,
         cache: Cache,
         result: BuildResult,
-    ) -> None:
+    ) -> str:
+        """Write the site beside the current one (or over it, in place) and swap it in.
+
+        Social cards (``card_paths``) are still being drawn while the pages are written;
+        ``cards`` waits for them. Pagefind starts on the pages in the meantime."""
         from .render import make_environment, render_page
 
         config = garden.config
@@ -777,6 +802,7 @@ class Builder:
         writer = SiteWriter(config.out_dir, in_place=self.in_place and reusable, reuse=reusable)
         new: dict[str, str] = {}
         env = None
+        indexing: IndexRun | None = None
         try:
             site = pages.site_data(garden)
             site_key = fingerprint(site, _templates_key(config))
@@ -796,26 +822,27 @@ class Builder:
                     continue
                 writer.write(path, produce())
                 result.changed_paths.append(path)
-            for path, source in sorted(copies.items()):
-                if path in generated:
-                    continue
-                info = source.stat()
-                key = f"copy:{info.st_size}:{fingerprint(str(source), info.st_mtime_ns)}"
-                new[path] = key
-                if old.get(path) == key and writer.keep(path):
-                    continue
-                writer.copy(path, source)
-                result.changed_paths.append(path)
+            self._copy(copies, generated, old, new, writer, result)
+            # Every page is written: Pagefind starts on them while the cards are finished.
+            later = card_paths - generated.keys() - copies.keys()
+            writer.remove_stale(set(old) if old else None, later)
+            where = config.path or config.root
+            indexing = self._start_index(writer.root, config.out_dir, where)
+            drawn = {path: source for path, source in cards().items() if path in later}
+            for path in sorted(later - drawn.keys()):
+                writer.discard(path)  # not drawn (the cache was not writable): no stale card either
+            self._copy(drawn, generated, old, new, writer, result)
             removed = sorted(set(old) - set(new))
             result.changed_paths.extend(removed)
             build_id = build_id_of(new)
             writer.marker_id = build_id
-            where = config.path or config.root
             writer.commit(
                 set(old) if old else None,
-                finish=lambda root: self._index(root, config.out_dir, result.problems, where),
+                finish=lambda root: self._finish_index(indexing, root, result.problems, where),
             )
         except BaseException:
+            if indexing is not None:
+                indexing.cancel()
             writer.abort()
             raise
         result.written = True
@@ -829,6 +856,27 @@ class Builder:
         )
         cache.store_named("manifest", self.manifest)
         return site_key
+
+    @staticmethod
+    def _copy(
+        copies: dict[str, Path],
+        generated: dict[str, tuple[str, Callable[[], bytes]]],
+        old: dict[str, str],
+        new: dict[str, str],
+        writer: SiteWriter,
+        result: BuildResult,
+    ) -> None:
+        """Copy files into the site (keeping the current copy when its source has not changed)."""
+        for path, source in sorted(copies.items()):
+            if path in generated:
+                continue
+            info = source.stat()
+            key = f"copy:{info.st_size}:{fingerprint(str(source), info.st_mtime_ns)}"
+            new[path] = key
+            if old.get(path) == key and writer.keep(path):
+                continue
+            writer.copy(path, source)
+            result.changed_paths.append(path)
 
 
 def build_id_of(pages: dict[str, str]) -> str:

@@ -50,23 +50,34 @@ def close_local() -> None:
 atexit.register(close_local)
 
 
-def _compile_one(compiler: Compiler, path: Path, notes_dir: Path, macros_key: str) -> Compiled:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        data = b""
-    key = content_key(data, path, macros_key)
-    artifact, problems = compiler.compile(path, notes_dir)
-    html = ""
-    if artifact is not None:
-        html, artifact.html = artifact.html, ""
-    return key, (artifact, problems), html
+def _compile_batch(compiler: Compiler, paths: list[Path], notes_dir: Path, macros_key: str) -> list[Compiled]:
+    """Compile ``paths`` together (one KaTeX call for all their formulas)."""
+    keys = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        keys.append(content_key(data, path, macros_key))
+    compiled: list[Compiled] = []
+    for key, (artifact, problems) in zip(keys, compiler.compile_many(paths, notes_dir), strict=True):
+        html = ""
+        if artifact is not None:
+            html, artifact.html = artifact.html, ""
+        compiled.append((key, (artifact, problems), html))
+    return compiled
 
 
 def _compile_chunk(args: tuple[list[str], str, str, dict[str, str], str]) -> list[tuple[str, Compiled]]:
     paths, notes_dir, root, macros, macros_key = args
     compiler = _compiler(Path(root), macros)
-    return [(p, _compile_one(compiler, Path(p), Path(notes_dir), macros_key)) for p in paths]
+    return list(
+        zip(
+            paths,
+            _compile_batch(compiler, [Path(p) for p in paths], Path(notes_dir), macros_key),
+            strict=True,
+        )
+    )
 
 
 def compile_paths(
@@ -86,10 +97,11 @@ def compile_paths(
     total = len(paths)
     if workers <= 1 or total < PARALLEL_THRESHOLD:
         compiler = _compiler(root, macros)
-        for done, path in enumerate(paths, 1):
-            results[path] = _compile_one(compiler, path, notes_dir, macros_key)
+        for start in range(0, total, CHUNK):
+            batch = paths[start : start + CHUNK]
+            results.update(zip(batch, _compile_batch(compiler, batch, notes_dir, macros_key), strict=True))
             if progress:
-                progress(done, total)
+                progress(len(results), total)
         return results
     chunks = [
         ([str(p) for p in paths[i : i + CHUNK]], str(notes_dir), str(root), macros, macros_key)
