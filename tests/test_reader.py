@@ -53,6 +53,33 @@ def test_search_pages_are_notes_and_sections_only(reader, cli):
     assert not {"index.html", "tags/index.html", "planned/index.html", "graph/index.html"} & marked
 
 
+def test_rebuilt_search_index_equals_a_clean_one(reader, cli, tmp_path, monkeypatch):
+    """A rebuild starts Pagefind while its cards are still being finished: a deleted note must
+    be gone from the site by then and an edit must be in it (same bytes as a clean build)."""
+    from conftest import Garden, snapshot
+
+    start = search.IndexRun.__init__
+
+    def index_at_once(run, *args):  # Pagefind reads the site the moment it is started
+        start(run, *args)
+        if run._process is not None:
+            run._process.wait()
+
+    monkeypatch.setattr(search.IndexRun, "__init__", index_at_once)
+    assert cli(reader).code == 0
+    (reader.notes / "optimization" / "momentum.md").unlink()
+    ntk = reader.notes / "models" / "ntk.md"
+    ntk.write_text(ntk.read_text() + "\nA zanzibarite word only this edit brings.\n")
+    assert cli(reader).code == 0
+    clean = Garden(tmp_path / "clean")
+    shutil.copytree(reader.notes, clean.notes)
+    shutil.copy(reader.root / "garden.yaml", clean.root / "garden.yaml")
+    assert cli(clean, "build", "--no-cache").code == 0
+    index = snapshot(reader.site / "pagefind")
+    assert index and index == snapshot(clean.site / "pagefind")
+    assert snapshot(reader.site, marker=False) == snapshot(clean.site, marker=False)
+
+
 def test_missing_pagefind_is_a_warning_and_the_site_is_still_written(reader, cli, monkeypatch):
     monkeypatch.setattr(search, "pagefind_binary", lambda: None)
     result = cli(reader)
