@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .site import Garden
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
-CARD_VERSION = 3  # bump when the drawing changes: every cached card is redrawn
+CARD_VERSION = 4  # bump when the drawing changes: every cached card is redrawn
 CACHE_FOLDER = ".garden-cache/cards"
 SITE_CARD = "cards/_garden.png"  # slugs never start with "_", so no note's card can be here
 FONTS = {
@@ -67,7 +67,7 @@ def card_specs(garden: Garden) -> dict[str, CardSpec]:
     return specs
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fonts:
     regular: Path
     bold: Path
@@ -142,19 +142,21 @@ def _ellipsize(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
 
 
 def draw_card(spec: CardSpec, fonts: Fonts) -> bytes:
-    """The card as PNG bytes (pillow writes no timestamps: same spec, same bytes)."""
-    image = Image.new("RGB", (CARD_WIDTH, CARD_HEIGHT), PAPER)
+    """The card as PNG bytes (pillow writes no timestamps: same spec, same bytes).
+
+    It is drawn straight into a palette image: the card has five flat colours, and anti-aliased
+    text only blends one of them over one of two backgrounds, so each text pixel's coverage
+    picks one of 16 blends. That is about twice as quick as drawing in RGB and mapping the
+    result onto the palette, and a palette PNG is a third of the size of an RGB one.
+    """
+    image = _background(spec.site, fonts).copy()
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, 20, CARD_HEIGHT), fill=ACCENT)
     width = CARD_WIDTH - 2 * MARGIN
-    small = fonts.load(False, 34)
-    draw.text((MARGIN, 64), _ellipsize(spec.site, small, width), font=small, fill=MUTED)
-    draw.line((MARGIN, 124, MARGIN + 120, 124), fill=ACCENT, width=4)
     font, lines = _fit(spec.title, width, fonts, max_lines=4 if not spec.tags else 3)
     y = 160
     step = int(font.size * 1.18)
     for line in lines:
-        draw.text((MARGIN, y), line, font=font, fill=INK)
+        _text(image, (MARGIN, y), line, font, INK, PAPER)
         y += step
     bottom = CARD_HEIGHT - 70
     if spec.tags:
@@ -165,44 +167,94 @@ def draw_card(spec: CardSpec, fonts: Fonts) -> bytes:
             chip = tag_font.getlength(label) + 36
             if x + chip > CARD_WIDTH - MARGIN:
                 break
-            draw.rounded_rectangle((x, bottom - 44, x + chip, bottom + 4), radius=24, fill=CHIP)
-            draw.text((x + 18, bottom - 38), label, font=tag_font, fill=ACCENT)
+            draw.rounded_rectangle((x, bottom - 44, x + chip, bottom + 4), radius=24, fill=_solid(CHIP))
+            _text(image, (int(x + 18), bottom - 38), label, tag_font, ACCENT, CHIP)
             x += chip + 14
         bottom -= 72
     if spec.section:
         section_font = fonts.load(True, 32)
-        draw.text(
+        _text(
+            image,
             (MARGIN, bottom - 40),
             _ellipsize(spec.section, section_font, width),
-            font=section_font,
-            fill=ACCENT,
+            section_font,
+            ACCENT,
+            PAPER,
         )
-    # The card has five flat colours; anti-aliased text only blends them with the two
-    # backgrounds. Mapping onto that fixed palette is ~6x quicker than computing one per card,
-    # and a palette PNG is a third of the size of an RGB one.
-    palette = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
     buffer = io.BytesIO()
-    palette.save(buffer, "PNG", compress_level=3)  # level 6 is 2x the time for 20% fewer bytes
+    image.save(buffer, "PNG", compress_level=3)  # level 6 is 2x the time for 20% fewer bytes
     return buffer.getvalue()
 
 
+_COLOURS = (PAPER, INK, MUTED, ACCENT, CHIP)
+_BACKGROUNDS = (PAPER, CHIP)
+_STEPS = 16  # blends of a colour over a background, from none of it to all of it
+
+
+def _blend_index(colour: str, background: str, step: int) -> int:
+    return (_BACKGROUNDS.index(background) * len(_COLOURS) + _COLOURS.index(colour)) * _STEPS + step
+
+
+def _solid(colour: str) -> int:
+    return _blend_index(colour, PAPER, _STEPS - 1)
+
+
 @lru_cache(maxsize=1)
-def _palette() -> Image.Image:
+def _palette() -> list[int]:
     """Every colour a card can hold: each of its colours blended over each background."""
     from PIL import ImageColor
 
-    base = [ImageColor.getrgb(c) for c in (PAPER, INK, MUTED, ACCENT, CHIP)]
-    colours: list[tuple[int, ...]] = []
-    for background in (base[0], base[4]):
-        for colour in base:
-            for step in range(16):
-                t = step / 15
-                colours.append(tuple(round(background[i] * (1 - t) + colour[i] * t) for i in range(3)))
-    unique = list(dict.fromkeys(colours))
-    flat = [value for colour in unique for value in colour]
-    palette = Image.new("P", (1, 1))
-    palette.putpalette(flat + [0] * (768 - len(flat)))
-    return palette
+    rgb = {name: ImageColor.getrgb(name) for name in _COLOURS}
+    flat: list[int] = []
+    for background in _BACKGROUNDS:
+        for colour in _COLOURS:
+            for step in range(_STEPS):
+                t = step / (_STEPS - 1)
+                flat += [round(rgb[background][i] * (1 - t) + rgb[colour][i] * t) for i in range(3)]
+    return flat
+
+
+@lru_cache(maxsize=4)
+def _background(site: str, fonts: Fonts) -> Image.Image:
+    """What every card of a garden shares: paper, the accent bar, the garden's name, a rule."""
+    image = Image.new("P", (CARD_WIDTH, CARD_HEIGHT), _solid(PAPER))
+    image.putpalette(_palette())
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 20, CARD_HEIGHT), fill=_solid(ACCENT))
+    small = fonts.load(False, 34)
+    _text(image, (MARGIN, 64), _ellipsize(site, small, CARD_WIDTH - 2 * MARGIN), small, MUTED, PAPER)
+    draw.line((MARGIN, 124, MARGIN + 120, 124), fill=_solid(ACCENT), width=4)
+    return image
+
+
+_OPAQUE = bytes([0] + [255] * 255)
+
+
+@lru_cache(maxsize=16)
+def _levels(first: int) -> bytes:
+    """Coverage 0-255 -> the palette index of that much colour (``bytes.translate`` table)."""
+    return bytes(first + (value * (_STEPS - 1) + 127) // 255 for value in range(256))
+
+
+def _text(
+    image: Image.Image,
+    xy: tuple[int, int],
+    text: str,
+    font: ImageFont.FreeTypeFont,
+    colour: str,
+    background: str,
+) -> None:
+    """Draw anti-aliased text into the palette image: coverage -> the blend of that much colour."""
+    left, top, right, bottom = font.getbbox(text)
+    if right <= left or bottom <= top:
+        return
+    coverage = Image.new("L", (right - left, bottom - top))
+    ImageDraw.Draw(coverage).text((-left, -top), text, font=font, fill=255)
+    raw = coverage.tobytes()
+    indices = Image.frombytes("P", coverage.size, raw.translate(_levels(_blend_index(colour, background, 0))))
+    image.paste(
+        indices, (xy[0] + left, xy[1] + top), Image.frombytes("L", coverage.size, raw.translate(_OPAQUE))
+    )
 
 
 PARALLEL_CARDS = 48  # below this many cards to draw, worker processes cost more than they save
