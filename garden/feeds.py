@@ -7,6 +7,7 @@ come from the notes only (never the clock): the feed's ``updated`` is its newest
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ class Entry:
     summary: str
     html: str
     tags: tuple[str, ...]
+    order: tuple[int, str, str] = (0, "", "")  # newest first, then by title: see ``entries``
 
     @property
     def newest(self) -> date | None:
@@ -66,25 +68,33 @@ def stamp(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def entries(garden: Garden) -> list[Entry]:
-    """Every published note except the home page's text, newest first (then by title)."""
+def entries(garden: Garden, keep: Mapping[str, Entry] | None = None) -> list[Entry]:
+    """Every published note except the home page's text, newest first (then by title).
+
+    ``keep``: entries known to be unchanged since the last build (the preview's quick rebuilds
+    pass all but the edited notes'), reused rather than made again for every note."""
+    keep = keep or {}
     result = []
     for slug, note in garden.notes.items():
         if not slug:
             continue
-        result.append(
-            Entry(
+        entry = keep.get(slug)
+        if entry is None:
+            title = garden.title_of(slug)
+            newest = note.updated or note.date
+            entry = Entry(
                 slug=slug,
-                title=garden.title_of(slug),
+                title=title,
                 url=garden.urls.absolute(garden.urls.page(slug)),
                 created=note.date,
                 updated=note.updated,
                 summary=note.description or garden.summaries.get(slug, ""),
-                html="",  # filled below, for the entries the feed keeps
+                html="",  # filled by with_content, for the entries the feed keeps
                 tags=tuple(note.tags),
+                order=(-(newest or EPOCH).toordinal(), title.casefold(), slug),
             )
-        )
-    return sorted(result, key=lambda e: (-(e.newest or EPOCH).toordinal(), e.title.casefold(), e.slug))
+        result.append(entry)
+    return sorted(result, key=lambda e: e.order)
 
 
 def with_content(garden: Garden, notes: list[Entry], limit: int) -> list[Entry]:
@@ -177,18 +187,27 @@ def sitemap(garden: Garden, page_paths: list[str], notes: list[Entry]) -> bytes:
     """
     from xml.sax.saxutils import escape
 
-    lastmod = {e.slug: e.newest for e in notes}
     lines = ['<?xml version="1.0" encoding="utf-8"?>']
     if not page_paths:
         lines.append(f'<urlset xmlns="{SITEMAP}" />')
         return ("\n".join(lines) + "\n").encode("utf-8")
+    by_slug = {e.slug: e for e in notes}
     lines.append(f'<urlset xmlns="{SITEMAP}">')
     for path in sorted(page_paths):
         slug = "" if path == "index.html" else path.removesuffix("/index.html")
-        lines.append("  <url>")
-        lines.append(f"    <loc>{escape(garden.urls.absolute(garden.urls.page(slug)))}</loc>")
-        if lastmod.get(slug):
-            lines.append(f"    <lastmod>{lastmod[slug].isoformat()}</lastmod>")  # type: ignore[union-attr]
-        lines.append("  </url>")
+        entry = by_slug.get(slug)
+        url = entry.url if entry else garden.urls.absolute(garden.urls.page(slug))
+        newest = entry.newest if entry else None
+        block = _URL_BLOCKS.get((url, newest))
+        if block is None:
+            if len(_URL_BLOCKS) > 200_000:
+                _URL_BLOCKS.clear()
+            modified = f"\n    <lastmod>{newest.isoformat()}</lastmod>" if newest else ""
+            block = _URL_BLOCKS[url, newest] = f"  <url>\n    <loc>{escape(url)}</loc>{modified}\n  </url>"
+        lines.append(block)
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# A sitemap's <url> blocks by URL and date: the preview rewrites the sitemap on every rebuild.
+_URL_BLOCKS: dict[tuple[str, date | None], str] = {}

@@ -79,6 +79,20 @@ def _ignored(relative: str, patterns: list[str]) -> bool:
     return False
 
 
+_PATHS: dict[str, Path] = {}
+
+
+def _path(name: str) -> Path:
+    """The same ``Path`` for the same file on every rebuild: a pathlib object parses its string
+    once and then keeps its parts, string and hash, and the preview lists every note each time."""
+    path = _PATHS.get(name)
+    if path is None:
+        if len(_PATHS) > 1_000_000:
+            _PATHS.clear()
+        path = _PATHS[name] = Path(name)
+    return path
+
+
 def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Path]:
     """Every ``.md`` file under the notes folder, sorted; dot-folders and ignored globs skipped.
 
@@ -112,7 +126,7 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
             if is_dir:
                 walk(Path(entry.path), relative + "/")
             elif is_file and entry.name.lower().endswith(".md"):
-                found.append(Path(entry.path))
+                found.append(_path(entry.path))
             elif entry.is_symlink() and entry.name.lower().endswith(".md") and not os.path.exists(entry.path):
                 problems.warning(Path(entry.path), 1, "broken symlink skipped", "fix or remove the link")
 

@@ -8,6 +8,7 @@ keep working. Nothing here ever replaces a page: a clash is reported instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -134,9 +135,13 @@ def not_found_index(garden: Garden) -> list[dict[str, str]]:
 FEED_LIMIT = 50  # entries in feed.xml: the newest notes, each with its full content
 
 
-def feed_and_sitemap(garden: Garden, page_paths: list[str]) -> dict[str, bytes]:
-    """The two files that change whenever a note's body or dates do."""
-    entries = feeds.entries(garden)
+def feed_and_sitemap(
+    garden: Garden, page_paths: list[str], keep: Mapping[str, feeds.Entry] | None = None
+) -> dict[str, bytes]:
+    """The two files that change whenever a note's body or dates do (``keep``: see
+    ``feeds.entries``). The garden remembers its entries for the next quick rebuild."""
+    entries = feeds.entries(garden, keep)
+    garden.feed_entries = {entry.slug: entry for entry in entries}
     limit = int(garden.config.extra.get("feed_limit", FEED_LIMIT) or FEED_LIMIT)
     return {
         "sitemap.xml": feeds.sitemap(garden, page_paths, entries),

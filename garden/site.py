@@ -39,6 +39,7 @@ from .taxonomy import Section, Taxonomy, build_taxonomy
 
 if TYPE_CHECKING:
     from .compile import NoteArtifact
+    from .feeds import Entry
 
 RESERVED = ("tags", "planned", "katex", "css", "js", "graph", "pagefind")
 Progress = Callable[[int, int], None]
@@ -95,6 +96,7 @@ class Garden:
     summaries: dict[str, str] = field(default_factory=dict)  # slug -> first paragraph, plain
     citations: dict[str, Citation] = field(default_factory=dict)  # slug -> BibTeX of its paper
     _reader: Reader | None = field(default=None, repr=False)
+    feed_entries: dict[str, Entry] = field(default_factory=dict, repr=False)  # slug -> the feed's entry
 
     def title_of(self, slug: str) -> str:
         if slug in self.notes and slug not in self.section_text:
@@ -731,7 +733,8 @@ class Builder:
             result.rendered += 1
             result.changed_paths.append(page.path)
         listed = sorted(p for p in manifest.pages if p.endswith("index.html") and p in state.page_paths)
-        for path, data in feed_and_sitemap(new_garden, listed).items():
+        unchanged = {slug: e for slug, e in garden.feed_entries.items() if slug not in changed_slugs}
+        for path, data in feed_and_sitemap(new_garden, listed, unchanged).items():
             key = fingerprint("bytes", data)
             if path in new_pages and new_pages[path] != key:
                 new_pages[path] = key
