@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of a whole process, via GNU time."""
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds) of a whole process, via GNU time."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         started = time.perf_counter()
         done = subprocess.run(
@@ -52,12 +52,57 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> t
             raise SystemExit(f"failed: {' '.join(command)}\n{done.stderr[-2000:]}")
         text = Path(report.name).read_text()
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-    return wall, (int(peak.group(1)) / 1024 if peak else 0.0)
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", text))
+    return wall, (int(peak.group(1)) / 1024 if peak else 0.0), cpu
 
 
-def median_of(runs: int, measure) -> tuple[float, float]:
-    results = [measure() for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+def median_of(runs: int, measure) -> tuple[float, float, float]:
+    """Median wall and CPU seconds of ``runs`` measurements, and the largest peak memory."""
+    walls, peaks, cpus = zip(*(measure() for _ in range(runs)), strict=True)
+    return statistics.median(walls), max(peaks), statistics.median(cpus)
+
+
+FLOOR = """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from markdown_it import MarkdownIt
+from garden.compile import Compiler
+from garden.mathrender import Katex, find_katex
+
+notes = sorted(Path(sys.argv[2]).rglob("*.md"))
+texts = [p.read_text(encoding="utf-8") for p in notes]
+started = time.process_time()
+md = MarkdownIt("commonmark").enable("table")
+for text in texts:
+    md.render(text)
+markdown = time.process_time() - started
+
+compiler = Compiler(Path(sys.argv[1]), {})  # only to find each note's formulas
+drafts = [compiler._draft(path, Path(sys.argv[2])) for path in notes]
+batches = [
+    [(f.tex, f.display) for draft in drafts[i : i + 32] for f in draft.collector.formulas]
+    for i in range(0, len(drafts), 32)
+]
+katex = Katex(find_katex(Path(sys.argv[1])), {})
+started = time.process_time()
+for items in batches:
+    katex.render(items)
+rendered = time.process_time() - started
+katex.close()
+print(json.dumps({"markdown": markdown, "katex": rendered, "formulas": sum(map(len, batches))}))
+"""
+
+
+def floors(notes: Path) -> dict[str, float]:
+    """CPU seconds, on one core, of the work no build of these notes can skip: parsing the
+    Markdown (bare markdown-it, no plugins) and rendering every formula with KaTeX (batched)."""
+    import json
+
+    done = subprocess.run(
+        [PYTHON, "-c", FLOOR, str(ROOT), str(notes)], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def make_garden(shared: Path, out: Path, notes: int, flavour: str) -> None:
@@ -126,6 +171,9 @@ def bench_size(size: int, args: argparse.Namespace, base: Path) -> dict[str, tup
         return timed([*build, "--no-cache"], work)
 
     rows["garden cold (no cache)"] = median_of(args.runs, cold)
+    floor = floors(ours)
+    rows["floor: markdown-it alone, no plugins (CPU)"] = (floor["markdown"], 0.0, floor["markdown"])
+    rows[f"floor: KaTeX alone, {floor['formulas']:,} formulas (CPU)"] = (floor["katex"], 0.0, floor["katex"])
     # Pagefind alone over the pages just built: a floor under every build that indexes the site
     from garden.search import EXCLUDE, pagefind_binary
 
@@ -145,7 +193,7 @@ def bench_size(size: int, args: argparse.Namespace, base: Path) -> dict[str, tup
         return timed(build, work)
 
     rows["garden one-note edit"] = median_of(args.runs, edit)
-    rows["garden serve edit (in-process)"] = (serve_edit_seconds(work, ours, args.runs), 0.0)
+    rows["garden serve edit (in-process)"] = (serve_edit_seconds(work, ours, args.runs), 0.0, 0.0)
     if not args.no_hugo and shutil.which("hugo"):
         run_sh = args.shared / "hugo" / "run.sh"
         for label, env in (("hugo + KaTeX", {}), ("hugo math as text", {"MATH": "text"})):
@@ -175,21 +223,33 @@ def main() -> None:
     )
     results = {size: bench_size(size, args, args.work) for size in args.sizes}
     print()
-    print("| what | " + " | ".join(f"{s:,} notes: s (peak MB)" for s in args.sizes) + " |")
+    print("| what | " + " | ".join(f"{s:,} notes: s (peak MB) [CPU s]" for s in args.sizes) + " |")
     print("|---|" + "---|" * len(args.sizes))
     labels = list(dict.fromkeys(label for rows in results.values() for label in rows))
     for label in labels:
         cells = []
         for size in args.sizes:
-            seconds, peak = results[size].get(label, (float("nan"), 0.0))
-            cells.append(f"{seconds:.2f}" + (f" ({peak:.0f})" if peak else ""))
+            seconds, peak, cpu = results[size].get(label, (float("nan"), 0.0, 0.0))
+            cells.append(
+                f"{seconds:.2f}" + (f" ({peak:.0f})" if peak else "") + (f" [{cpu:.1f}]" if cpu else "")
+            )
         print(f"| {label} | " + " | ".join(cells) + " |")
+    cores = os.cpu_count() or 1
     for size in args.sizes:
         rows = results[size]
         cold = rows["garden cold (no cache)"][0]
         for label in ("hugo + KaTeX", "hugo math as text"):
             if label in rows:
                 print(f"- {size:,} notes: garden cold / {label} = {cold / rows[label][0]:.2f}")
+        # the least wall time any build doing this work could take on this machine's cores
+        floor = sum(cpu for label, (_, _, cpu) in rows.items() if label.startswith("floor:"))
+        floor += rows.get("pagefind alone (same pages)", (0.0, 0.0, 0.0))[2]
+        line = f"- {size:,} notes: CPU floor (markdown-it + KaTeX + Pagefind) / {cores} cores"
+        line += f" = {floor / cores:.2f} s"
+        for label in ("hugo + KaTeX", "hugo math as text"):
+            if label in rows:
+                line += f"; / {label} = {floor / cores / rows[label][0]:.2f}"
+        print(line)
     if len(args.sizes) > 1:
         small, large = args.sizes[0], args.sizes[-1]
         per_small = results[small]["garden cold (no cache)"][0] / small

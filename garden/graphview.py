@@ -43,7 +43,7 @@ class GardenGraph:
     areas: list[str]  # titles of the taxonomy's top-level sections, in tree order
 
 
-LAYOUT_VERSION = 1  # bump when the layout algorithm changes: cached layouts are recomputed
+LAYOUT_VERSION = 2  # bump when the layout algorithm changes: cached layouts are recomputed
 
 
 def colour(area: int) -> str:

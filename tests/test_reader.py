@@ -205,6 +205,48 @@ def test_linked_notes_end_up_closer_than_strangers():
     assert distance("a1", "a2") < distance("a1", "b4")
 
 
+def test_mesh_repulsion_matches_every_pair_for_large_graphs():
+    """Above EXACT_UP_TO nodes the layout pushes nodes apart on a mesh (O(n) per sweep): its
+    forces must be those of the exact every-pair sum, up to a few per cent."""
+    import numpy as np
+
+    from garden import layout
+
+    rng = np.random.default_rng(1)
+    n = 2000
+    centres = rng.random((20, 2))
+    points = centres[rng.integers(0, 20, n)] + rng.normal(0, 0.03, (n, 2))
+    x, y = points[:, 0].astype(np.float32), points[:, 1].astype(np.float32)
+    exact = np.empty((2, n), np.float32)
+    mesh = np.empty((2, n), np.float32)
+    layout._exact_repulsion(x, y, exact[0], exact[1], 1 / n)
+    layout._MeshRepulsion(layout.MESH)(x, y, mesh[0], mesh[1], 1 / n)
+    error = np.hypot(*(exact - mesh)) / np.hypot(*exact)
+    assert np.median(error) < 0.05 and np.percentile(error, 90) < 0.25
+
+
+def test_large_graph_layout_is_deterministic_and_keeps_clusters(monkeypatch):
+    from garden import layout
+
+    monkeypatch.setattr(layout, "EXACT_UP_TO", 50)  # the mesh path, on a graph small enough to be quick
+    monkeypatch.setattr(layout, "MESH", 64)
+    graph = nx.disjoint_union(nx.gnm_random_graph(100, 400, seed=1), nx.gnm_random_graph(100, 400, seed=2))
+    graph.add_edge(0, 100)
+    nodes = sorted(graph.nodes)
+    pos = layout.layout_pairs(len(nodes), sorted(tuple(sorted(e)) for e in graph.edges() if e[0] != e[1]))
+    assert pos == layout.layout_pairs(
+        len(nodes), sorted(tuple(sorted(e)) for e in graph.edges() if e[0] != e[1])
+    )
+    assert all(0 <= x <= 1000 and 0 <= y <= 1000 for x, y in pos)
+
+    def centre(group: range) -> tuple[float, float]:
+        return sum(pos[i][0] for i in group) / len(group), sum(pos[i][1] for i in group) / len(group)
+
+    (ax, ay), (bx, by) = centre(range(100)), centre(range(100, 200))
+    spread = sum(((pos[i][0] - ax) ** 2 + (pos[i][1] - ay) ** 2) ** 0.5 for i in range(100)) / 100
+    assert ((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5 > 1.5 * spread
+
+
 def _bench_budget():
     spec = importlib.util.spec_from_file_location("budget", ROOT / "bench" / "budget.py")
     module = importlib.util.module_from_spec(spec)
