@@ -21,7 +21,10 @@ from PIL import Image, ImageDraw, ImageFont
 from .assets import AssetMissing, find_node_file
 
 if TYPE_CHECKING:
+    from .config import Config
+    from .notes import Note
     from .site import Garden
+    from .taxonomy import Section, Taxonomy
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
 CARD_VERSION = 4  # bump when the drawing changes: every cached card is redrawn
@@ -51,17 +54,29 @@ def card_file(slug: str | None) -> str:
     return f"cards/{slug}.png" if slug else SITE_CARD
 
 
-def card_specs(garden: Garden) -> dict[str, CardSpec]:
+@dataclass(frozen=True)
+class CardSource:
+    """What the cards show, known as soon as the notes are placed in the taxonomy (so the
+    cards can be drawn while the rest of the build goes on)."""
+
+    config: Config
+    taxonomy: Taxonomy
+    notes: dict[str, Note]  # slug -> note, as in ``Garden.notes``
+    section_of: dict[str, Section | None]
+    section_text: dict[str, Note]
+
+
+def card_specs(source: CardSource | Garden) -> dict[str, CardSpec]:
     """Output path -> what to draw: every note page, every section page, and the garden's card."""
-    site = garden.config.title
-    specs: dict[str, CardSpec] = {SITE_CARD: CardSpec(site, site, garden.config.description)}
-    for section in garden.taxonomy.sections():
+    site = source.config.title
+    specs: dict[str, CardSpec] = {SITE_CARD: CardSpec(site, site, source.config.description)}
+    for section in source.taxonomy.sections():
         trail = " › ".join(node.title for node in section.ancestors())
         specs[card_file(section.path)] = CardSpec(site, section.title, trail)
-    for slug, note in garden.notes.items():
-        if not slug or slug in garden.section_text:
+    for slug, note in source.notes.items():
+        if not slug or slug in source.section_text:
             continue
-        section = garden.section_of.get(slug)
+        section = source.section_of.get(slug)
         trail = " › ".join(node.title for node in [*section.ancestors(), section]) if section else ""
         specs[card_file(slug)] = CardSpec(site, note.title, trail, tuple(note.tags[:MAX_TAGS]))
     return specs
@@ -352,10 +367,10 @@ def render_cards(specs: dict[str, CardSpec], cache_dir: Path, fonts: Fonts, prun
     return run
 
 
-def cards_for(garden: Garden, cache_dir: Path) -> CardRun:
+def cards_for(source: CardSource | Garden, cache_dir: Path) -> CardRun:
     """Start on the garden's cards, drawn or reused from ``cache_dir`` (``.garden-cache/cards``)."""
-    fonts = Fonts.find(garden.config.root)
-    return start_cards(card_specs(garden), cache_dir, fonts)
+    fonts = Fonts.find(source.config.root)
+    return start_cards(card_specs(source), cache_dir, fonts)
 
 
 __all__ = [
@@ -363,6 +378,7 @@ __all__ = [
     "CARD_WIDTH",
     "AssetMissing",
     "CardRun",
+    "CardSource",
     "CardSpec",
     "card_file",
     "cards_for",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import feeds
 from .assets import AssetMissing
-from .cards import CardRun, cards_for
+from .cards import CardRun, CardSource, cards_for
 from .citations import references_bib
 from .paths import output_file_for_page, slugify_path
 from .problems import Problems
@@ -154,10 +154,10 @@ def publish(
     page_paths: set[str],
     taken: set[str],
     problems: Problems,
-    cards_dir: Path,
-    draw: bool,
+    cards: CardRun | None,
 ) -> Published:
-    """Everything but the pages themselves; ``draw`` is False for `check` (no cards drawn).
+    """Everything but the pages themselves, and the social cards ``start_cards`` began
+    (None for `check`, which draws none).
 
     ``taken`` holds the paths of every page and file the site already has: nothing here
     replaces one of them (a static ``robots.txt`` is the writer's choice).
@@ -173,21 +173,25 @@ def publish(
     if cname is not None:
         out.files["CNAME"] = cname
     out.redirects = alias_redirects(garden, taken | set(out.files), problems)
-    if draw:
-        try:
-            out.cards = cards_for(garden, cards_dir)
-        except AssetMissing as exc:
-            problems.error(garden.config.path or garden.config.root, 0, str(exc), "then run the build again")
-        except OSError as exc:
-            _cards_not_drawn(problems, garden.config.root, exc)
-        else:
-            copies = out.cards.copies.items()
-            out._card_copies = {path: cached for path, cached in copies if path not in taken}
-            out.cards_drawn = out.cards.drawn
+    if cards is not None:
+        out.cards = cards
+        out._card_copies = {path: cached for path, cached in cards.copies.items() if path not in taken}
+        out.cards_drawn = cards.drawn
     for path in list(out.files):
         if path in taken:
             del out.files[path]
     return out
+
+
+def start_cards(source: CardSource, cards_dir: Path, problems: Problems) -> CardRun | None:
+    """Start drawing the social cards (in worker processes, for many): ``publish`` takes them."""
+    try:
+        return cards_for(source, cards_dir)
+    except AssetMissing as exc:
+        problems.error(source.config.path or source.config.root, 0, str(exc), "then run the build again")
+    except OSError as exc:
+        _cards_not_drawn(problems, source.config.root, exc)
+    return None
 
 
 def _cards_not_drawn(problems: Problems, where: Path, exc: OSError) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import pages
 from .assets import AssetMissing
 from .cache import Cache, IndexEntry, Manifest, content_key, fingerprint
+from .cards import CardSource
 from .citations import Citation, bibliography
 from .config import Config
 from .dates import fill_dates
@@ -32,7 +33,7 @@ from .notes import Note, check_slugs
 from .output import OutputError, SiteWriter, check_output_dir
 from .paths import Urls, normalize
 from .problems import Problem, Problems
-from .publish import feed_and_sitemap, publish
+from .publish import feed_and_sitemap, publish, start_cards
 from .reader import Reader
 from .search import BackgroundIndexer, IndexRun
 from .taxonomy import Section, Taxonomy, build_taxonomy
@@ -452,6 +453,10 @@ class Builder:
         artifact_of = {note.slug: artifacts[note.relative.as_posix()] for note in notes}
         key_of = {note.slug: keys[note.relative.as_posix()] for note in notes}
         section_of, section_text = place_notes(notes, taxonomy, problems)
+        cards = None
+        if options.write:  # drawn in worker processes while the build goes on
+            source = CardSource(config, taxonomy, by_slug, section_of, section_text)
+            cards = start_cards(source, self._cards_dir(cache), problems)
         headings = {slug: artifact.headings for slug, artifact in artifact_of.items()}
 
         _phase("place")
@@ -533,9 +538,7 @@ class Builder:
         for path, data in garden.reader().files(cache).items():
             generated[path] = (fingerprint("bytes", data), lambda data=data: data)
         taken = {p.path for p in page_list} | set(copies) | set(generated)
-        published = publish(
-            garden, {p.path for p in page_list}, taken, problems, self._cards_dir(cache), draw=options.write
-        )
+        published = publish(garden, {p.path for p in page_list}, taken, problems, cards)
         page_list += published.redirects
         for path, data in published.files.items():
             generated[path] = (fingerprint("bytes", data), lambda data=data: data)
