@@ -150,8 +150,8 @@ def _fit(n: int, x: np.ndarray, y: np.ndarray, size: float) -> list[tuple[float,
     """Scale into the box keeping the aspect ratio, centred."""
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
     span = max(float(x64.max() - x64.min()), float(y64.max() - y64.min())) or 1.0
-    cx, cy = (x64.max() + x64.min()) / 2, (y64.max() + y64.min()) / 2
-    scale = size / span
+    cx, cy = float(x64.max() + x64.min()) / 2, float(y64.max() + y64.min()) / 2
+    scale = size / span  # plain floats: numpy's would make the cached layout import numpy to load
     return [
         (round(size / 2 + (float(px) - cx) * scale, 1), round(size / 2 + (float(py) - cy) * scale, 1))
         for px, py in zip(x64, y64, strict=True)
