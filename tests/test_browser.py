@@ -98,7 +98,12 @@ def _watch_page(page, watch: Watch, local: str) -> None:
             watch.foreign.append(request.url)
 
     page.on("request", request)
-    page.on("console", lambda message: message.type == "error" and watch.errors.append(message.text))
+
+    def console(message) -> None:
+        if message.type == "error":  # with where it happened: "Failed to load resource" names no URL
+            watch.errors.append(f"{message.text} ({message.location.get('url')} on {page.url})")
+
+    page.on("console", console)
     page.on("pageerror", lambda error: watch.errors.append(str(error)))
     page.on("dialog", lambda dialog: (watch.dialogs.append(dialog.message), dialog.dismiss()))
 
