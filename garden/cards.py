@@ -23,7 +23,6 @@ from .assets import AssetMissing, find_node_file
 if TYPE_CHECKING:
     from .config import Config
     from .notes import Note
-    from .site import Garden
     from .taxonomy import Section, Taxonomy
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
@@ -66,7 +65,7 @@ class CardSource:
     section_text: dict[str, Note]
 
 
-def card_specs(source: CardSource | Garden) -> dict[str, CardSpec]:
+def card_specs(source: CardSource) -> dict[str, CardSpec]:
     """Output path -> what to draw: every note page, every section page, and the garden's card."""
     site = source.config.title
     specs: dict[str, CardSpec] = {SITE_CARD: CardSpec(site, site, source.config.description)}
@@ -367,7 +366,7 @@ def render_cards(specs: dict[str, CardSpec], cache_dir: Path, fonts: Fonts, prun
     return run
 
 
-def cards_for(source: CardSource | Garden, cache_dir: Path) -> CardRun:
+def cards_for(source: CardSource, cache_dir: Path) -> CardRun:
     """Start on the garden's cards, drawn or reused from ``cache_dir`` (``.garden-cache/cards``)."""
     fonts = Fonts.find(source.config.root)
     return start_cards(card_specs(source), cache_dir, fonts)
