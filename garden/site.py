@@ -744,8 +744,9 @@ class Builder:
                 _replace(config.out_dir / path, data)
                 result.changed_paths.append(path)
         build_id = build_id_of(new_pages)
-        if result.changed_paths:
-            self._finish_index(None, config.out_dir, problems, config.path or config.root)
+        where = config.path or config.root
+        if result.changed_paths and not self.in_place:  # indexed now: its warnings are this build's
+            self._finish_index(None, config.out_dir, problems, where)
         write_marker(config.out_dir, build_id)
         result.written = True
         result.notes, result.pages = len(notes), manifest.summary.get("pages", 0)
@@ -780,6 +781,8 @@ class Builder:
         state.cycle_problems = list(cycles.items)
         result.compiled = len(updates)
         result.quick = True
+        if result.changed_paths and self.in_place:  # Pagefind starts once all else is done
+            self._finish_index(None, config.out_dir, problems, where)
         result.seconds = time.perf_counter() - started
         return result
 
