@@ -40,6 +40,7 @@ class Published:
     redirects: list[Page] = field(default_factory=list)
     cards_drawn: int = 0
     cards: CardRun | None = None  # still being drawn: ``card_copies`` waits for them
+    cards_failed: bool = False  # some could not be stored: the site lacks them
     _card_copies: dict[str, Path] = field(default_factory=dict)
 
     @property
@@ -55,7 +56,11 @@ class Published:
             run.wait()
         except OSError as exc:
             _cards_not_drawn(problems, where, exc)
-            self._card_copies = {}
+            self.cards_failed = True
+            # the cards already in the cache are still good; a card missing there is left out
+            self._card_copies = {
+                path: cached for path, cached in self._card_copies.items() if cached.is_file()
+            }
         return self._card_copies
 
 

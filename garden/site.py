@@ -33,7 +33,7 @@ from .notes import Note, check_slugs
 from .output import OutputError, SiteWriter, check_output_dir
 from .paths import Urls, normalize
 from .problems import Problem, Problems
-from .publish import feed_and_sitemap, publish, start_cards
+from .publish import Published, feed_and_sitemap, publish, start_cards
 from .reader import Reader
 from .search import BackgroundIndexer, IndexRun
 from .taxonomy import Section, Taxonomy, build_taxonomy
@@ -539,6 +539,7 @@ class Builder:
             generated[path] = (fingerprint("bytes", data), lambda data=data: data)
         taken = {p.path for p in page_list} | set(copies) | set(generated)
         published = publish(garden, {p.path for p in page_list}, taken, problems, cards)
+        published.cards_failed = options.write and cards is None  # the cache could not be used
         page_list += published.redirects
         for path, data in published.files.items():
             generated[path] = (fingerprint("bytes", data), lambda data=data: data)
@@ -553,8 +554,7 @@ class Builder:
                     page_list,
                     generated,
                     copies,
-                    published.card_paths,
-                    lambda: published.card_copies(problems, config.root),
+                    published,
                     manifest,
                     inputs.fingerprint,
                     cache,
@@ -792,8 +792,7 @@ class Builder:
         page_list: list[pages.Page],
         generated: dict[str, tuple[str, Callable[[], bytes]]],
         copies: dict[str, Path],
-        card_paths: frozenset[str],
-        cards: Callable[[], dict[str, Path]],
+        published: Published,
         manifest: Manifest,
         inputs: str,
         cache: Cache,
@@ -801,8 +800,8 @@ class Builder:
     ) -> str:
         """Write the site beside the current one (or over it, in place) and swap it in.
 
-        Social cards (``card_paths``) are still being drawn while the pages are written;
-        ``cards`` waits for them. Pagefind starts on the pages in the meantime."""
+        Social cards are still being drawn while the pages are written (``published``
+        waits for them); Pagefind starts on the pages in the meantime."""
         from .render import make_environment, render_page
 
         config = garden.config
@@ -833,11 +832,12 @@ class Builder:
                 result.changed_paths.append(path)
             self._copy(copies, generated, old, new, writer, result)
             # Every page is written: Pagefind starts on them while the cards are finished.
-            later = card_paths - generated.keys() - copies.keys()
+            later = published.card_paths - generated.keys() - copies.keys()
             writer.remove_stale(set(old) if old else None, later)
             where = config.path or config.root
             indexing = self._start_index(writer.root, config.out_dir, where)
-            drawn = {path: source for path, source in cards().items() if path in later}
+            cards = published.card_copies(result.problems, config.root)
+            drawn = {path: source for path, source in cards.items() if path in later}
             for path in sorted(later - drawn.keys()):
                 writer.discard(path)  # not drawn (the cache was not writable): no stale card either
             self._copy(drawn, generated, old, new, writer, result)
@@ -857,7 +857,7 @@ class Builder:
         result.written = True
         self.manifest = Manifest(
             build_id=build_id,
-            inputs=inputs,
+            inputs="" if published.cards_failed else inputs,  # incomplete: the next run draws them
             out_dir=str(config.out_dir),
             pages=new,
             problems=list(result.problems.items),

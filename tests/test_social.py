@@ -119,6 +119,45 @@ def test_cards_are_cached_and_only_changed_notes_redrawn(basic, cli):
     assert build_site(BuildOptions(root=basic.root)).cards_drawn == 0
 
 
+def test_cards_that_cannot_be_stored_are_a_warning_and_leave_no_stale_card(basic, cli, monkeypatch):
+    """Cards are drawn while the pages are written and stored in the cache at the end: if that
+    fails, the site is still written, without the changed note's card (never the old one)."""
+    from garden import cards
+
+    assert cli(basic).code == 0
+    card = basic.site / "cards" / "models" / "mup.png"
+    assert card.is_file()
+    mup = basic.notes / "models" / "mup.md"
+    mup.write_text(mup.read_text().replace("title: µP", "title: Maximal update (µP)"))
+    real = cards.Path.write_bytes
+
+    def full_disk(self, data):
+        if self.suffix == ".tmp":
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(cards.Path, "write_bytes", full_disk)
+    result = cli(basic)
+    assert result.code == 0, result.output
+    assert "warning: social cards were not drawn: No space left on device" in result.err
+    assert "Maximal update (µP)" in basic.page("models/mup") and not card.exists()
+    assert (basic.site / "cards" / "models" / "linear-regression.png").is_file()  # unchanged: kept
+    monkeypatch.undo()
+    assert cli(basic).code == 0 and card.is_file()  # the next build draws it
+
+
+def test_an_unusable_card_cache_is_a_warning_and_the_next_build_draws_the_cards(basic, cli):
+    (basic.root / ".garden-cache").mkdir()
+    (basic.root / ".garden-cache" / "cards").write_text("a file where the card folder goes")
+    result = cli(basic)
+    assert result.code == 0 and "warning: social cards were not drawn" in result.err
+    assert not (basic.site / "cards").exists()
+    (basic.root / ".garden-cache" / "cards").unlink()
+    again = cli(basic)  # nothing changed in the notes, but the last site was incomplete
+    assert again.code == 0 and "not drawn" not in again.err
+    assert (basic.site / "cards" / "models" / "mup.png").is_file()
+
+
 def test_check_draws_no_cards(basic, cli):
     assert cli(basic, "check").code == 0
     assert not (basic.root / ".garden-cache" / "cards").exists()  # the compile cache may exist
