@@ -305,6 +305,10 @@ class _Drawing:
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         self._futures = [self._pool.submit(_draw_chunk, chunk) for chunk in chunks]
 
+    def cancel(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
     def collect(self) -> list[tuple[Path, bytes]]:
         if self._drawn is None:
             assert self._pool is not None
@@ -327,6 +331,12 @@ class CardRun:
     drawn: int
     reused: int
     _drawing: _Drawing | None = None
+
+    def cancel(self) -> None:
+        """Stop drawing (the build failed before it needed the cards)."""
+        drawing, self._drawing = self._drawing, None
+        if drawing is not None:
+            drawing.cancel()
 
     def wait(self) -> None:
         drawing, self._drawing = self._drawing, None

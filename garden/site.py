@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import pages
 from .assets import AssetMissing
 from .cache import Cache, IndexEntry, Manifest, content_key, fingerprint
-from .cards import CardSource
+from .cards import CardRun, CardSource
 from .citations import Citation, bibliography
 from .config import Config
 from .dates import fill_dates
@@ -257,6 +257,7 @@ class Builder:
         self._temporary: Any = None
         self.inputs: Inputs | None = None  # inputs already gathered (by the CLI's quick check)
         self.indexer: BackgroundIndexer | None = None  # the served site's search index, when in place
+        self._cards: CardRun | None = None  # social cards being drawn during a build
 
     def close(self) -> None:
         from .workers import close_local
@@ -414,6 +415,9 @@ class Builder:
         try:
             return self._build(inputs, started, progress, allow_unchanged=not full)
         finally:
+            if self._cards is not None:  # drawn and stored unless the build broke off
+                self._cards.cancel()
+                self._cards = None
             inputs.cache.close()
 
     def _build(
@@ -456,7 +460,7 @@ class Builder:
         cards = None
         if options.write:  # drawn in worker processes while the build goes on
             source = CardSource(config, taxonomy, by_slug, section_of, section_text)
-            cards = start_cards(source, self._cards_dir(cache), problems)
+            cards = self._cards = start_cards(source, self._cards_dir(cache), problems)
         headings = {slug: artifact.headings for slug, artifact in artifact_of.items()}
 
         _phase("place")
