@@ -302,7 +302,12 @@ class _Drawing:
         context = multiprocessing.get_context("spawn" if compile_workers._v8_started else "fork")
         size = max(8, len(specs) // (workers * 4))
         chunks = [(specs[i : i + size], fonts) for i in range(0, len(specs), size)]
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=compile_workers.die_with_parent,
+            initargs=(os.getpid(),),
+        )
         self._futures = [self._pool.submit(_draw_chunk, chunk) for chunk in chunks]
 
     def cancel(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -110,7 +111,9 @@ def compile_paths(
     # fork is fast, but V8 must not be running in the process that forks
     context = multiprocessing.get_context("spawn" if _v8_started else "fork")
     done = 0
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+    ) as pool:
         for chunk in pool.map(_compile_chunk, chunks):
             for path, compiled in chunk:
                 results[Path(path)] = compiled
@@ -120,6 +123,25 @@ def compile_paths(
     return results
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     """Workers forked from a parent start with its compilers forgotten (they own no V8)."""
+    die_with_parent(parent)
     _local.clear()
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker process end when the build that started it does.
+
+    A build killed outright (SIGKILL, no cleanup) would otherwise leave its workers waiting
+    forever for work, holding the terminal's pipes open. Linux can kill them with their parent;
+    elsewhere they end when their next read fails.
+    """
+    if sys.platform.startswith("linux"):
+        import contextlib
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before we asked
+        os._exit(1)

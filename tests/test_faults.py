@@ -124,6 +124,46 @@ def test_sigkill_mid_build_leaves_previous_site_complete(tmp_path):
     assert sum(outcomes.values()) == 3
 
 
+def children_of(pid: int) -> set[int]:
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("stage", ["compiling", "drawing cards"])
+def test_workers_die_with_a_killed_build(tmp_path, stage):
+    """A build killed outright leaves no worker behind (they would wait forever for work and
+    hold the terminal's pipes open), whether it dies while compiling or drawing cards."""
+    root = tmp_path / "g"
+    make_notes(root / "notes", 150, seed=3)  # enough for worker processes (compile and cards)
+    proc = build_process(root, "--no-cache")
+    deadline = time.perf_counter() + 120
+    seen: set[int] = set()
+    while proc.poll() is None and time.perf_counter() < deadline:
+        workers = children_of(proc.pid)
+        if workers and (stage == "compiling" or (seen and workers - seen)):
+            break  # the compile pool is up; or, later, a second pool: the cards'
+        seen |= workers
+        time.sleep(0.001)
+    assert proc.poll() is None and workers, "the build ended before its workers were seen"
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)  # returns once no process holds the build's output pipes
+    deadline = time.perf_counter() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)]
+    assert alive == []
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
+
+
 @pytest.mark.slow
 def test_sigkill_many_times_on_a_bigger_garden(tmp_path):
     outcomes = sigkill_builds(tmp_path / "g", notes=300, kills=30, seed=11)
