@@ -90,13 +90,33 @@ for items in batches:
     katex.render(items)
 rendered = time.process_time() - started
 katex.close()
-print(json.dumps({"markdown": markdown, "katex": rendered, "formulas": sum(map(len, batches))}))
+
+# A 1200x630 PNG card per note (issue 4): whatever draws it must at least rasterise the title's
+# glyphs and deflate the card's pixels (here one real card's, at zlib's fastest level).
+import io, zlib
+from PIL import Image
+from garden.cards import CardSpec, Fonts, draw_card
+fonts = Fonts.find(Path(sys.argv[1]))
+titles = [draft.note.title for draft in drafts if draft.note is not None]
+sample = draw_card(CardSpec("A garden", max(titles, key=len), "Core › Models", ("tag",)), fonts)
+pixels = Image.open(io.BytesIO(sample)).tobytes()
+font = fonts.load(True, 56)
+started = time.process_time()
+for title in titles:
+    font.getmask(title)
+    zlib.compress(pixels, 1)
+cards = time.process_time() - started
+print(json.dumps({
+    "markdown": markdown, "katex": rendered, "formulas": sum(map(len, batches)),
+    "cards": cards, "titles": len(titles),
+}))
 """
 
 
 def floors(notes: Path) -> dict[str, float]:
     """CPU seconds, on one core, of the work no build of these notes can skip: parsing the
-    Markdown (bare markdown-it, no plugins) and rendering every formula with KaTeX (batched)."""
+    Markdown (bare markdown-it, no plugins), rendering every formula with KaTeX (batched), and
+    the least a 1200×630 PNG card per note costs (its title's glyphs, deflating its pixels)."""
     import json
 
     done = subprocess.run(
@@ -174,6 +194,8 @@ def bench_size(size: int, args: argparse.Namespace, base: Path) -> dict[str, tup
     floor = floors(ours)
     rows["floor: markdown-it alone, no plugins (CPU)"] = (floor["markdown"], 0.0, floor["markdown"])
     rows[f"floor: KaTeX alone, {floor['formulas']:,} formulas (CPU)"] = (floor["katex"], 0.0, floor["katex"])
+    label = f"floor: {floor['titles']:,} cards' title glyphs + PNG deflate (CPU)"
+    rows[label] = (floor["cards"], 0.0, floor["cards"])
     # Pagefind alone over the pages just built: a floor under every build that indexes the site
     from garden.search import EXCLUDE, pagefind_binary
 
@@ -249,7 +271,7 @@ def main() -> None:
         # the least wall time any build doing this work could take on this machine's cores
         floor = sum(cpu for label, (_, _, cpu) in rows.items() if label.startswith("floor:"))
         floor += rows.get("pagefind alone (same pages)", (0.0, 0.0, 0.0))[2]
-        line = f"- {size:,} notes: CPU floor (markdown-it + KaTeX + Pagefind) / {cores} cores"
+        line = f"- {size:,} notes: CPU floor (markdown-it + KaTeX + cards + Pagefind) / {cores} cores"
         line += f" = {floor / cores:.2f} s"
         for label in ("hugo + KaTeX", "hugo math as text"):
             if label in rows:
