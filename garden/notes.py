@@ -137,13 +137,15 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
     return found
 
 
-def read_text(path: Path, problems: Problems) -> str | None:
-    """A note's text: UTF-8 (BOM allowed), newlines normalised. None if unreadable."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.error(path, 1, f"cannot read file: {exc.strerror}", "check its permissions")
-        return None
+def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str | None:
+    """A note's text: UTF-8 (BOM allowed), newlines normalised. None if unreadable.
+    ``data``: the file's bytes, when the caller has read them already."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.error(path, 1, f"cannot read file: {exc.strerror}", "check its permissions")
+            return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.error(path, 1, "saved as UTF-16, not UTF-8", "re-save the file as UTF-8")
         return None
@@ -324,9 +326,10 @@ KNOWN_KEYS = {
 }
 
 
-def load_note(path: Path, notes_dir: Path, problems: Problems) -> Note | None:
-    """Read and validate one note. Problems are collected; None only if unreadable."""
-    text = read_text(path, problems)
+def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | None = None) -> Note | None:
+    """Read (unless ``data`` holds its bytes) and validate one note. Problems are collected;
+    None only if unreadable."""
+    text = read_text(path, problems, data)
     if text is None:
         return None
     relative = PurePosixPath(path.relative_to(notes_dir).as_posix())

@@ -52,16 +52,19 @@ atexit.register(close_local)
 
 
 def _compile_batch(compiler: Compiler, paths: list[Path], notes_dir: Path, macros_key: str) -> list[Compiled]:
-    """Compile ``paths`` together (one KaTeX call for all their formulas)."""
-    keys = []
+    """Compile ``paths`` together (one KaTeX call for all their formulas). Each file is read
+    once: its cache key and its note come from the same bytes."""
+    contents: list[bytes | None] = []
     for path in paths:
         try:
-            data = path.read_bytes()
+            contents.append(path.read_bytes())
         except OSError:
-            data = b""
-        keys.append(content_key(data, path, macros_key))
+            contents.append(None)  # the compiler reads it again and says why it cannot
+    keys = [content_key(data or b"", path, macros_key) for path, data in zip(paths, contents, strict=True)]
     compiled: list[Compiled] = []
-    for key, (artifact, problems) in zip(keys, compiler.compile_many(paths, notes_dir), strict=True):
+    for key, (artifact, problems) in zip(
+        keys, compiler.compile_many(paths, notes_dir, contents), strict=True
+    ):
         html = ""
         if artifact is not None:
             html, artifact.html = artifact.html, ""
