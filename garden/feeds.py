@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 if TYPE_CHECKING:
     from .site import Garden
@@ -36,7 +38,11 @@ class Entry:
     summary: str
     html: str
     tags: tuple[str, ...]
-    order: tuple[int, str, str] = (0, "", "")  # newest first, then by title: see ``entries``
+    order: tuple[int, str, str] = field(init=False, repr=False, compare=False)  # newest first, then title
+
+    def __post_init__(self) -> None:
+        newest = self.updated or self.created or EPOCH
+        object.__setattr__(self, "order", (-newest.toordinal(), self.title.casefold(), self.slug))
 
     @property
     def newest(self) -> date | None:
@@ -80,18 +86,15 @@ def entries(garden: Garden, keep: Mapping[str, Entry] | None = None) -> list[Ent
             continue
         entry = keep.get(slug)
         if entry is None:
-            title = garden.title_of(slug)
-            newest = note.updated or note.date
             entry = Entry(
                 slug=slug,
-                title=title,
+                title=garden.title_of(slug),
                 url=garden.urls.absolute(garden.urls.page(slug)),
                 created=note.date,
                 updated=note.updated,
                 summary=note.description or garden.summaries.get(slug, ""),
                 html="",  # filled by with_content, for the entries the feed keeps
                 tags=tuple(note.tags),
-                order=(-(newest or EPOCH).toordinal(), title.casefold(), slug),
             )
         result.append(entry)
     return sorted(result, key=lambda e: e.order)
@@ -185,8 +188,6 @@ def sitemap(garden: Garden, page_paths: list[str], notes: list[Entry]) -> bytes:
     Written as text, not through ElementTree: it is rewritten on every rebuild the preview
     makes, and this is ten times quicker (the same bytes ElementTree would write).
     """
-    from xml.sax.saxutils import escape
-
     lines = ['<?xml version="1.0" encoding="utf-8"?>']
     if not page_paths:
         lines.append(f'<urlset xmlns="{SITEMAP}" />')
@@ -198,16 +199,13 @@ def sitemap(garden: Garden, page_paths: list[str], notes: list[Entry]) -> bytes:
         entry = by_slug.get(slug)
         url = entry.url if entry else garden.urls.absolute(garden.urls.page(slug))
         newest = entry.newest if entry else None
-        block = _URL_BLOCKS.get((url, newest))
-        if block is None:
-            if len(_URL_BLOCKS) > 200_000:
-                _URL_BLOCKS.clear()
-            modified = f"\n    <lastmod>{newest.isoformat()}</lastmod>" if newest else ""
-            block = _URL_BLOCKS[url, newest] = f"  <url>\n    <loc>{escape(url)}</loc>{modified}\n  </url>"
-        lines.append(block)
+        lines.append(_url_block(url, newest))
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-# A sitemap's <url> blocks by URL and date: the preview rewrites the sitemap on every rebuild.
-_URL_BLOCKS: dict[tuple[str, date | None], str] = {}
+@lru_cache(maxsize=200_000)
+def _url_block(url: str, modified: date | None) -> str:
+    """One page's ``<url>``: memoised, since the preview rewrites the sitemap on every rebuild."""
+    lastmod = f"\n    <lastmod>{modified.isoformat()}</lastmod>" if modified else ""
+    return f"  <url>\n    <loc>{escape(url)}</loc>{lastmod}\n  </url>"

@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -79,18 +80,11 @@ def _ignored(relative: str, patterns: list[str]) -> bool:
     return False
 
 
-_PATHS: dict[str, Path] = {}
-
-
+@lru_cache(maxsize=1_000_000)
 def _path(name: str) -> Path:
     """The same ``Path`` for the same file on every rebuild: a pathlib object parses its string
     once and then keeps its parts, string and hash, and the preview lists every note each time."""
-    path = _PATHS.get(name)
-    if path is None:
-        if len(_PATHS) > 1_000_000:
-            _PATHS.clear()
-        path = _PATHS[name] = Path(name)
-    return path
+    return Path(name)
 
 
 def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Path]:
