@@ -161,7 +161,7 @@ def publish(
     problems: Problems,
     cards: CardRun | None,
 ) -> Published:
-    """Everything but the pages themselves, and the social cards ``start_cards`` began
+    """Everything but the pages themselves, and the social cards ``begin_cards`` started
     (None for `check`, which draws none).
 
     ``taken`` holds the paths of every page and file the site already has: nothing here
@@ -188,7 +188,7 @@ def publish(
     return out
 
 
-def start_cards(source: CardSource, cards_dir: Path, problems: Problems) -> CardRun | None:
+def begin_cards(source: CardSource, cards_dir: Path, problems: Problems) -> CardRun | None:
     """Start drawing the social cards (in worker processes, for many): ``publish`` takes them."""
     try:
         return cards_for(source, cards_dir)

@@ -33,7 +33,7 @@ from .notes import Note, check_slugs
 from .output import OutputError, SiteWriter, check_output_dir
 from .paths import Urls, normalize
 from .problems import Problem, Problems
-from .publish import Published, feed_and_sitemap, publish, start_cards
+from .publish import Published, begin_cards, feed_and_sitemap, publish
 from .reader import Reader
 from .search import BackgroundIndexer, IndexRun
 from .taxonomy import Section, Taxonomy, build_taxonomy
@@ -460,7 +460,7 @@ class Builder:
         cards = None
         if options.write:  # drawn in worker processes while the build goes on
             source = CardSource(config, taxonomy, by_slug, section_of, section_text)
-            cards = self._cards = start_cards(source, self._cards_dir(cache), problems)
+            cards = self._cards = begin_cards(source, self._cards_dir(cache), problems)
         headings = {slug: artifact.headings for slug, artifact in artifact_of.items()}
 
         _phase("place")
