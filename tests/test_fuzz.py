@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
+from conftest import FIXTURE_CONFIG
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -40,17 +41,7 @@ settings.register_profile(
 settings.register_profile("long", max_examples=4000, deadline=None, suppress_health_check=_QUIET)
 PROFILE = settings.get_profile(os.environ.get("GARDEN_FUZZ", "ci"))
 
-CONFIG = """title: Fuzz
-base_url: /fuzz/
-taxonomy:
-  - title: Core
-    children:
-      - slug: models
-        title: Models
-        children:
-          - {slug: nngp-ntk, title: NNGP / NTK}
-      - {slug: optimization, title: Optimization}
-"""
+CONFIG = FIXTURE_CONFIG + "base_url: /fuzz/\n"  # the fixture garden, under a sub-path
 UNSAFE = ("javascript:", "vbscript:", "data:")
 
 # ------------------------------------------------------------------ strategies
