@@ -66,8 +66,11 @@ class Katex:
     """One V8 context with KaTeX loaded. Close it explicitly: an open one hangs exit."""
 
     def __init__(self, dist: Path, macros: dict[str, str]) -> None:
-        from py_mini_racer import MiniRacer
+        from py_mini_racer import MiniRacer, init_mini_racer
 
+        # V8 is started here, in the calling thread, not in the helper thread below: a V8
+        # started from a short-lived thread crashes the process when the context is closed.
+        init_mini_racer(ignore_duplicate_init=True)
         self.dist = dist
         self.macros = macros
         self.cache: dict[tuple[str, bool], tuple[bool, str]] = {}
