@@ -67,8 +67,8 @@ import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from markdown_it import MarkdownIt
-from garden.compile import Compiler
-from garden.mathrender import Katex, find_katex
+from garden.markdown.compile import Compiler
+from garden.markdown.mathrender import Katex, find_katex
 
 notes = sorted(Path(sys.argv[2]).rglob("*.md"))
 texts = [p.read_text(encoding="utf-8") for p in notes]
@@ -95,7 +95,7 @@ katex.close()
 # glyphs and deflate the card's pixels (here one real card's, at zlib's fastest level).
 import io, zlib
 from PIL import Image
-from garden.cards import CardSpec, Fonts, draw_card
+from garden.publish.cards import CardSpec, Fonts, draw_card
 fonts = Fonts.find(Path(sys.argv[1]))
 titles = [draft.note.title for draft in drafts if draft.note is not None]
 sample = draw_card(CardSpec("A garden", max(titles, key=len), "Core › Models", ("tag",)), fonts)
@@ -155,8 +155,8 @@ def serve_edit_seconds(work: Path, notes: Path, runs: int) -> float:
 import statistics, sys, time
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from garden.fastpath import BuildOptions
-from garden.site import Builder
+from garden.build.inputs import BuildOptions
+from garden.build.builder import Builder
 builder = Builder(BuildOptions(notes_dir=Path({str(notes)!r}), out_dir=Path({str(work / "site")!r})))
 builder.in_place = True
 builder.build()
@@ -197,7 +197,7 @@ def bench_size(size: int, args: argparse.Namespace, base: Path) -> dict[str, tup
     label = f"floor: {floor['titles']:,} cards' title glyphs + PNG deflate (CPU)"
     rows[label] = (floor["cards"], 0.0, floor["cards"])
     # Pagefind alone over the pages just built: a floor under every build that indexes the site
-    from garden.search import EXCLUDE, pagefind_binary
+    from garden.publish.search import EXCLUDE, pagefind_binary
 
     binary = pagefind_binary()
     if binary is not None:

@@ -175,7 +175,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="build in this (new) folder and keep it")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from garden.site import BuildOptions, build_site
+    from garden.build.builder import BuildOptions, build_site
 
     with tempfile.TemporaryDirectory() as tmp:
         root = make_budget_garden(args.keep or Path(tmp) / "budget")

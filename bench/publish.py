@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from garden.dates import git_dates
-from garden.problems import Problems
-from garden.site import BuildOptions, build_site
+from garden.build.builder import BuildOptions, build_site
+from garden.core.problems import Problems
+from garden.sources.dates import git_dates
 
 CONFIG = """title: Bench Garden
 taxonomy:

@@ -84,7 +84,7 @@ class ProgressBar:
 
 
 def _options(args: argparse.Namespace, write: bool):
-    from .fastpath import BuildOptions
+    from garden.build.inputs import BuildOptions
 
     return BuildOptions(
         config_path=args.config,
@@ -103,7 +103,7 @@ def _options(args: argparse.Namespace, write: bool):
 def run_build(args: argparse.Namespace, write: bool) -> int:
     import time
 
-    from .fastpath import gather_inputs, unchanged_result
+    from garden.build.inputs import gather_inputs, unchanged_result
 
     started = time.perf_counter()
     if args.config is not None and not args.config.is_file():
@@ -116,7 +116,7 @@ def run_build(args: argparse.Namespace, write: bool) -> int:
     inputs = gather_inputs(options)
     result = unchanged_result(inputs, options, started)
     if result is None:  # something changed: now pay for the heavy imports
-        from .site import build_site
+        from garden.build.builder import build_site
 
         bar = ProgressBar(enabled=not args.quiet)
         result = build_site(options, progress=bar, inputs=inputs)
@@ -172,11 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         if args.command == "new":
-            from .scaffold import run_new
+            from garden.sources.scaffold import run_new
 
             return run_new(args)
         if args.command == "serve":
-            from .serve import run_serve
+            from garden.serve.preview import run_serve
 
             return run_serve(args)
         return run_build(args, write=args.command == "build")

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from garden.serve import make_server
-from garden.site import BuildOptions, build_site
+from garden.build.builder import BuildOptions, build_site
+from garden.serve.preview import make_server
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from garden.dates import parse_log
+from garden.sources.dates import parse_log
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

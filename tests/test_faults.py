@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import PYTHON, ROOT, snapshot
 
-from garden import output
+from garden.build import output
 
 LEFTOVER = (".building-", ".previous-")
 

@@ -29,10 +29,10 @@ from PIL import Image
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from garden import site
-from garden.mathrender import PLACEHOLDER
-from garden.paths import source_slug
-from garden.site import BuildOptions, build_site
+from garden.build import builder as site
+from garden.build.builder import BuildOptions, build_site
+from garden.core.paths import source_slug
+from garden.markdown.mathrender import PLACEHOLDER
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
 settings.register_profile(

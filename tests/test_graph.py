@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_markdown import body
 
-from garden.graph import one_typo_apart
+from garden.linking.graph import one_typo_apart
 
 
 def test_backlinks_list_the_sentence_that_links(garden, cli):
@@ -60,9 +60,9 @@ def test_one_typo_apart():
 
 
 def test_new_backlink_sentences_patch_the_graph_as_a_full_build_would():
-    from garden.graph import build_graph
-    from garden.linking import Edge
-    from garden.links import Target
+    from garden.linking.check import Edge
+    from garden.linking.graph import build_graph
+    from garden.linking.resolve import Target
 
     def edges(sentence: str) -> dict[str, list[Edge]]:
         note, planned, file = Target("note", "b"), Target("planned", "Muon"), Target("file", "x.png")

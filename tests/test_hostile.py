@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from bad_inputs import _png
 
-from garden.paths import heading_anchor
-from garden.site import BuildOptions, build_site
+from garden.build.builder import BuildOptions, build_site
+from garden.core.paths import heading_anchor
 
 PROBE = "xss-probe"  # an element name no template uses: if it parses as one, we injected it
 PAYLOAD = (

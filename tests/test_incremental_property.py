@@ -23,9 +23,9 @@ from conftest import FIXTURE_CONFIG, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from garden.fastpath import BuildOptions
-from garden.serve import Preview
-from garden.site import build_site
+from garden.build.builder import build_site
+from garden.build.inputs import BuildOptions
+from garden.serve.preview import Preview
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large]
 settings.register_profile(

@@ -77,7 +77,7 @@ def test_katex_assets_are_local(basic, cli):
 
 
 def test_missing_katex_names_the_command(garden, cli, monkeypatch):
-    from garden import assets
+    from garden.core import locations as assets
 
     monkeypatch.setattr(assets, "PACKAGE_ROOT", garden.root)
     garden.note("a.md", "$x$\n")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from garden.notes import parse_date, split_front_matter
-from garden.paths import slugify, source_slug
+from garden.core.paths import slugify, source_slug
+from garden.sources.notes import parse_date, split_front_matter
 
 
 def test_recursive_discovery_skips_dot_folders_and_ignored(basic, cli):

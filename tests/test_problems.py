@@ -67,7 +67,7 @@ def test_write_failure_keeps_previous_site(garden, cli, monkeypatch):
     garden.note("a.md", "changed\n")
     import errno
 
-    from garden import output
+    from garden.build import output
 
     real = Path.write_bytes
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from garden import search
-from garden.layout import force_layout
+from garden.figures.layout import force_layout
+from garden.publish import search
 
 ROOT = Path(__file__).resolve().parent.parent
 GARDENS = ROOT / "tests" / "gardens"
@@ -210,7 +210,7 @@ def test_mesh_repulsion_matches_every_pair_for_large_graphs():
     forces must be those of the exact every-pair sum, up to a few per cent."""
     import numpy as np
 
-    from garden import layout
+    from garden.figures import layout
 
     rng = np.random.default_rng(1)
     n = 2000
@@ -226,7 +226,7 @@ def test_mesh_repulsion_matches_every_pair_for_large_graphs():
 
 
 def test_large_graph_layout_is_deterministic_and_keeps_clusters(monkeypatch):
-    from garden import layout
+    from garden.figures import layout
 
     monkeypatch.setattr(layout, "EXACT_UP_TO", 50)  # the mesh path, on a graph small enough to be quick
     monkeypatch.setattr(layout, "MESH", 64)

@@ -12,8 +12,8 @@ import time
 import pytest
 from conftest import snapshot
 
-from garden.fastpath import BuildOptions
-from garden.serve import Preview
+from garden.build.inputs import BuildOptions
+from garden.serve.preview import Preview
 
 
 class EventClient:

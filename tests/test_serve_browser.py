@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from garden.fastpath import BuildOptions
-from garden.serve import Preview
+from garden.build.inputs import BuildOptions
+from garden.serve.preview import Preview
 
 pytestmark = pytest.mark.browser
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from test_serve import EventClient, raw_request
 
-from garden.fastpath import BuildOptions
-from garden.serve import Preview
+from garden.build.inputs import BuildOptions
+from garden.serve.preview import Preview
 
 LOAD_SECONDS = float(os.environ.get("GARDEN_LOAD_SECONDS", "10"))
 HTTP_CLIENTS = 200

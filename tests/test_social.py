@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 from PIL import Image
 
-from garden.cards import CardSpec, Fonts, render_cards
+from garden.publish.cards import CardSpec, Fonts, render_cards
 
 BASE = "https://user.github.io/garden/"
 
@@ -98,7 +98,7 @@ def test_a_card_per_note_1200_by_630(basic, cli):
 
 
 def test_cards_are_cached_and_only_changed_notes_redrawn(basic, cli):
-    from garden.site import BuildOptions, build_site
+    from garden.build.builder import BuildOptions, build_site
 
     first = build_site(BuildOptions(root=basic.root))
     assert first.written and first.cards_drawn >= 10
@@ -122,7 +122,7 @@ def test_cards_are_cached_and_only_changed_notes_redrawn(basic, cli):
 def test_cards_that_cannot_be_stored_are_a_warning_and_leave_no_stale_card(basic, cli, monkeypatch):
     """Cards are drawn while the pages are written and stored in the cache at the end: if that
     fails, the site is still written, without the changed note's card (never the old one)."""
-    from garden import cards
+    from garden.publish import cards
 
     assert cli(basic).code == 0
     card = basic.site / "cards" / "models" / "mup.png"

@@ -1,0 +1,171 @@
+"""The cheap part of a build: find the inputs and tell whether anything changed at all.
+
+Kept free of heavy imports (no markdown-it, Jinja, networkx, pillow) so that running the build
+again with nothing changed finishes in the time it takes Python to start.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from garden.build.output import MARKER
+from garden.core.cache import Cache, Manifest, fingerprint
+from garden.core.config import Config, find_config, load_config
+from garden.core.locations import PACKAGE_CODE, PACKAGE_LOCK, PACKAGE_STATIC, PACKAGE_TEMPLATES
+from garden.core.problems import Problems
+from garden.sources.notes import discover
+
+
+@dataclass
+class BuildOptions:
+    config_path: Path | None = None
+    notes_dir: Path | None = None
+    out_dir: Path | None = None
+    base_url: str | None = None
+    drafts: bool = False
+    strict: bool = False
+    write: bool = True
+    root: Path | None = None
+    cache_dir: Path | None = None
+    no_cache: bool = False
+    jobs: int | None = None  # worker processes for compiling; None: one per core when worth it
+
+
+@dataclass
+class BuildResult:
+    problems: Problems
+    notes: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    out_dir: Path | None = None
+    written: bool = False
+    planned: int = 0
+    compiled: int = 0  # notes compiled this build (not from a cache)
+    rendered: int = 0  # pages rendered this build (not reused)
+    unchanged: bool = False  # nothing changed since the last build: nothing was done
+    quick: bool = False  # only note bodies changed: a quick rebuild reused everything else
+    cards_drawn: int = 0  # social cards drawn (not taken from the cache)
+    changed_paths: list[str] = field(default_factory=list)  # output files written or removed
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems.errors)
+
+
+def config_for(options: BuildOptions, problems: Problems) -> Config:
+    root = (options.root or Path.cwd()).resolve()
+    config_path = options.config_path or find_config(root)
+    config = load_config(config_path, problems, root=root)
+    if options.notes_dir is not None:
+        config.notes_dir = options.notes_dir.resolve()
+    if options.out_dir is not None:
+        config.out_dir = options.out_dir.resolve()
+    if options.base_url is not None:
+        config.base_url = options.base_url
+    config.drafts = options.drafts
+    config.strict = options.strict
+    return config
+
+
+def environment_fingerprint(config: Config, options: BuildOptions) -> str:
+    """Every input but the notes: the config's bytes, templates, static files, code, options."""
+
+    def tree(root: Path) -> list[tuple[str, int, int]]:
+        if not root.is_dir():
+            return []
+        out = []
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                info = path.stat()
+                out.append((str(path), info.st_size, info.st_mtime_ns))
+        return out
+
+    config_bytes = config.path.read_bytes() if config.path and config.path.is_file() else b""
+    code = tree(PACKAGE_CODE) + tree(PACKAGE_TEMPLATES) + tree(PACKAGE_STATIC)
+    project = tree(config.templates_dir) + tree(config.static_dir)
+    lock = PACKAGE_LOCK.stat().st_mtime_ns if PACKAGE_LOCK.is_file() else 0
+    return fingerprint(
+        config_bytes,
+        code,
+        project,
+        lock,
+        str(config.out_dir),
+        config.base_url,
+        config.drafts,
+        config.strict,
+        str(options.cache_dir),
+        options.no_cache,
+    )
+
+
+def marker_id(out: Path) -> str:
+    try:
+        text = (out / MARKER).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    for line in text.splitlines():
+        if line.startswith("build: "):
+            return line.removeprefix("build: ").strip()
+    return ""
+
+
+@dataclass
+class Inputs:
+    """What a build starts from: the config, the note files, the cache and the last build."""
+
+    config: Config
+    problems: Problems
+    cache: Cache
+    paths: list[Path]
+    stats: dict[Path, tuple[int, int]]  # note file -> (size, mtime_ns)
+    environment: str  # fingerprint of every input but the notes
+    fingerprint: str  # ...and of the notes too
+    manifest: Manifest
+
+
+def gather_inputs(options: BuildOptions, manifest: Manifest | None = None) -> Inputs:
+    problems = Problems()
+    config = config_for(options, problems)
+    cache_dir = None if options.no_cache else (options.cache_dir or config.root / ".garden-cache")
+    cache = Cache(cache_dir.resolve() if cache_dir else None, problems)
+    paths = discover(config.notes_dir, config.ignore, problems)
+    stats: dict[Path, tuple[int, int]] = {}
+    for path in paths:
+        try:
+            info = path.stat()
+            stats[path] = (info.st_size, info.st_mtime_ns)
+        except OSError:
+            stats[path] = (-1, -1)
+    environment = environment_fingerprint(config, options)
+    found = fingerprint(environment, [(str(p), *s) for p, s in stats.items()])
+    return Inputs(
+        config,
+        problems,
+        cache,
+        paths,
+        stats,
+        environment,
+        found,
+        manifest if manifest is not None else cache.manifest(),
+    )
+
+
+def unchanged_result(inputs: Inputs, options: BuildOptions, started: float) -> BuildResult | None:
+    """The last build's result when nothing it read has changed and its site is still there."""
+    manifest, config = inputs.manifest, inputs.config
+    if not options.write or inputs.problems.items or not manifest.inputs:
+        return None
+    if manifest.inputs != inputs.fingerprint or manifest.out_dir != str(config.out_dir):
+        return None
+    if marker_id(config.out_dir) != manifest.build_id:
+        return None
+    result = BuildResult(
+        Problems(list(manifest.problems)), out_dir=config.out_dir, unchanged=True, written=True
+    )
+    result.notes = manifest.summary.get("notes", 0)
+    result.pages = manifest.summary.get("pages", 0)
+    result.planned = manifest.summary.get("planned", 0)
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,200 @@
+"""The persistent build cache (``.garden-cache/``): compiled notes, bodies, figures, last build.
+
+One SQLite file (standard library, one fast query to load every note's metadata, cheap single
+row updates). The cache never changes the result, only how fast it comes: every entry is keyed
+by a hash of its inputs, and anything unreadable (corrupt, or from another version) is ignored
+with a warning and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from garden.core.problems import Problems
+
+CACHE_FORMAT = 2
+KINDS = ("notes", "html", "figures", "named")
+
+
+@dataclass
+class IndexEntry:
+    """What the last build knew of one note file, to skip reading it when it has not changed."""
+
+    size: int
+    mtime_ns: int
+    key: str
+
+
+@dataclass
+class Manifest:
+    """The last successful build: its inputs, its pages' fingerprints, what it reported."""
+
+    build_id: str = ""
+    inputs: str = ""  # fingerprint of every input; equal means nothing changed
+    out_dir: str = ""
+    pages: dict[str, str] = field(default_factory=dict)  # output path -> fingerprint
+    problems: list[Any] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class Cache:
+    """A key-value store of pickles; ``Cache(None)`` remembers nothing (``--no-cache``)."""
+
+    def __init__(self, folder: Path | None, problems: Problems) -> None:
+        self.folder = folder
+        self.problems = problems
+        self._db: sqlite3.Connection | None = None
+        self._broken = folder is None
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def _connect(self, create: bool = True) -> sqlite3.Connection | None:
+        """The database; for reads (``create=False``) only if it already exists: looking
+        into an empty cache must not make one (a refused build touches nothing)."""
+        if self._db is not None or self._broken:
+            return self._db
+        assert self.folder is not None
+        path = self.folder / f"cache-v{CACHE_FORMAT}.sqlite"
+        if not create and not path.exists():
+            return None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            for kind in KINDS:
+                db.execute(f"CREATE TABLE IF NOT EXISTS {kind} (key TEXT PRIMARY KEY, value BLOB)")
+            db.execute("SELECT count(*) FROM notes").fetchone()
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(path, exc)
+            return None
+        self._db = db
+        return db
+
+    def _fail(self, where: Path, exc: Exception) -> None:
+        if not self._broken:
+            self.problems.warning(
+                where, 0, f"ignoring the build cache ({exc}); building without it", "delete .garden-cache/"
+            )
+        self._broken = True
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+        # an unreadable database file is moved aside so the next build starts a fresh one
+        if self.folder is not None and isinstance(exc, sqlite3.DatabaseError):
+            path = self.folder / f"cache-v{CACHE_FORMAT}.sqlite"
+            with contextlib.suppress(OSError):
+                path.rename(path.with_suffix(".corrupt"))
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # ------------------------------------------------------------------ values
+
+    def load(self, kind: str, key: str) -> Any:
+        """The stored object, or None when absent or unreadable."""
+        db = self._connect(create=False)
+        if db is None:
+            return None
+        try:
+            row = db.execute(f"SELECT value FROM {kind} WHERE key = ?", (key,)).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except Exception as exc:  # a corrupt cache must never fail the build
+            self._fail(self.folder or Path("."), exc)
+            return None
+
+    def load_many(self, kind: str, keys: list[str]) -> dict[str, Any]:
+        db = self._connect(create=False)
+        found: dict[str, Any] = {}
+        if db is None or not keys:
+            return found
+        try:
+            for start in range(0, len(keys), 900):
+                chunk = keys[start : start + 900]
+                marks = ",".join("?" * len(chunk))
+                for key, value in db.execute(f"SELECT key, value FROM {kind} WHERE key IN ({marks})", chunk):
+                    found[key] = pickle.loads(value)
+        except Exception as exc:
+            self._fail(self.folder or Path("."), exc)
+            return {}
+        return found
+
+    def store(self, kind: str, key: str, value: Any) -> None:
+        self.store_many(kind, {key: value})
+
+    def store_many(self, kind: str, values: dict[str, Any]) -> None:
+        db = self._connect()
+        if db is None or not values:
+            return
+        rows = []
+        for key, value in values.items():
+            try:
+                rows.append((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+            except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+                continue  # not cacheable: it is simply computed again next time
+        try:
+            db.execute("BEGIN")
+            db.executemany(f"INSERT OR REPLACE INTO {kind} (key, value) VALUES (?, ?)", rows)
+            db.execute("COMMIT")
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(self.folder or Path("."), exc)
+
+    def prune(self, kind: str, keep: set[str]) -> None:
+        """Forget entries no longer used (run rarely: only when many are stale)."""
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            stale = [k for (k,) in db.execute(f"SELECT key FROM {kind}") if k not in keep]
+            if len(stale) > max(1000, len(keep)):
+                db.execute("BEGIN")
+                db.executemany(f"DELETE FROM {kind} WHERE key = ?", [(k,) for k in stale])
+                db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._fail(self.folder or Path("."), exc)
+
+    # ------------------------------------------------------------------ named values
+
+    def load_named(self, name: str) -> Any:
+        return self.load("named", name)
+
+    def store_named(self, name: str, value: Any) -> None:
+        self.store("named", name, value)
+
+    def manifest(self) -> Manifest:
+        value = self.load_named("manifest")
+        return value if isinstance(value, Manifest) else Manifest()
+
+
+# Bump when a compiled note's shape or the HTML we generate changes: old entries are ignored.
+COMPILER_VERSION = "3"
+
+
+def content_key(data: bytes, path: Path, macros_key: str) -> str:
+    """Cache key of a note: its bytes, where it is (its URL and messages depend on it), the
+    working folder (messages show paths relative to it), the math macros, the compiler."""
+    digest = hashlib.blake2b(data, digest_size=16)
+    digest.update(f"\x00{path.absolute()}\x00{Path.cwd()}\x00".encode("utf-8", "surrogatepass"))
+    digest.update(macros_key.encode())
+    digest.update(COMPILER_VERSION.encode())
+    return digest.hexdigest()
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short hash of plain data (via pickle: fast, and exact for the types we use)."""
+    try:
+        data = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        data = repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

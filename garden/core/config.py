@@ -1,0 +1,106 @@
+"""Load and validate garden.yaml: site settings and the taxonomy tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from garden.core.problems import Problems
+from garden.core.yamlutil import YamlError, load_yaml
+
+CONFIG_NAME = "garden.yaml"
+
+
+@dataclass
+class Config:
+    """Site settings. Paths are absolute; the base URL may carry a sub-path."""
+
+    root: Path
+    path: Path | None = None
+    title: str = "Digital Garden"
+    description: str = ""
+    author: str = ""
+    base_url: str = "/"
+    language: str = "en"
+    notes_dir: Path = field(default_factory=Path)
+    out_dir: Path = field(default_factory=Path)
+    static_dir: Path = field(default_factory=Path)
+    templates_dir: Path = field(default_factory=Path)
+    ignore: list[str] = field(default_factory=list)
+    math_macros: dict[str, str] = field(default_factory=dict)
+    taxonomy: list[dict[str, Any]] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    drafts: bool = False
+    strict: bool = False
+
+
+_STRING_KEYS = ("title", "description", "author", "base_url", "language")
+
+
+def load_config(path: Path | None, problems: Problems, root: Path | None = None) -> Config:
+    """Read garden.yaml (if any). Missing file: defaults, rooted at ``root``."""
+    root = (path.parent if path else root or Path.cwd()).resolve()
+    config = Config(root=root, path=path)
+    data: Any = {}
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            problems.error(path, 0, "config file not found", "pass --config FILE or create garden.yaml")
+            text = ""
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.error(path, 0, f"cannot read config: {exc}", "save it as UTF-8 text")
+            text = ""
+        try:
+            data = load_yaml(text) or {}
+        except YamlError as exc:
+            problems.error(path, exc.line, exc.message, exc.hint)
+            data = {}
+        if not isinstance(data, dict):
+            problems.error(path, 1, "config must be a mapping of keys to values", "see README")
+            data = {}
+    where = path or root / CONFIG_NAME
+    for key in _STRING_KEYS:
+        if key in data:
+            value = data[key]
+            if value is None:
+                continue
+            if not isinstance(value, str | int | float):
+                problems.error(where, 0, f"'{key}' must be text", f'write {key}: "..."')
+                continue
+            setattr(config, key, str(value))
+    config.notes_dir = root / str(data.get("notes") or "notes")
+    config.out_dir = root / str(data.get("out") or "_site")
+    config.static_dir = root / str(data.get("static") or "static")
+    config.templates_dir = root / str(data.get("templates") or "templates")
+    ignore = data.get("ignore") or []
+    if isinstance(ignore, str):
+        ignore = [ignore]
+    if not isinstance(ignore, list) or not all(isinstance(g, str) for g in ignore):
+        problems.error(where, 0, "'ignore' must be a list of glob patterns", 'ignore: ["drafts/**"]')
+        ignore = []
+    config.ignore = ignore
+    math = data.get("math") or {}
+    macros = math.get("macros", {}) if isinstance(math, dict) else {}
+    if not isinstance(macros, dict):
+        problems.error(where, 0, "'math.macros' must map macro names to definitions", "\\R: \\mathbb{R}")
+        macros = {}
+    config.math_macros = {str(k): str(v) for k, v in sorted(macros.items())}
+    taxonomy = data.get("taxonomy") or []
+    if not isinstance(taxonomy, list):
+        problems.error(where, 0, "'taxonomy' must be a list of nodes", "see garden.yaml in the README")
+        taxonomy = []
+    config.taxonomy = taxonomy
+    figures = data.get("figures") or {}
+    config.figures = figures if isinstance(figures, dict) else {}
+    known = {*_STRING_KEYS, "notes", "out", "static", "templates", "ignore", "math", "taxonomy", "figures"}
+    config.extra = {k: v for k, v in data.items() if k not in known}
+    return config
+
+
+def find_config(start: Path) -> Path | None:
+    """garden.yaml in ``start``, if there is one."""
+    candidate = start / CONFIG_NAME
+    return candidate if candidate.is_file() else None

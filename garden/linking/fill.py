@@ -1,0 +1,212 @@
+"""Fill a note's body placeholders with resolved links, embeds, transclusions and figures.
+
+Bodies are compiled once per note with placeholders (``body.py``); here they meet the rest of
+the garden. ``key`` fingerprints what a filled body would be without filling it, so the build
+can tell which pages changed cheaply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from garden.core.paths import Urls
+from garden.figures.draw import Figure
+from garden.linking.check import LinkRef
+from garden.linking.resolve import IMAGE_SUFFIXES, Target
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def escapeHtml(text: str) -> str:
+    return text.translate(_ESCAPES)
+
+
+PLACEHOLDER = re.compile("\x02([ocepq])([0-9,]*)\x03")
+_HEADING_ID = re.compile(r'<h([1-6]) id="[^"]*">')
+_HEADING_LINK = re.compile(r' <a class="heading-link" href="[^"]*" aria-label="Link to this section">#</a>')
+MAX_DEPTH = 8
+
+
+def target_url(urls: Urls, target: Target) -> str:
+    if target.kind in ("note", "section"):
+        return urls.page(target.slug, target.anchor)
+    if target.kind == "file":
+        return urls.file(target.slug) + ("#" + target.anchor if target.anchor else "")
+    if target.kind == "anchor":
+        return "#" + target.anchor
+    if target.kind == "external":
+        return target.slug
+    return ""
+
+
+def figure_html(urls: Urls, figure: Figure, caption: str) -> str:
+    """A generated figure, inlined as SVG (crisp, its links work, it follows dark mode)."""
+    png, png2x, svg = (escapeHtml(urls.file(p)) for p in (figure.png, figure.png2x, figure.svg_path))
+    return (
+        f'<figure class="figure figure-{figure.name}">{figure.svg}'
+        f"<figcaption>{escapeHtml(caption)} · "
+        f'<a href="{png}">PNG</a> (<a href="{png2x}">2×</a>) · <a href="{svg}">SVG</a></figcaption></figure>'
+    )
+
+
+@dataclass
+class Filler:
+    """Fills bodies for one build; memoises fingerprints."""
+
+    urls: Urls
+    refs: dict[str, list[LinkRef]]  # slug -> the note's links
+    targets: dict[str, list[Target]]  # slug -> where they point
+    html_of: Callable[[str], str]  # slug -> body template (may load from the cache)
+    html_hash: dict[str, str]
+    title_of: Callable[[str], str]
+    section_text: dict[str, str]  # section path -> slug of the note that is its text
+    figures: dict[str, Figure] = field(default_factory=dict)
+    _keys: dict[str, str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ fingerprints
+
+    def key(self, slug: str, stack: tuple[str, ...] = ()) -> str:
+        """A hash that changes whenever the filled body of ``slug`` would change."""
+        if slug in self._keys and not stack:
+            return self._keys[slug]
+        parts = [self.html_hash.get(slug, ""), self.urls.base_url]
+        for ref, target in zip(self.refs.get(slug, []), self.targets.get(slug, []), strict=True):
+            parts.append(f"{target.kind}\x01{target.slug}\x01{target.anchor}")
+            if ref.kind in ("embed", "image"):
+                embedded = self._embedded_slug(target)
+                if embedded and embedded not in stack and len(stack) < MAX_DEPTH:
+                    parts.append(self.title_of(embedded) + self.key(embedded, (*stack, slug)))
+                figure = self.figures.get(target.slug) if target.kind == "file" else None
+                if figure is not None:
+                    parts.append(figure.svg_hash)
+        key = hashlib.blake2b("\x00".join(parts).encode(), digest_size=12).hexdigest()
+        if not stack:
+            self._keys[slug] = key
+        return key
+
+    def _embedded_slug(self, target: Target) -> str:
+        if target.kind == "note":
+            return target.slug
+        if target.kind == "section":
+            return self.section_text.get(target.slug, "")
+        return ""
+
+    # ------------------------------------------------------------------ filling
+
+    def body(self, slug: str) -> str:
+        return self._fill(slug, self.html_of(slug), (slug,))
+
+    def _fill(self, slug: str, template: str, stack: tuple[str, ...]) -> str:
+        refs = self.refs.get(slug, [])
+        targets = self.targets.get(slug, [])
+
+        def replace(match: re.Match[str]) -> str:
+            kind, arg = match.group(1), match.group(2)
+            if kind in "pq":
+                indices = [int(i) for i in arg.split(",") if i]
+                block = all(self._is_block(refs[i], targets[i]) for i in indices)
+                return "" if block else ("<p>" if kind == "p" else "</p>")
+            index = int(arg)
+            ref, target = refs[index], targets[index]
+            if kind == "o":
+                return self._open(ref, target)
+            if kind == "c":
+                return self._close(target)
+            return self._embed(ref, target, stack)
+
+        return PLACEHOLDER.sub(replace, template)
+
+    def _is_block(self, ref: LinkRef, target: Target) -> bool:
+        if target.kind == "file":
+            return target.slug in self.figures
+        return ref.kind == "embed" and bool(self._embedded_slug(target))
+
+    def _open(self, ref: LinkRef, target: Target) -> str:
+        title = f' title="{escapeHtml(ref.title)}"' if ref.title else ""
+        if target.kind == "planned":
+            name = escapeHtml(target.slug)
+            return f'<span class="planned-link" title="Planned note: {name} (not written yet)">'
+        if target.kind in ("unsafe", "missing"):
+            return '<span class="broken-link">'
+        href = escapeHtml(target_url(self.urls, target))
+        if target.kind == "external":
+            return f'<a class="external" href="{href}" rel="noopener"{title}>'
+        return f'<a class="internal" href="{href}"{title}>'
+
+    @staticmethod
+    def _close(target: Target) -> str:
+        return "</span>" if target.kind in ("planned", "unsafe", "missing") else "</a>"
+
+    def _embed(self, ref: LinkRef, target: Target, stack: tuple[str, ...]) -> str:
+        if ref.kind == "image":
+            return self._image(ref, target)
+        if target.kind == "planned":
+            label = ref.label or ref.target
+            return self._open(ref, target) + escapeHtml(label) + "</span>"
+        if target.kind == "file":
+            return self._embedded_file(ref, target)
+        embedded = self._embedded_slug(target)
+        if embedded:
+            return self._transclude(embedded, target, stack)
+        if target.kind == "section":
+            return self._open(ref, target) + escapeHtml(self.title_of(target.slug)) + "</a>"
+        return f'<span class="broken-embed">{escapeHtml(ref.raw)}</span>'
+
+    def _image(self, ref: LinkRef, target: Target) -> str:
+        alt = escapeHtml(ref.label)
+        if target.kind == "file" and target.slug in self.figures:
+            return figure_html(self.urls, self.figures[target.slug], ref.title or ref.label)
+        if target.kind not in ("file", "external"):
+            return f'<span class="broken-embed" role="img" aria-label="{alt}">[{alt}]</span>'
+        src = escapeHtml(target_url(self.urls, target))
+        title = f' title="{escapeHtml(ref.title)}"' if ref.title else ""
+        return f'<img src="{src}" alt="{alt}"{title} loading="lazy">'
+
+    def _embedded_file(self, ref: LinkRef, target: Target) -> str:
+        if target.slug in self.figures:
+            return figure_html(self.urls, self.figures[target.slug], ref.label or ref.target)
+        url = escapeHtml(self.urls.file(target.slug))
+        suffix = "." + target.slug.rsplit(".", 1)[-1].lower() if "." in target.slug else ""
+        if suffix not in IMAGE_SUFFIXES:
+            return f'<a class="internal file" href="{url}">{escapeHtml(ref.target)}</a>'
+        label, size = ref.label, ""
+        alt = ref.target.rsplit("/", 1)[-1]
+        width, _, height = label.partition("x")
+        if width.isdigit() and (not height or height.isdigit()):
+            size = f' width="{width}"' + (f' height="{height}"' if height else "")
+        elif label:
+            alt = label
+        return f'<img src="{url}" alt="{escapeHtml(alt)}"{size} loading="lazy">'
+
+    def _transclude(self, slug: str, target: Target, stack: tuple[str, ...]) -> str:
+        url = escapeHtml(self.urls.page(target.slug, target.anchor))
+        link = f'<a class="internal" href="{url}">{escapeHtml(self.title_of(target.slug))}</a>'
+        if slug in stack or len(stack) > MAX_DEPTH:
+            message = f"Embedding {link} here would repeat forever."
+            return f'<div class="transclusion transclusion-cycle">{message}</div>'
+        template = self.html_of(slug)
+        if target.anchor:
+            sliced = heading_section(template, target.anchor)
+            if sliced is None:
+                return f'<div class="transclusion">{link}: heading not found.</div>'
+            template = sliced
+        template = _HEADING_LINK.sub("", _HEADING_ID.sub(r"<h\1>", template))
+        inner = self._fill(slug, template, (*stack, slug))
+        return (
+            f'<blockquote class="transclusion" cite="{url}">\n'
+            f'<div class="transclusion-source">{link}</div>\n{inner}</blockquote>\n'
+        )
+
+
+def heading_section(html: str, anchor: str) -> str | None:
+    """The part of a body under the heading with id ``anchor``, up to the next one as high."""
+    match = re.search(rf'<h([1-6]) id="{re.escape(escapeHtml(anchor))}">', html)
+    if match is None:
+        return None
+    level = int(match.group(1))
+    end = re.compile(rf"<h[1-{level}][ >]|<hr class=\"footnotes-sep\"")
+    stop = end.search(html, match.end())
+    return html[match.start() : stop.start() if stop else len(html)]

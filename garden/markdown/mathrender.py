@@ -1,0 +1,203 @@
+"""Math rendered at build time by KaTeX in embedded V8 (mini-racer).
+
+A page's formulas are collected as placeholders while its Markdown is rendered, then
+rendered in one batched call. Rendered formulas are memoised, so a formula shared by many
+pages (or unchanged since the last build, with the cache) is rendered once.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from garden.core.locations import find_node_file
+
+T = TypeVar("T")
+
+PLACEHOLDER = re.compile("\x02(\\d+)\x03")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass
+class Formula:
+    tex: str
+    display: bool
+    line: int  # 0-based line in the note body
+
+
+@dataclass
+class MathCollector:
+    """Formulas of one page, in order; each becomes a placeholder in the HTML."""
+
+    formulas: list[Formula] = field(default_factory=list)
+
+    def add(self, tex: str, display: bool, line: int) -> str:
+        self.formulas.append(Formula(tex, display, line))
+        return f"\x02{len(self.formulas) - 1}\x03"
+
+
+_BATCH = """
+(function (items, macros) {
+  return items.map(function (item) {
+    try {
+      return [true, katex.renderToString(item[0], {
+        displayMode: item[1], output: "htmlAndMathml", throwOnError: true,
+        strict: false, trust: false, macros: Object.assign({}, macros)
+      })];
+    } catch (e) {
+      return [false, String(e && e.message ? e.message : e)];
+    }
+  });
+})
+"""
+
+
+def find_katex(project_root: Path) -> Path:
+    return find_node_file(project_root, "katex/dist/katex.min.js", "KaTeX").parent
+
+
+class Katex:
+    """One V8 context with KaTeX loaded. Close it explicitly: an open one hangs exit."""
+
+    def __init__(self, dist: Path, macros: dict[str, str]) -> None:
+        from py_mini_racer import MiniRacer, init_mini_racer
+
+        # V8 is started here, in the calling thread, not in the helper thread below: a V8
+        # started from a short-lived thread crashes the process when the context is closed.
+        init_mini_racer(ignore_duplicate_init=True)
+        self.dist = dist
+        self.macros = macros
+        self.cache: dict[tuple[str, bool], tuple[bool, str]] = {}
+        self._ctx = _outside_any_event_loop(MiniRacer)
+        self._ctx.eval((dist / "katex.min.js").read_text(encoding="utf-8"))
+        self._ctx.eval(f"var __garden_batch = {_BATCH};")
+
+    def render(self, items: list[tuple[str, bool]]) -> list[tuple[bool, str]]:
+        """Render formulas (memoised); failures come back as (False, message)."""
+        missing = sorted({item for item in items if item not in self.cache})
+        if missing:
+            payload = json.dumps([list(item) for item in missing])
+            macros = json.dumps(self.macros)
+            results = self._ctx.eval(f"JSON.stringify(__garden_batch({payload}, {macros}))")
+            for item, result in zip(missing, json.loads(results), strict=True):
+                # KaTeX's error excerpts count UTF-16 units and may cut an emoji in half
+                self.cache[item] = (bool(result[0]), _LONE_SURROGATE.sub("\ufffd", str(result[1])))
+        return [self.cache[item] for item in items]
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            self._ctx.close()
+            self._ctx = None  # type: ignore[assignment]
+
+
+def _outside_any_event_loop(make: Callable[[], T]) -> T:
+    """Call ``make`` in a fresh thread.
+
+    MiniRacer drives V8 from the asyncio loop running where it is created, if there is one
+    (Jupyter, or Playwright's sync API in tests); that loop only turns when its owner lets it,
+    so renders from other threads (the preview's rebuilds) would wait on it forever. From a
+    thread with no loop running it starts its own.
+    """
+    made: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            made.append(make())
+        except BaseException as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="garden-v8-start")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return made[0]
+
+
+@dataclass
+class MathFailure:
+    line: int
+    tex: str
+    message: str
+
+
+def fill_math(text: str, collector: MathCollector, katex: Katex) -> tuple[str, list[MathFailure]]:
+    """Replace a page's placeholders with rendered formulas; report the ones that fail."""
+    if not collector.formulas:
+        return text, []
+    results = katex.render([(f.tex, f.display) for f in collector.formulas])
+    failures: list[MathFailure] = []
+    rendered: list[str] = []
+    for formula, (ok, out) in zip(collector.formulas, results, strict=True):
+        if ok:
+            if formula.display:
+                out = f'<div class="math math-display">{out}</div>'
+            rendered.append(out)
+            continue
+        message = out.removeprefix("KaTeX parse error: ")
+        failures.append(MathFailure(formula.line, formula.tex, message))
+        tag = "div" if formula.display else "span"
+        rendered.append(
+            f'<{tag} class="math-error" title="{html.escape(message)}">'
+            f"<code>{html.escape(formula.tex)}</code></{tag}>"
+        )
+
+    def fill(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        return rendered[index] if index < len(rendered) else match.group(0)
+
+    return PLACEHOLDER.sub(fill, text), failures
+
+
+# ---------------------------------------------------------------- math inside raw HTML
+
+_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_RAW_CONTAINERS = {"code", "pre", "script", "style", "textarea", "math", "svg"}
+_HTML_MATH = re.compile(
+    r"(?<!\\)\$\$(?P<dd>.+?)(?<!\\)\$\$"
+    r"|\\\[(?P<br>.+?)\\\]"
+    r"|\\\((?P<pa>.+?)\\\)"
+    r"|(?<![\\$\w])\$(?P<d>[^\s$](?:[^$]*?[^\s\\$])?)\$(?![\d$])",
+    re.S,
+)
+
+
+def math_in_html(raw: str, collector: MathCollector, line: int) -> str:
+    """Find TeX math in the text of a raw HTML block (e.g. ``<details>``) outside code."""
+    if "$" not in raw and "\\" not in raw:
+        return raw
+    out: list[str] = []
+    depth = 0
+    pos = 0
+    for match in _TAG.finditer(raw):
+        out.append(_replace_math(raw[pos : match.start()], collector, line, depth))
+        tag = match.group(0)
+        name = re.match(r"</?\s*([a-zA-Z0-9]+)", tag)
+        if name and name.group(1).lower() in _RAW_CONTAINERS and not tag.endswith("/>"):
+            depth += -1 if tag.startswith("</") else 1
+            depth = max(depth, 0)
+        out.append(tag)
+        pos = match.end()
+    out.append(_replace_math(raw[pos:], collector, line, depth))
+    return "".join(out)
+
+
+def _replace_math(text: str, collector: MathCollector, line: int, depth: int) -> str:
+    if depth or not text.strip():
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        for group, display in (("dd", True), ("br", True), ("pa", False), ("d", False)):
+            tex = match.group(group)
+            if tex is not None:
+                return collector.add(html.unescape(tex.strip()), display, line)
+        return match.group(0)
+
+    return _HTML_MATH.sub(replace, text)

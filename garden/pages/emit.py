@@ -1,0 +1,376 @@
+"""Page emitters: what each page shows, gathered from the Garden for its template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from garden.core.locations import PACKAGE_STATIC
+from garden.core.paths import slugify
+from garden.linking.resolve import Resolver
+from garden.markdown.highlight import pygments_css
+from garden.pages.reader import STYLESHEET, site_extras
+from garden.pages.social import add_meta
+from garden.pages.templates import LinkView, Page, page_path, site_context
+from garden.publish.files import CITATION_SCRIPT, NOT_FOUND_SCRIPT, not_found_index
+from garden.sources.taxonomy import Section
+
+if TYPE_CHECKING:
+    from garden.build.builder import Garden
+
+HOME_LIMIT = 12  # notes listed per section on the home page
+
+
+def _sort_key(note: Any) -> tuple:
+    return (note.weight is None, note.weight or 0, note.title.casefold(), note.slug)
+
+
+def _breadcrumbs(garden: Garden, section: Section | None, include_self: bool) -> list[LinkView]:
+    crumbs = [LinkView("Home", garden.urls.page(""))]
+    if section is None:
+        return crumbs
+    chain = [*section.ancestors(), section] if include_self else section.ancestors()
+    crumbs += [LinkView(node.title, garden.urls.page(node.path)) for node in chain]
+    return crumbs
+
+
+def _note_link(garden: Garden, slug: str, context: str = "") -> LinkView:
+    return LinkView(garden.title_of(slug), garden.url_of(slug), context)
+
+
+def _planned_link(garden: Garden, key: str) -> LinkView:
+    entry = garden.links.planned[key]
+    return LinkView(
+        entry.name, garden.urls.page("planned", entry.anchor), planned=True, count=len(entry.wanted_by)
+    )
+
+
+def _notes_in(garden: Garden) -> dict[str, list[str]]:
+    """Section path -> slugs of its notes, in order (weight, then title)."""
+    members: dict[str, list[Any]] = {}
+    for slug, section in garden.section_of.items():
+        if section is not None and slug not in garden.section_text:
+            members.setdefault(section.path, []).append(garden.notes[slug])
+    return {path: [n.slug for n in sorted(notes, key=_sort_key)] for path, notes in members.items()}
+
+
+def _planned_in(garden: Garden) -> dict[str, list[str]]:
+    """Section path -> planned keys wanted there: the section's own text first, in its order."""
+    result: dict[str, list[str]] = {}
+    for path, text in garden.section_text.items():
+        result[path] = list(dict.fromkeys(garden.links.planned_out.get(text.slug, [])))
+    for slug, section in sorted(garden.section_of.items()):
+        if section is None or slug in garden.section_text:
+            continue
+        bucket = result.setdefault(section.path, [])
+        for key in sorted(garden.links.planned_out.get(slug, [])):
+            if key not in bucket:
+                bucket.append(key)
+    return result
+
+
+def _tree(garden: Garden, members: dict[str, list[str]], planned: dict[str, list[str]]) -> list[dict]:
+    def node_view(node: Section) -> dict:
+        notes = members.get(node.path, [])
+        return {
+            "title": node.title,
+            "url": garden.urls.page(node.path) if node.path else "",
+            "description": node.description,
+            "notes": [_note_link(garden, slug) for slug in notes[:HOME_LIMIT]],
+            "more": max(len(notes) - HOME_LIMIT, 0),
+            "planned": [_planned_link(garden, key) for key in planned.get(node.path, [])[:HOME_LIMIT]],
+            "children": [node_view(child) for child in node.children],
+        }
+
+    return [node_view(root) for root in garden.taxonomy.roots]
+
+
+def _tags(garden: Garden) -> dict[str, list[str]]:
+    tags: dict[str, list[str]] = {}
+    for slug, note in garden.notes.items():
+        if slug in garden.section_text or slug == "":
+            continue
+        for tag in note.tags:
+            parts = tag.split("/")
+            for depth in range(1, len(parts) + 1):  # nested tags: a/b is also under a
+                tags.setdefault("/".join(parts[:depth]), []).append(slug)
+    return {
+        tag: sorted(set(slugs), key=lambda s: _sort_key(garden.notes[s]))
+        for tag, slugs in sorted(tags.items())
+    }
+
+
+def _toc(garden: Garden, slug: str) -> list[dict]:
+    note = garden.notes[slug]
+    headings = [h for h in garden.headings.get(slug, []) if h.level >= 2 or not note.title_from_h1]
+    headings = [h for h in headings if h.level > 1]
+    return [{"level": h.level, "text": h.text, "url": "#" + h.anchor} for h in headings]
+
+
+def _paper(note: Any) -> dict | None:
+    paper = note.paper
+    if paper is None:
+        return None
+    arxiv_url = f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else ""
+    return {
+        "title": paper.title or note.title,
+        "authors": paper.authors,
+        "year": paper.year,
+        "venue": paper.venue,
+        "arxiv": paper.arxiv,
+        "arxiv_url": arxiv_url,
+        "url": paper.url or arxiv_url,
+    }
+
+
+def _citation(garden: Garden, slug: str) -> dict | None:
+    citation = garden.citations.get(slug)
+    if citation is None:
+        return None
+    return {
+        "key": citation.key,
+        "bibtex": citation.bibtex,
+        "all_url": garden.urls.file("references.bib"),
+        "script": garden.urls.file(CITATION_SCRIPT),
+    }
+
+
+def _note_context(garden: Garden, slug: str, tag_url: Any) -> dict:
+    note = garden.notes[slug]
+    section = garden.section_of.get(slug)
+    backlinks = [_note_link(garden, b.source, b.context) for b in garden.links.backlinks.get(slug, [])]
+    backlinks.sort(key=lambda link: (link.title.casefold(), link.url))
+    return {
+        "kind": "note",
+        "title": note.title,
+        "description": note.description,
+        "url": garden.urls.page(slug),
+        "html": garden.body(slug),
+        "breadcrumbs": _breadcrumbs(garden, section, include_self=True),
+        "section": LinkView(section.title, garden.urls.page(section.path)) if section else None,
+        "tags": [LinkView("#" + tag, tag_url(tag)) for tag in note.tags],
+        "date": note.date,
+        "updated": note.updated,
+        "status": note.status,
+        "toc": _toc(garden, slug),
+        "backlinks": backlinks,
+        "outlinks": [_note_link(garden, target) for target in garden.links.outlinks.get(slug, [])],
+        "planned": [_planned_link(garden, key) for key in garden.links.planned_out.get(slug, [])],
+        "paper": _paper(note),
+        "citation": _citation(garden, slug),
+        "extra": note.extra,
+    }
+
+
+def site_data(garden: Garden) -> dict[str, Any]:
+    """What every template sees as ``site``."""
+    urls = garden.urls
+    css = [urls.file("css/garden.css"), urls.file("css/highlight.css"), urls.file("katex/katex.min.css")]
+    css.insert(1, urls.file(STYLESHEET))
+    site = site_context(garden.config, urls, _tree(garden, _notes_in(garden), _planned_in(garden)), css)
+    site.update(site_extras(urls))
+    return site
+
+
+def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
+    """Every page of the site (or those at the ``only`` paths), with what its template sees.
+
+    Bodies are filled lazily: a page whose fingerprint has not changed is never filled.
+    """
+    urls = garden.urls
+    members = _notes_in(garden)
+    planned_in = _planned_in(garden)
+    reader = garden.reader()
+
+    def tag_url(tag: str) -> str:
+        return urls.page(f"tags/{tag}")
+
+    result: list[Page] = []
+    for slug in sorted(garden.notes):
+        if slug in garden.section_text or slug == "":
+            continue
+        if only is not None and page_path(slug) not in only:
+            continue
+        context = _note_context(garden, slug, tag_url) | reader.note_extras(slug)
+        result.append(Page(page_path(slug), "note.html", context))
+    if only is not None and not only - {p.path for p in result}:
+        add_meta(garden, result)
+        return result
+
+    for section in garden.taxonomy.sections():
+        text = garden.section_text.get(section.path)
+        notes = members.get(section.path, [])
+        context = {
+            "kind": "section",
+            "title": section.title,
+            "description": section.description,
+            "url": urls.page(section.path),
+            "breadcrumbs": _breadcrumbs(garden, section, include_self=False),
+            "html": garden.body(text.slug) if text else "",
+            "children": [
+                LinkView(child.title, urls.page(child.path), count=len(members.get(child.path, [])))
+                for child in section.children
+            ],
+            "notes": [
+                LinkView(garden.notes[s].title, urls.page(s), garden.notes[s].description) for s in notes
+            ],
+            "planned": [_planned_link(garden, key) for key in planned_in.get(section.path, [])],
+            "backlinks": [
+                _note_link(garden, b.source, b.context) for b in garden.links.backlinks.get(section.path, [])
+            ],
+        }
+        result.append(Page(page_path(section.path), "section.html", context))
+
+    home = garden.notes.get("")
+    unfiled = sorted(
+        (
+            s
+            for s, sec in garden.section_of.items()
+            if sec is None and s != "" and s not in garden.section_text
+        ),
+        key=lambda s: _sort_key(garden.notes[s]),
+    )
+    result.append(
+        Page(
+            "index.html",
+            "home.html",
+            {
+                "kind": "home",
+                "title": home.title if home else garden.config.title,
+                "description": (home.description if home else "") or garden.config.description,
+                "url": urls.page(""),
+                "html": garden.body("") if home else "",
+                "unfiled": [_note_link(garden, s) for s in unfiled],
+            },
+        )
+    )
+
+    tags = _tags(garden)
+    for tag, slugs in tags.items():
+        result.append(
+            Page(
+                page_path(f"tags/{tag}"),
+                "tag.html",
+                {
+                    "kind": "tag",
+                    "title": f"#{tag}",
+                    "description": f"Notes tagged {tag}",
+                    "url": tag_url(tag),
+                    "breadcrumbs": [LinkView("Home", urls.page("")), LinkView("Tags", urls.page("tags"))],
+                    "notes": [
+                        LinkView(garden.notes[s].title, urls.page(s), garden.notes[s].description)
+                        for s in slugs
+                    ],
+                },
+            )
+        )
+    result.append(
+        Page(
+            page_path("tags"),
+            "tags.html",
+            {
+                "kind": "tags",
+                "title": "Tags",
+                "description": "Every tag of the garden",
+                "url": urls.page("tags"),
+                "breadcrumbs": [LinkView("Home", urls.page(""))],
+                "tags": [LinkView("#" + tag, tag_url(tag), count=len(slugs)) for tag, slugs in tags.items()],
+            },
+        )
+    )
+    planned = [
+        {
+            "name": entry.name,
+            "anchor": entry.anchor,
+            "wanted_by": [_note_link(garden, b.source, b.context) for b in entry.wanted_by],
+        }
+        for _, entry in sorted(garden.links.planned.items(), key=lambda item: item[1].name.casefold())
+    ]
+    result.append(
+        Page(
+            page_path("planned"),
+            "planned.html",
+            {
+                "kind": "planned",
+                "title": "Planned notes",
+                "description": "Notes that are linked to but not written yet",
+                "url": urls.page("planned"),
+                "breadcrumbs": [LinkView("Home", urls.page(""))],
+                "planned": planned,
+            },
+        )
+    )
+    result.append(
+        Page(
+            "404.html",
+            "404.html",
+            {
+                "kind": "404",
+                "title": "Page not found",
+                "description": "",
+                "url": urls.file("404.html"),
+                "base": urls.base_path,
+                "pages": not_found_index(garden),
+                "script": urls.file(NOT_FOUND_SCRIPT),
+            },
+        )
+    )
+    result.extend(reader.pages())
+    if only is not None:
+        result = [page for page in result if page.path in only]
+    add_meta(garden, result)
+    return result
+
+
+@lru_cache(maxsize=1)
+def _highlight_bytes() -> bytes:
+    return _highlight_css().encode("utf-8")
+
+
+def generated_files() -> dict[str, tuple[str, Callable[[], bytes]]]:
+    """Files the build generates from no note: path -> (fingerprint, how to make the bytes)."""
+    from importlib.metadata import version
+
+    return {"css/highlight.css": (f"pygments-{version('pygments')}-2", _highlight_bytes)}
+
+
+def _highlight_css() -> str:
+    """Light token colours; dark ones follow the system unless the reader chose a theme."""
+    light = pygments_css("default", ".highlight")
+    dark = pygments_css("monokai", ':root:not([data-theme="light"]) .highlight')
+    dark_block = "\n".join("  " + line for line in dark.splitlines())
+    chosen = pygments_css("monokai", ':root[data-theme="dark"] .highlight')
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark_block}\n}}\n{chosen}\n"
+
+
+def asset_copies(garden: Garden, resolver: Resolver, katex_dist: Path) -> dict[str, Path]:
+    """Files copied as they are: static/, KaTeX's style sheet and fonts, linked files."""
+    copies: dict[str, Path] = {}
+    for root in dict.fromkeys([PACKAGE_STATIC, garden.config.static_dir]):
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            relative = path.relative_to(root)
+            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                copies[relative.as_posix()] = path
+    copies["katex/katex.min.css"] = katex_dist / "katex.min.css"
+    for font in sorted((katex_dist / "fonts").glob("*.woff2")):
+        copies[f"katex/fonts/{font.name}"] = font
+    for path in sorted(_linked_files(garden)):
+        source = resolver.source_of_file(path)
+        if source is not None:
+            copies[path] = source
+    return copies
+
+
+def _linked_files(garden: Garden) -> set[str]:
+    """Files that notes link to or embed, as the link stage recorded them."""
+    return {
+        edge.target.slug for edges in garden.edges.values() for edge in edges if edge.target.kind == "file"
+    }
+
+
+def tag_slug(tag: str) -> str:
+    return "/".join(slugify(part) for part in tag.split("/"))

@@ -1,0 +1,95 @@
+"""Jinja environment and the page emitters. Templates display; they never compute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from garden.core.locations import PACKAGE_TEMPLATES
+from garden.core.paths import Urls, output_file_for_page
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """A link as a template shows it."""
+
+    title: str
+    url: str = ""  # empty for planned notes
+    context: str = ""
+    planned: bool = False
+    count: int = 0
+
+
+@dataclass
+class Page:
+    """One output file: where it goes, which template, and what the template sees."""
+
+    path: str  # relative to the output folder
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> Any:
+    """Autoescaping Jinja, the project's templates first, then the package's own.
+
+    With a cache folder, compiled templates are kept there (Jinja checks they are current).
+    """
+    import jinja2
+
+    search = [str(templates_dir)]
+    if PACKAGE_TEMPLATES.is_dir() and PACKAGE_TEMPLATES.resolve() != templates_dir.resolve():
+        search.append(str(PACKAGE_TEMPLATES))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(cache_dir) if cache_dir else None,
+    )
+    env.filters["isodate"] = lambda d: d.isoformat() if d else ""
+    env.filters["longdate"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    return env
+
+
+def _bytecode_cache(folder: Path) -> Any:
+    import jinja2
+
+    try:
+        (folder / "jinja").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder / "jinja"))
+
+
+def render_page(env: Any, page: Page, site: dict[str, Any]) -> bytes:
+    template = env.get_template(page.template)
+    return template.render(site=site, page=page.context).encode("utf-8")
+
+
+def page_path(slug: str) -> str:
+    return output_file_for_page(slug)
+
+
+def markup(html: str) -> Markup:
+    """HTML we generated ourselves (escaped where it came from data), for templates."""
+    return Markup(html)
+
+
+def site_context(config: Any, urls: Urls, tree: list[Any], css: list[str]) -> dict[str, Any]:
+    return {
+        "title": config.title,
+        "description": config.description,
+        "author": config.author,
+        "language": config.language,
+        "home_url": urls.page(""),
+        "tags_url": urls.page("tags"),
+        "planned_url": urls.page("planned"),
+        "css": css,
+        "tree": tree,
+        "extra": config.extra,
+    }

@@ -1,0 +1,506 @@
+"""Discover note files, read their front-matter, and validate it into Note objects."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from garden.core.paths import normalize, slugify, source_slug
+from garden.core.problems import Problems
+from garden.core.yamlutil import YamlError, load_yaml
+
+STATUSES = ("seedling", "budding", "evergreen")
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, newline, form feed
+
+
+@dataclass
+class Paper:
+    """Bibliographic metadata for a note on a paper."""
+
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    venue: str = ""
+    arxiv: str = ""
+    url: str = ""
+    doi: str = ""
+    key: str = ""  # BibTeX key, when the writer pins one
+
+
+@dataclass
+class Note:
+    """One Markdown file of the garden, with its validated front-matter."""
+
+    source: Path  # absolute path on disk
+    relative: PurePosixPath  # path under the notes folder
+    slug: str
+    title: str
+    body: str
+    body_line: int  # 1-based line of the file where the body starts
+    aliases: list[str] = field(default_factory=list)
+    aliases_line: int = 1
+    tags: list[str] = field(default_factory=list)
+    section: str | None = None
+    section_line: int = 0
+    date: date | None = None
+    updated: date | None = None
+    draft: bool = False
+    status: str | None = None
+    description: str = ""
+    weight: int | None = None
+    paper: Paper | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    title_from_h1: bool = False
+
+    @property
+    def stem(self) -> str:
+        return self.relative.stem
+
+    def file_line(self, body_line: int) -> int:
+        """1-based line in the file for a 0-based line in the body."""
+        return self.body_line + body_line
+
+
+def _ignored(relative: str, patterns: list[str]) -> bool:
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(relative, pattern):
+            return True
+        if pattern.startswith("**/") and fnmatch.fnmatchcase(relative, pattern[3:]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1_000_000)
+def _path(name: str) -> Path:
+    """The same ``Path`` for the same file on every rebuild: a pathlib object parses its string
+    once and then keeps its parts, string and hash, and the preview lists every note each time."""
+    return Path(name)
+
+
+def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Path]:
+    """Every ``.md`` file under the notes folder, sorted; dot-folders and ignored globs skipped.
+
+    Symlinked folders are followed once; a symlink loop is reported, not followed forever.
+    """
+    found: list[Path] = []
+    seen_dirs: set[str] = set()
+
+    def walk(folder: Path, prefix: str = "") -> None:
+        real = os.path.realpath(folder)
+        if real in seen_dirs:
+            problems.warning(folder, 0, "folder skipped: a symlink loop leads back here", "remove the link")
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.error(folder, 0, f"cannot read folder: {exc.strerror}", "check its permissions")
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            relative = prefix + entry.name  # strings, not Paths: this runs for every file, every rebuild
+            if ignore and _ignored(relative, ignore):
+                continue
+            try:
+                is_dir = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError:
+                is_dir = is_file = False
+            if is_dir:
+                walk(Path(entry.path), relative + "/")
+            elif is_file and entry.name.lower().endswith(".md"):
+                found.append(_path(entry.path))
+            elif entry.is_symlink() and entry.name.lower().endswith(".md") and not os.path.exists(entry.path):
+                problems.warning(Path(entry.path), 1, "broken symlink skipped", "fix or remove the link")
+
+    if not notes_dir.is_dir():
+        problems.error(notes_dir, 0, "notes folder not found", "pass --notes DIR or create notes/")
+        return []
+    walk(notes_dir)
+    return found
+
+
+def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str | None:
+    """A note's text: UTF-8 (BOM allowed), newlines normalised. None if unreadable.
+    ``data``: the file's bytes, when the caller has read them already."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.error(path, 1, f"cannot read file: {exc.strerror}", "check its permissions")
+            return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.error(path, 1, "saved as UTF-16, not UTF-8", "re-save the file as UTF-8")
+        return None
+    if b"\x00" in data[:8192]:
+        problems.error(path, 1, "not a text file (it contains NUL bytes)", "rename it if it is not a note")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.error(
+            path,
+            line,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+        )
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = _CONTROL.search(text)
+    if control:  # not allowed in HTML, and \x02 \x03 would pass for the math placeholders
+        problems.warning(
+            path,
+            text.count("\n", 0, control.start()) + 1,
+            f"control character U+{ord(control.group()):04X} replaced by \ufffd",
+            "delete it (it often comes from text copied out of a PDF)",
+        )
+        text = _CONTROL.sub("\ufffd", text)
+    return text
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int, int | None]:
+    """(front-matter text, body, body start line, line of an unclosed fence or None)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, text, 1, None
+    for index in range(1, len(lines)):
+        if _FENCE.match(lines[index]):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2, None
+    return None, text, 1, 1
+
+
+def _key_lines(front_matter: str) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """Line (1-based, in the file) of each top-level key, and keys set a second time."""
+    result: dict[str, int] = {}
+    repeated: list[tuple[str, int]] = []
+    for index, line in enumerate(front_matter.split("\n")):
+        match = _KEY_LINE.match(line)
+        if match and match.group(1) not in result:
+            result[match.group(1)] = index + 2
+        elif match:
+            repeated.append((match.group(1), index + 2))
+    return result, repeated
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d.%m.%Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+)
+
+
+def parse_date(value: Any) -> date | None:
+    """A date from the forms writers use; None when it is not one."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    for form in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _string_list(value: Any) -> list[str] | None:
+    """A list of strings from a string (comma separated) or a flat list; None if neither."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [str(value)]
+    if isinstance(value, list):
+        items: list[str] = []
+        for item in value:
+            if isinstance(item, str | int | float) and not isinstance(item, bool):
+                if str(item).strip():
+                    items.append(str(item).strip())
+            elif item is None:
+                continue
+            else:
+                return None
+        return items
+    return None
+
+
+def _first_h1(body: str) -> str | None:
+    in_fence = False
+    for line in body.split("\n"):
+        if _CODE_FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        match = _H1.match(line)
+        if match:
+            return match.group(1).strip()
+    return None
+
+
+def _paper(value: Any, path: Path, line: int, problems: Problems) -> Paper | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problems.error(path, line, "'paper' must be a mapping", "paper: {title: ..., year: 2018}")
+        return None
+    authors = _string_list(value.get("authors"))
+    if authors is None:
+        problems.error(path, line, "'paper.authors' must be a list of names", 'authors: ["A. B", "C. D"]')
+        authors = []
+    year = value.get("year")
+    if year is not None and not (isinstance(year, int) and not isinstance(year, bool)):
+        try:
+            year = int(str(year))
+        except ValueError:
+            problems.error(path, line, f"'paper.year' must be a year, not {year!r}", "year: 2018")
+            year = None
+    url = str(value.get("url") or "").strip()
+    if url and not url.lower().startswith(("https://", "http://")):
+        problems.warning(
+            path, line, f"'paper.url' is not an http(s) URL: {url[:60]!r}; left out", "url: https://..."
+        )
+        url = ""
+    return Paper(
+        title=str(value.get("title") or ""),
+        authors=authors,
+        year=year,
+        venue=str(value.get("venue") or ""),
+        arxiv=str(value.get("arxiv") or ""),
+        url=url,
+        doi=str(value.get("doi") or ""),
+        key=str(value.get("key") or ""),
+    )
+
+
+KNOWN_KEYS = {
+    "title",
+    "aliases",
+    "alias",
+    "tags",
+    "tag",
+    "section",
+    "date",
+    "created",
+    "updated",
+    "modified",
+    "draft",
+    "status",
+    "description",
+    "weight",
+    "paper",
+}
+
+
+def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | None = None) -> Note | None:
+    """Read (unless ``data`` holds its bytes) and validate one note. Problems are collected;
+    None only if unreadable."""
+    text = read_text(path, problems, data)
+    if text is None:
+        return None
+    relative = PurePosixPath(path.relative_to(notes_dir).as_posix())
+    front, body, body_line, unclosed = split_front_matter(text)
+    if unclosed:
+        problems.error(
+            path,
+            unclosed,
+            "front-matter starts with '---' but is never closed",
+            "add a line '---' after the front-matter (or remove the first line)",
+        )
+    data: Any = {}
+    if front is not None:
+        try:
+            data = load_yaml(front)
+        except YamlError as exc:
+            problems.error(path, exc.line + 1, f"front-matter: {exc.message}", exc.hint)
+            data = {}
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            kind = "a list" if isinstance(data, list) else "a single value"
+            problems.error(
+                path,
+                2,
+                f"front-matter must be a mapping of keys to values, not {kind}",
+                "write 'title: My note'",
+            )
+            data = {}
+    lines, repeated = _key_lines(front or "")
+    for key, line in repeated if isinstance(data, dict) and data else ():
+        problems.warning(
+            path,
+            line,
+            f"'{key}' is set twice in the front-matter (also on line {lines[key]}); the last one wins",
+            "remove one of them",
+        )
+
+    def line_of(key: str) -> int:
+        return lines.get(key, 1)
+
+    title_value = data.get("title")
+    title = ""
+    if title_value is not None:
+        if isinstance(title_value, str | int | float) and not isinstance(title_value, bool):
+            title = str(title_value).strip()
+            if not title:
+                problems.warning(path, line_of("title"), "empty title", "write a title or remove the key")
+        else:
+            problems.error(path, line_of("title"), "'title' must be text", 'quote it: title: "..."')
+    title_from_h1 = False
+    if not title:
+        heading = _first_h1(body)
+        if heading:
+            title, title_from_h1 = heading, True
+        else:
+            title = (
+                relative.stem
+                if relative.stem.lower() not in ("index", "readme")
+                else (relative.parent.name or "Home")
+            )
+
+    aliases = _string_list(data.get("aliases", data.get("alias")))
+    if aliases is None:
+        problems.error(path, line_of("aliases"), "'aliases' must be a list of names", "aliases: [NTK]")
+        aliases = []
+    raw_tags = _string_list(data.get("tags", data.get("tag")))
+    if raw_tags is None:
+        problems.error(path, line_of("tags"), "'tags' must be a list of words", "tags: [kernels, theory]")
+        raw_tags = []
+    tags: list[str] = []
+    for tag in raw_tags:
+        for part in tag.split() if " " in tag.strip() and "," not in tag else [tag]:
+            clean = "/".join(slugify(p) for p in part.strip().lstrip("#").split("/") if slugify(p))
+            if clean and clean not in tags:
+                tags.append(clean)
+
+    section = data.get("section")
+    if section is not None and not isinstance(section, str):
+        problems.error(
+            path, line_of("section"), "'section' must be a taxonomy path", "section: models/nngp-ntk"
+        )
+        section = None
+
+    dates: dict[str, date | None] = {}
+    for key, fallback in (("date", "created"), ("updated", "modified")):
+        used = key if key in data else fallback
+        value = data.get(used)
+        if value is None:
+            dates[key] = None
+            continue
+        parsed = parse_date(value)
+        if parsed is None:
+            problems.error(
+                path,
+                line_of(used),
+                f"'{used}' is not a date: {value!r}",
+                f"write it as YYYY-MM-DD, e.g. {used}: 2024-05-31",
+            )
+        dates[key] = parsed
+
+    draft = data.get("draft", False)
+    if isinstance(draft, str) and draft.lower() in ("true", "false", "yes", "no"):
+        draft = draft.lower() in ("true", "yes")
+    if not isinstance(draft, bool):
+        problems.error(path, line_of("draft"), "'draft' must be true or false", "draft: true")
+        draft = False
+
+    status = data.get("status")
+    if status is not None:
+        status = str(status).strip().lower()
+        if status not in STATUSES:
+            problems.warning(
+                path, line_of("status"), f"unknown status {status!r}", f"use one of: {', '.join(STATUSES)}"
+            )
+
+    description = data.get("description") or ""
+    if not isinstance(description, str):
+        problems.error(path, line_of("description"), "'description' must be text", 'description: "..."')
+        description = ""
+
+    weight = data.get("weight")
+    if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int | float)):
+        problems.error(path, line_of("weight"), "'weight' must be a number", "weight: 10")
+        weight = None
+
+    return Note(
+        source=path,
+        relative=relative,
+        slug=source_slug(relative),
+        title=title,
+        body=body,
+        body_line=body_line,
+        aliases=aliases,
+        aliases_line=line_of("aliases" if "aliases" in lines else "alias"),
+        tags=tags,
+        section=section.strip() if isinstance(section, str) else None,
+        section_line=line_of("section"),
+        date=dates["date"],
+        updated=dates["updated"],
+        draft=draft,
+        status=status,
+        description=description.strip(),
+        weight=int(weight) if weight is not None else None,
+        paper=_paper(data.get("paper"), path, line_of("paper"), problems),
+        extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
+        title_from_h1=title_from_h1,
+    )
+
+
+def check_slugs(notes: list[Note], problems: Problems) -> list[Note]:
+    """Report notes that share a slug (names that differ only by case or accents included)."""
+    by_slug: dict[str, Note] = {}
+    kept: list[Note] = []
+    for note in notes:
+        home = note.relative.stem.lower() in ("index", "_index", "readme")
+        if not note.slug and not (home and str(note.relative.parent) == "."):
+            problems.error(
+                note.source, 1, "this file name gives an empty URL", "rename it with letters or digits"
+            )
+            continue
+        other = by_slug.get(note.slug)
+        if other is not None:
+            one, two = str(other.relative), str(note.relative)
+            if normalize(one) == normalize(two) and one.casefold() != two.casefold():
+                two += f" (the same name in two Unicode forms: {ascii(one)[1:-1]}, {ascii(two)[1:-1]})"
+            problems.error(
+                note.source,
+                1,
+                f"two notes share the URL '/{note.slug}/': {one} and {two}",
+                "rename one of them (names that differ only by case or accents are the same URL)",
+            )
+            continue
+        by_slug[note.slug] = note
+        kept.append(note)
+    return kept
+
+
+def title_key(text: str) -> str:
+    return normalize(text)

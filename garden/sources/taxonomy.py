@@ -1,0 +1,143 @@
+"""The Core/Other tree from garden.yaml, and where each note sits in it."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from garden.core.paths import normalize, slugify, slugify_path
+from garden.core.problems import Problems
+
+
+@dataclass
+class Section:
+    """A node of the taxonomy. A node without a path is a group heading (Core, Other)."""
+
+    title: str
+    path: str  # "models/nngp-ntk"; "" for a group
+    description: str = ""
+    children: list[Section] = field(default_factory=list)
+    parent: Section | None = field(default=None, repr=False)
+    order: int = 0  # position in a depth-first walk of the tree
+
+    @property
+    def is_group(self) -> bool:
+        return not self.path
+
+    def ancestors(self) -> list[Section]:
+        """From the top of the tree down to this node's parent, groups left out."""
+        chain: list[Section] = []
+        node = self.parent
+        while node is not None:
+            if not node.is_group:
+                chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    def area(self) -> Section:
+        """The top-level section (or group) this node belongs to: what colours a graph."""
+        node = self
+        while node.parent is not None and not node.parent.is_group:
+            node = node.parent
+        return node
+
+
+@dataclass
+class Taxonomy:
+    roots: list[Section] = field(default_factory=list)
+    by_path: dict[str, Section] = field(default_factory=dict)
+
+    def walk(self) -> list[Section]:
+        out: list[Section] = []
+
+        def visit(node: Section) -> None:
+            out.append(node)
+            for child in node.children:
+                visit(child)
+
+        for root in self.roots:
+            visit(root)
+        return out
+
+    def sections(self) -> list[Section]:
+        return [node for node in self.walk() if not node.is_group]
+
+    def lookup(self, value: str) -> Section | None:
+        """A section by its path, case and spelling forgiven; a unique last segment also works."""
+        key = slugify_path(value)
+        if key in self.by_path:
+            return self.by_path[key]
+        tails = [node for path, node in self.by_path.items() if path.rsplit("/", 1)[-1] == key]
+        if len(tails) == 1:
+            return tails[0]
+        titles = [node for node in self.by_path.values() if normalize(node.title) == normalize(value)]
+        return titles[0] if len(titles) == 1 else None
+
+    def suggest(self, value: str) -> list[str]:
+        paths = list(self.by_path)
+        key = slugify_path(value)
+        close = difflib.get_close_matches(key, paths, n=3, cutoff=0.5)
+        if not close:
+            tail = key.rsplit("/", 1)[-1]
+            close = [p for p in paths if tail and tail in p][:3]
+        return close
+
+    def for_folder(self, folder: str) -> Section | None:
+        """The deepest section whose path is the note's folder or one of its parents."""
+        key = slugify_path(folder)
+        while key:
+            if key in self.by_path:
+                return self.by_path[key]
+            key = key.rpartition("/")[0]
+        return None
+
+
+def build_taxonomy(raw: list[Any], config_path: Path | None, problems: Problems) -> Taxonomy:
+    """Validate the tree declared in garden.yaml."""
+    taxonomy = Taxonomy()
+    where = config_path or Path("garden.yaml")
+    counter = 0
+
+    def build(item: Any, parent: Section | None, parent_path: str) -> Section | None:
+        nonlocal counter
+        if not isinstance(item, dict):
+            problems.error(
+                where, 0, f"taxonomy entry {item!r} must be a mapping", "- {slug: models, title: Models}"
+            )
+            return None
+        title = str(item.get("title") or "").strip()
+        raw_slug = item.get("slug")
+        slug = slugify(str(raw_slug)) if raw_slug is not None else ""
+        if raw_slug is not None and not slug:
+            problems.error(where, 0, f"taxonomy slug {raw_slug!r} has no letters or digits", "slug: models")
+        if not title:
+            title = str(raw_slug or "Untitled")
+        path = f"{parent_path}/{slug}".strip("/") if slug else ""
+        node = Section(title=title, path=path, description=str(item.get("description") or "").strip())
+        node.parent = parent
+        node.order = counter
+        counter += 1
+        if path:
+            if path in taxonomy.by_path:
+                problems.error(
+                    where, 0, f"taxonomy path '{path}' is declared twice", "give each node its own slug"
+                )
+            else:
+                taxonomy.by_path[path] = node
+        children = item.get("children") or []
+        if not isinstance(children, list):
+            problems.error(where, 0, f"children of '{title}' must be a list", "children: [...]")
+            children = []
+        for child in children:
+            built = build(child, node, path or parent_path)
+            if built is not None:
+                node.children.append(built)
+        return node
+
+    for item in raw:
+        node = build(item, None, "")
+        if node is not None:
+            taxonomy.roots.append(node)
+    return taxonomy
