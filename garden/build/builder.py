@@ -11,38 +11,39 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from garden.build.inputs import BuildOptions, BuildResult, Inputs, gather_inputs, marker_id, unchanged_result
 from garden.build.output import OutputError, SiteWriter, check_output_dir
+from garden.core.addresses import PLANNED, RESERVED, page_file
 from garden.core.cache import Cache, IndexEntry, Manifest, content_key, fingerprint
 from garden.core.config import Config
 from garden.core.locations import PACKAGE_TEMPLATES, AssetMissing
 from garden.core.paths import Urls, normalize
 from garden.core.problems import Problem, Problems
 from garden.figures.data import figure_outputs, make_figures
-from garden.linking.check import Edge, Heading, LinkRef, resolve_links
+from garden.linking.check import Edge, LinkRef, resolve_links
 from garden.linking.fill import Filler
-from garden.linking.graph import LinkGraph, build_graph, one_typo_apart, transclusion_cycles
+from garden.linking.graph import build_graph, one_typo_apart, transclusion_cycles
 from garden.linking.resolve import Resolver, Target
 from garden.markdown.mathrender import find_katex
+from garden.model import Garden
+from garden.pages import assets
 from garden.pages import emit as pages
-from garden.pages.reader import Reader
+from garden.pages.reader import graph_files
 from garden.publish.cards import CardRun, CardSource
 from garden.publish.files import Published, begin_cards, feed_and_sitemap, publish
 from garden.publish.search import BackgroundIndexer, IndexRun
-from garden.sources.citations import Citation, bibliography
+from garden.sources.citations import bibliography
 from garden.sources.dates import fill_dates
 from garden.sources.notes import Note, check_slugs
 from garden.sources.taxonomy import Section, Taxonomy, build_taxonomy
 
 if TYPE_CHECKING:
     from garden.markdown.compile import NoteArtifact
-    from garden.publish.feeds import Entry
 
-RESERVED = ("tags", "planned", "katex", "css", "js", "graph", "pagefind")
 Progress = Callable[[int, int], None]
 
 
@@ -57,66 +58,6 @@ def _phase(name: str) -> None:
         if name != "start":
             print(f"  {name:<10} {1000 * (now - _last[0]):8.1f} ms", file=sys.stderr)
         _last[0] = now
-
-
-class LazyHtml:
-    """A body filled only when a template prints it; its repr is a fingerprint of the result."""
-
-    def __init__(self, key: str, produce: Callable[[], str]) -> None:
-        self.key = key
-        self._produce = produce
-
-    def __html__(self) -> str:
-        return self._produce()
-
-    def __str__(self) -> str:
-        return self._produce()
-
-    def __repr__(self) -> str:
-        return f"LazyHtml({self.key})"
-
-    def __reduce__(self) -> tuple:
-        return (str, (f"LazyHtml({self.key})",))  # fingerprints pickle contexts
-
-
-@dataclass
-class Garden:
-    """Everything the page emitters need: the one object templates' data comes from."""
-
-    config: Config
-    urls: Urls
-    taxonomy: Taxonomy
-    notes: dict[str, Note]  # slug -> note, every published note incl. section texts and home
-    section_of: dict[str, Section | None]
-    section_text: dict[str, Note]  # section path -> the note that is its text
-    headings: dict[str, list[Heading]]
-    links: LinkGraph
-    filler: Filler
-    edges: dict[str, list[Edge]] = field(default_factory=dict)
-    summaries: dict[str, str] = field(default_factory=dict)  # slug -> first paragraph, plain
-    citations: dict[str, Citation] = field(default_factory=dict)  # slug -> BibTeX of its paper
-    _reader: Reader | None = field(default=None, repr=False)
-    feed_entries: dict[str, Entry] = field(default_factory=dict, repr=False)  # slug -> the feed's entry
-
-    def title_of(self, slug: str) -> str:
-        if slug in self.notes and slug not in self.section_text:
-            return self.notes[slug].title
-        section = self.taxonomy.by_path.get(slug)
-        if section is not None:
-            return section.title
-        return self.notes[slug].title if slug in self.notes else slug
-
-    def url_of(self, slug: str) -> str:
-        return self.urls.page(slug)
-
-    def body(self, slug: str) -> LazyHtml:
-        return LazyHtml(self.filler.key(slug), lambda: self.filler.body(slug))
-
-    def reader(self) -> Reader:
-        """The reader features' graph views, computed once per garden."""
-        if self._reader is None:
-            self._reader = Reader(self)
-        return self._reader
 
 
 # --------------------------------------------------------------------------- stages
@@ -533,12 +474,12 @@ class Builder:
         result.planned = len(link_graph.planned)
         _phase("figures")
         page_list = pages.all_pages(garden)
-        copies = pages.asset_copies(garden, resolver, find_katex(config.root))
-        generated = pages.generated_files()
+        copies = assets.asset_copies(garden, resolver, find_katex(config.root))
+        generated = assets.generated_files()
         for figure in figures:
             for path, data in figure.files.items():
                 generated[path] = (fingerprint("bytes", data), lambda data=data: data)
-        for path, data in garden.reader().files(cache).items():
+        for path, data in graph_files(garden, cache).items():
             generated[path] = (fingerprint("bytes", data), lambda data=data: data)
         taken = {p.path for p in page_list} | set(copies) | set(generated)
         published = publish(garden, {p.path for p in page_list}, taken, problems, cards)
@@ -695,8 +636,7 @@ class Builder:
             garden.citations,
         )
         filler.title_of = new_garden.title_of
-        if garden._reader is not None:  # titles, sections and links are unchanged: so is the graph view
-            new_garden._reader = Reader(new_garden, garden._reader.view)
+        new_garden._view = garden._view  # titles, sections and links are unchanged: so is the graph view
 
         # the pages that can differ: the notes themselves, notes that embed them, the pages they
         # link to (their backlinks quote the linking sentence) and the planned-notes page
@@ -716,9 +656,9 @@ class Builder:
         for slug in changed_slugs:
             affected.update(garden.links.outlinks.get(slug, []))
             affected.update(link_graph.outlinks.get(slug, []))
-        paths = {page_path(slug) for slug in affected}
+        paths = {page_file(slug) for slug in affected}
         if any(garden.links.planned_out.get(s) or link_graph.planned_out.get(s) for s in changed_slugs):
-            paths.add(page_path("planned"))
+            paths.add(page_file(PLANNED))
 
         result = BuildResult(problems, out_dir=config.out_dir)
         manifest = self.manifest or inputs.manifest
@@ -912,12 +852,6 @@ def _output_is_safe(config: Config, problems: Problems) -> bool:
         problems.error(config.out_dir, 0, f"cannot check the output folder: {exc.strerror}", "check --out")
         return False
     return True
-
-
-def page_path(slug: str) -> str:
-    from garden.core.paths import output_file_for_page
-
-    return output_file_for_page(slug)
 
 
 def _replace(target: Path, data: bytes) -> None:

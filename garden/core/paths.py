@@ -100,8 +100,3 @@ class Urls:
 def _page_url(base_path: str, slug: str, anchor: str) -> str:
     url = base_path + (quote(slug.strip("/"), safe=_PATH_SAFE) + "/" if slug.strip("/") else "")
     return url + ("#" + quote(anchor, safe=_PATH_SAFE) if anchor else "")
-
-
-def output_file_for_page(slug: str) -> str:
-    """Where a page is written, relative to the output folder."""
-    return f"{slug}/index.html" if slug else "index.html"

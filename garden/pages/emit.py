@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from garden.core.locations import PACKAGE_STATIC
-from garden.core.paths import slugify
-from garden.linking.resolve import Resolver
-from garden.markdown.highlight import pygments_css
-from garden.pages.reader import STYLESHEET, site_extras
+from garden.core import addresses
+from garden.core.addresses import page_file, tag_page
+from garden.pages.reader import graph_pages, note_extras, site_extras
 from garden.pages.social import add_meta
-from garden.pages.templates import LinkView, Page, page_path, site_context
-from garden.publish.files import CITATION_SCRIPT, NOT_FOUND_SCRIPT, not_found_index
+from garden.pages.templates import LinkView, Page, site_context
 from garden.sources.taxonomy import Section
 
 if TYPE_CHECKING:
-    from garden.build.builder import Garden
+    from garden.model import Garden
 
 HOME_LIMIT = 12  # notes listed per section on the home page
 
@@ -43,7 +37,10 @@ def _note_link(garden: Garden, slug: str, context: str = "") -> LinkView:
 def _planned_link(garden: Garden, key: str) -> LinkView:
     entry = garden.links.planned[key]
     return LinkView(
-        entry.name, garden.urls.page("planned", entry.anchor), planned=True, count=len(entry.wanted_by)
+        entry.name,
+        garden.urls.page(addresses.PLANNED, entry.anchor),
+        planned=True,
+        count=len(entry.wanted_by),
     )
 
 
@@ -132,8 +129,8 @@ def _citation(garden: Garden, slug: str) -> dict | None:
     return {
         "key": citation.key,
         "bibtex": citation.bibtex,
-        "all_url": garden.urls.file("references.bib"),
-        "script": garden.urls.file(CITATION_SCRIPT),
+        "all_url": garden.urls.file(addresses.BIBLIOGRAPHY),
+        "script": garden.urls.file(addresses.CITATION_JS),
     }
 
 
@@ -164,11 +161,24 @@ def _note_context(garden: Garden, slug: str, tag_url: Any) -> dict:
     }
 
 
+def not_found_index(garden: Garden) -> list[dict[str, str]]:
+    """Title, slug and URL of every note and section: what the 404 page suggests from."""
+    items: dict[str, dict[str, str]] = {}
+    for section in garden.taxonomy.sections():
+        items[section.path] = {"t": section.title, "s": section.path, "u": garden.urls.page(section.path)}
+    for slug in garden.notes:
+        if slug:
+            items[slug] = {"t": garden.title_of(slug), "s": slug, "u": garden.urls.page(slug)}
+    return [items[key] for key in sorted(items)]
+
+
 def site_data(garden: Garden) -> dict[str, Any]:
     """What every template sees as ``site``."""
     urls = garden.urls
-    css = [urls.file("css/garden.css"), urls.file("css/highlight.css"), urls.file("katex/katex.min.css")]
-    css.insert(1, urls.file(STYLESHEET))
+    css = [
+        urls.file(path)
+        for path in (addresses.GARDEN_CSS, addresses.READER_CSS, addresses.HIGHLIGHT_CSS, addresses.KATEX_CSS)
+    ]
     site = site_context(garden.config, urls, _tree(garden, _notes_in(garden), _planned_in(garden)), css)
     site.update(site_extras(urls))
     return site
@@ -182,19 +192,18 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
     urls = garden.urls
     members = _notes_in(garden)
     planned_in = _planned_in(garden)
-    reader = garden.reader()
 
     def tag_url(tag: str) -> str:
-        return urls.page(f"tags/{tag}")
+        return urls.page(tag_page(tag))
 
     result: list[Page] = []
     for slug in sorted(garden.notes):
         if slug in garden.section_text or slug == "":
             continue
-        if only is not None and page_path(slug) not in only:
+        if only is not None and page_file(slug) not in only:
             continue
-        context = _note_context(garden, slug, tag_url) | reader.note_extras(slug)
-        result.append(Page(page_path(slug), "note.html", context))
+        context = _note_context(garden, slug, tag_url) | note_extras(garden, slug)
+        result.append(Page(page_file(slug), "note.html", context))
     if only is not None and not only - {p.path for p in result}:
         add_meta(garden, result)
         return result
@@ -221,7 +230,7 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
                 _note_link(garden, b.source, b.context) for b in garden.links.backlinks.get(section.path, [])
             ],
         }
-        result.append(Page(page_path(section.path), "section.html", context))
+        result.append(Page(page_file(section.path), "section.html", context))
 
     home = garden.notes.get("")
     unfiled = sorted(
@@ -234,7 +243,7 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
     )
     result.append(
         Page(
-            "index.html",
+            addresses.HOME_PAGE,
             "home.html",
             {
                 "kind": "home",
@@ -251,14 +260,17 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
     for tag, slugs in tags.items():
         result.append(
             Page(
-                page_path(f"tags/{tag}"),
+                page_file(tag_page(tag)),
                 "tag.html",
                 {
                     "kind": "tag",
                     "title": f"#{tag}",
                     "description": f"Notes tagged {tag}",
                     "url": tag_url(tag),
-                    "breadcrumbs": [LinkView("Home", urls.page("")), LinkView("Tags", urls.page("tags"))],
+                    "breadcrumbs": [
+                        LinkView("Home", urls.page("")),
+                        LinkView("Tags", urls.page(addresses.TAGS)),
+                    ],
                     "notes": [
                         LinkView(garden.notes[s].title, urls.page(s), garden.notes[s].description)
                         for s in slugs
@@ -268,13 +280,13 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
         )
     result.append(
         Page(
-            page_path("tags"),
+            page_file(addresses.TAGS),
             "tags.html",
             {
                 "kind": "tags",
                 "title": "Tags",
                 "description": "Every tag of the garden",
-                "url": urls.page("tags"),
+                "url": urls.page(addresses.TAGS),
                 "breadcrumbs": [LinkView("Home", urls.page(""))],
                 "tags": [LinkView("#" + tag, tag_url(tag), count=len(slugs)) for tag, slugs in tags.items()],
             },
@@ -290,13 +302,13 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
     ]
     result.append(
         Page(
-            page_path("planned"),
+            page_file(addresses.PLANNED),
             "planned.html",
             {
                 "kind": "planned",
                 "title": "Planned notes",
                 "description": "Notes that are linked to but not written yet",
-                "url": urls.page("planned"),
+                "url": urls.page(addresses.PLANNED),
                 "breadcrumbs": [LinkView("Home", urls.page(""))],
                 "planned": planned,
             },
@@ -304,73 +316,21 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
     )
     result.append(
         Page(
-            "404.html",
+            addresses.NOT_FOUND_PAGE,
             "404.html",
             {
                 "kind": "404",
                 "title": "Page not found",
                 "description": "",
-                "url": urls.file("404.html"),
+                "url": urls.file(addresses.NOT_FOUND_PAGE),
                 "base": urls.base_path,
                 "pages": not_found_index(garden),
-                "script": urls.file(NOT_FOUND_SCRIPT),
+                "script": urls.file(addresses.NOT_FOUND_JS),
             },
         )
     )
-    result.extend(reader.pages())
+    result.extend(graph_pages(garden))
     if only is not None:
         result = [page for page in result if page.path in only]
     add_meta(garden, result)
     return result
-
-
-@lru_cache(maxsize=1)
-def _highlight_bytes() -> bytes:
-    return _highlight_css().encode("utf-8")
-
-
-def generated_files() -> dict[str, tuple[str, Callable[[], bytes]]]:
-    """Files the build generates from no note: path -> (fingerprint, how to make the bytes)."""
-    from importlib.metadata import version
-
-    return {"css/highlight.css": (f"pygments-{version('pygments')}-2", _highlight_bytes)}
-
-
-def _highlight_css() -> str:
-    """Light token colours; dark ones follow the system unless the reader chose a theme."""
-    light = pygments_css("default", ".highlight")
-    dark = pygments_css("monokai", ':root:not([data-theme="light"]) .highlight')
-    dark_block = "\n".join("  " + line for line in dark.splitlines())
-    chosen = pygments_css("monokai", ':root[data-theme="dark"] .highlight')
-    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark_block}\n}}\n{chosen}\n"
-
-
-def asset_copies(garden: Garden, resolver: Resolver, katex_dist: Path) -> dict[str, Path]:
-    """Files copied as they are: static/, KaTeX's style sheet and fonts, linked files."""
-    copies: dict[str, Path] = {}
-    for root in dict.fromkeys([PACKAGE_STATIC, garden.config.static_dir]):
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*")):
-            relative = path.relative_to(root)
-            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                copies[relative.as_posix()] = path
-    copies["katex/katex.min.css"] = katex_dist / "katex.min.css"
-    for font in sorted((katex_dist / "fonts").glob("*.woff2")):
-        copies[f"katex/fonts/{font.name}"] = font
-    for path in sorted(_linked_files(garden)):
-        source = resolver.source_of_file(path)
-        if source is not None:
-            copies[path] = source
-    return copies
-
-
-def _linked_files(garden: Garden) -> set[str]:
-    """Files that notes link to or embed, as the link stage recorded them."""
-    return {
-        edge.target.slug for edges in garden.edges.values() for edge in edges if edge.target.kind == "file"
-    }
-
-
-def tag_slug(tag: str) -> str:
-    return "/".join(slugify(part) for part in tag.split("/"))

@@ -10,37 +10,17 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from garden.core import addresses
 from garden.figures.draw import PALETTE
 
 if TYPE_CHECKING:
-    from garden.build.builder import Garden
+    from garden.model import Garden, GardenGraph, Node
 
-DATA_FILE = "graph/graph.json"
-PLANNED_PREFIX = "planned:"
 MAX_PER_SIDE = 10  # neighbours drawn on each side of a local graph; the rest are counted
 UNFILED = "#6e747e"
-
-
-@dataclass(frozen=True)
-class Node:
-    key: str  # note slug, section path, or "planned:<key>"
-    title: str
-    url: str
-    area: int  # index into the areas; -1 unfiled or planned
-    degree: int
-    planned: bool = False
-
-
-@dataclass
-class GardenGraph:
-    """The nodes the graph views show (notes, section texts, planned ghosts) and the areas."""
-
-    nodes: dict[str, Node]
-    areas: list[str]  # titles of the taxonomy's top-level sections, in tree order
 
 
 LAYOUT_VERSION = 2  # bump when the layout algorithm changes: cached layouts are recomputed
@@ -48,28 +28,6 @@ LAYOUT_VERSION = 2  # bump when the layout algorithm changes: cached layouts are
 
 def colour(area: int) -> str:
     return "#{:02x}{:02x}{:02x}".format(*PALETTE[area % len(PALETTE)]) if area >= 0 else UNFILED
-
-
-def garden_graph(garden: Garden) -> GardenGraph:
-    """Every note of the link graph as the views show it (the home page is left out)."""
-    areas = [
-        node.area() for node in garden.taxonomy.sections() if node.parent is None or node.parent.is_group
-    ]
-    area_index = {area.path: index for index, area in enumerate(areas)}
-    graph = garden.links
-    nodes: dict[str, Node] = {}
-    for key in sorted(graph.nodes):
-        if key.startswith(PLANNED_PREFIX):
-            entry = garden.links.planned.get(key[len(PLANNED_PREFIX) :])
-            if entry is None:
-                continue
-            url = garden.urls.page("planned", entry.anchor)
-            nodes[key] = Node(key, entry.name, url, -1, graph.degree(key), planned=True)
-        elif key and key in garden.notes:
-            section = garden.section_of.get(key)
-            area = area_index.get(section.area().path, -1) if section is not None else -1
-            nodes[key] = Node(key, garden.title_of(key), garden.url_of(key), area, graph.degree(key))
-    return GardenGraph(nodes, [area.title for area in areas])
 
 
 # --------------------------------------------------------------------------- global graph
@@ -128,9 +86,9 @@ def graph_page_context(view: GardenGraph, garden: Garden) -> dict[str, Any]:
         "kind": "graph",
         "title": "Graph",
         "description": "Every note of the garden and the links between them",
-        "url": urls.page("graph"),
+        "url": urls.page(addresses.GRAPH),
         "breadcrumbs": [],
-        "data_url": urls.file(DATA_FILE),
+        "data_url": urls.file(addresses.GRAPH_DATA),
         "notes": written,
         "planned_count": len(view.nodes) - written,
         "links": len(garden.links.undirected_pairs(list(view.nodes))),

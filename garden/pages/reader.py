@@ -4,50 +4,41 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from garden.core import addresses
 from garden.core.paths import Urls
-from garden.pages.graphview import (
-    DATA_FILE,
-    GardenGraph,
-    garden_graph,
-    graph_data,
-    graph_page_context,
-    local_graph_svg,
-)
-from garden.pages.templates import Page, markup, page_path
+from garden.pages.graphview import graph_data, graph_page_context, local_graph_svg
+from garden.pages.templates import Page, markup
 
 if TYPE_CHECKING:
-    from garden.build.builder import Garden
-
-STYLESHEET = "css/reader.css"
+    from garden.model import Garden
 
 
 def site_extras(urls: Urls) -> dict[str, str]:
     """What every page's header and scripts need to reach search, the graph and our JS."""
     return {
-        "graph_url": urls.page("graph"),
-        "script_url": urls.file("js/garden.js"),
-        "graph_script_url": urls.file("js/graph.js"),
-        "search_url": urls.file("pagefind/pagefind.js"),
-        "favicon_url": urls.file("favicon.svg"),
+        "graph_url": urls.page(addresses.GRAPH),
+        "script_url": urls.file(addresses.GARDEN_JS),
+        "graph_script_url": urls.file(addresses.GRAPH_JS),
+        "search_url": urls.file(addresses.SEARCH_JS),
+        "favicon_url": urls.file(addresses.FAVICON),
     }
 
 
-class Reader:
-    """Computed once per build: the graph views' nodes, shared by every page."""
+def note_extras(garden: Garden, slug: str) -> dict[str, Any]:
+    """What a note page shows beside its text: its local graph and its other names."""
+    return {
+        "local_graph": markup(local_graph_svg(slug, garden.view(), garden)),
+        "aliases": garden.notes[slug].aliases,
+    }
 
-    def __init__(self, garden: Garden, view: GardenGraph | None = None) -> None:
-        """``view``: the last build's, when nothing it shows can have changed (quick rebuilds)."""
-        self.garden = garden
-        self.view = view if view is not None else garden_graph(garden)
 
-    def note_extras(self, slug: str) -> dict[str, Any]:
-        return {
-            "local_graph": markup(local_graph_svg(slug, self.view, self.garden)),
-            "aliases": self.garden.notes[slug].aliases,
-        }
+def graph_pages(garden: Garden) -> list[Page]:
+    """The page of the whole garden's graph."""
+    return [
+        Page(addresses.page_file(addresses.GRAPH), "graph.html", graph_page_context(garden.view(), garden))
+    ]
 
-    def pages(self) -> list[Page]:
-        return [Page(page_path("graph"), "graph.html", graph_page_context(self.view, self.garden))]
 
-    def files(self, cache: Any = None) -> dict[str, bytes]:
-        return {DATA_FILE: graph_data(self.view, self.garden, cache)}
+def graph_files(garden: Garden, cache: Any = None) -> dict[str, bytes]:
+    """The graph page's data: positions computed at build time."""
+    return {addresses.GRAPH_DATA: graph_data(garden.view(), garden, cache)}

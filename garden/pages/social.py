@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from markdown_it.token import Token
 
+from garden.core.addresses import CARD_HEIGHT, CARD_WIDTH, FEED, card_file, page_slug
 from garden.pages.templates import Page
-from garden.publish.cards import CARD_HEIGHT, CARD_WIDTH, card_file
 
 if TYPE_CHECKING:
-    from garden.build.builder import Garden
+    from garden.model import Garden
 
 DESCRIPTION_LIMIT = 200
 
@@ -62,20 +62,11 @@ def summaries(tokens: dict[str, list[Token]]) -> dict[str, str]:
     return {slug: shorten(first_paragraph(toks)) for slug, toks in tokens.items()}
 
 
-def slug_of_page(page: Page) -> str | None:
-    """The slug a page is written for (``a/b/index.html`` → ``a/b``); None for other files."""
-    if page.path == "index.html":
-        return ""
-    if page.path.endswith("/index.html"):
-        return page.path[: -len("/index.html")]
-    return None
-
-
 def page_meta(garden: Garden, page: Page) -> dict[str, Any]:
     """Canonical URL, Open Graph and Twitter fields for one page (notes also get their dates)."""
     context = page.context
     kind = context.get("kind", "")
-    slug = slug_of_page(page)
+    slug = page_slug(page.path)
     urls = garden.urls
     note = garden.notes.get(slug) if slug is not None and kind == "note" else None
     description = context.get("description") or ""
@@ -97,7 +88,7 @@ def page_meta(garden: Garden, page: Page) -> dict[str, Any]:
         "published": note.date if note is not None else None,
         "modified": note.updated if note is not None else None,
         "tags": list(note.tags) if note is not None else [],
-        "feed": urls.file("feed.xml"),
+        "feed": urls.file(FEED),
         "noindex": kind in ("404", "redirect"),
     }
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from garden.core import addresses
 from garden.core.locations import PACKAGE_TEMPLATES
-from garden.core.paths import Urls, output_file_for_page
+from garden.core.paths import Urls
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,6 @@ def render_page(env: Any, page: Page, site: dict[str, Any]) -> bytes:
     return template.render(site=site, page=page.context).encode("utf-8")
 
 
-def page_path(slug: str) -> str:
-    return output_file_for_page(slug)
-
-
 def markup(html: str) -> Markup:
     """HTML we generated ourselves (escaped where it came from data), for templates."""
     return Markup(html)
@@ -87,8 +84,8 @@ def site_context(config: Any, urls: Urls, tree: list[Any], css: list[str]) -> di
         "author": config.author,
         "language": config.language,
         "home_url": urls.page(""),
-        "tags_url": urls.page("tags"),
-        "planned_url": urls.page("planned"),
+        "tags_url": urls.page(addresses.TAGS),
+        "planned_url": urls.page(addresses.PLANNED),
         "css": css,
         "tree": tree,
         "extra": config.extra,

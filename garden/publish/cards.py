@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
+from garden.core.addresses import CARD_HEIGHT, CARD_WIDTH, SITE_CARD, card_file
 from garden.core.locations import AssetMissing, find_node_file
 
 if TYPE_CHECKING:
@@ -25,10 +26,7 @@ if TYPE_CHECKING:
     from garden.sources.notes import Note
     from garden.sources.taxonomy import Section, Taxonomy
 
-CARD_WIDTH, CARD_HEIGHT = 1200, 630
 CARD_VERSION = 4  # bump when the drawing changes: every cached card is redrawn
-CACHE_FOLDER = ".garden-cache/cards"
-SITE_CARD = "cards/_garden.png"  # slugs never start with "_", so no note's card can be here
 FONTS = {
     "regular": "dejavu-fonts-ttf/ttf/DejaVuSans.ttf",
     "bold": "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf",
@@ -46,11 +44,6 @@ class CardSpec:
     title: str
     section: str = ""
     tags: tuple[str, ...] = ()
-
-
-def card_file(slug: str | None) -> str:
-    """Where a page's card is written in the site (the garden's own card for other pages)."""
-    return f"cards/{slug}.png" if slug else SITE_CARD
 
 
 @dataclass(frozen=True)

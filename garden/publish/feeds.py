@@ -16,8 +16,10 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
+from garden.core.addresses import FEED, page_slug
+
 if TYPE_CHECKING:
-    from garden.build.builder import Garden
+    from garden.model import Garden
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -163,7 +165,7 @@ def atom_feed(garden: Garden, notes: list[Entry]) -> bytes:
     sub(feed, "updated", stamp(newest))
     author = sub(feed, "author")
     sub(author, "name", config.author or config.title)
-    sub(feed, "link", rel="self", type="application/atom+xml", href=urls.absolute(urls.file("feed.xml")))
+    sub(feed, "link", rel="self", type="application/atom+xml", href=urls.absolute(urls.file(FEED)))
     sub(feed, "link", rel="alternate", type="text/html", href=home)
     sub(feed, "generator", "garden")
     for note in notes:
@@ -195,7 +197,7 @@ def sitemap(garden: Garden, page_paths: list[str], notes: list[Entry]) -> bytes:
     by_slug = {e.slug: e for e in notes}
     lines.append(f'<urlset xmlns="{SITEMAP}">')
     for path in sorted(page_paths):
-        slug = "" if path == "index.html" else path.removesuffix("/index.html")
+        slug = page_slug(path) or ""
         entry = by_slug.get(slug)
         url = entry.url if entry else garden.urls.absolute(garden.urls.page(slug))
         newest = entry.newest if entry else None

@@ -13,20 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from garden.core import addresses
+from garden.core.addresses import page_file
 from garden.core.locations import AssetMissing
-from garden.core.paths import output_file_for_page, slugify_path
+from garden.core.paths import slugify_path
 from garden.core.problems import Problems
 from garden.pages.templates import Page
-from garden.publish.cards import CardRun, CardSource, cards_for
 from garden.publish import feeds
+from garden.publish.cards import CardRun, CardSource, cards_for
 from garden.sources.citations import references_bib
 
 if TYPE_CHECKING:
-    from garden.build.builder import Garden
+    from garden.model import Garden
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-NOT_FOUND_SCRIPT = "js/not-found.js"
-CITATION_SCRIPT = "js/citation.js"
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Published:
     cards_drawn: int = 0
     cards: CardRun | None = None  # still being drawn: ``card_copies`` waits for them
     cards_failed: bool = False  # some could not be stored: the site lacks them
+    feed_entries: dict[str, feeds.Entry] = field(default_factory=dict)  # kept for quick rebuilds
     _card_copies: dict[str, Path] = field(default_factory=dict)
 
     @property
@@ -66,7 +67,7 @@ class Published:
 
 def robots_txt(garden: Garden) -> bytes:
     lines = ["User-agent: *", "Allow: /"]
-    sitemap = garden.urls.absolute(garden.urls.file("sitemap.xml"))
+    sitemap = garden.urls.absolute(garden.urls.file(addresses.SITEMAP))
     if "://" in sitemap:
         lines.append(f"Sitemap: {sitemap}")
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -100,7 +101,7 @@ def alias_redirects(garden: Garden, taken: set[str], problems: Problems) -> list
             path_slug = slugify_path(alias)
             if not path_slug or path_slug == slug:
                 continue
-            path = output_file_for_page(path_slug)
+            path = page_file(path_slug)
             if path in taken or path in written:
                 owner = "a page of the site"
                 if path in written:
@@ -126,32 +127,21 @@ def alias_redirects(garden: Garden, taken: set[str], problems: Problems) -> list
     return result
 
 
-def not_found_index(garden: Garden) -> list[dict[str, str]]:
-    """Title, slug and URL of every note and section: what the 404 page suggests from."""
-    items: dict[str, dict[str, str]] = {}
-    for section in garden.taxonomy.sections():
-        items[section.path] = {"t": section.title, "s": section.path, "u": garden.urls.page(section.path)}
-    for slug in garden.notes:
-        if slug:
-            items[slug] = {"t": garden.title_of(slug), "s": slug, "u": garden.urls.page(slug)}
-    return [items[key] for key in sorted(items)]
-
-
 FEED_LIMIT = 50  # entries in feed.xml: the newest notes, each with its full content
 
 
 def feed_and_sitemap(
     garden: Garden, page_paths: list[str], keep: Mapping[str, feeds.Entry] | None = None
-) -> dict[str, bytes]:
-    """The two files that change whenever a note's body or dates do (``keep``: see
-    ``feeds.entries``). The garden remembers its entries for the next quick rebuild."""
+) -> tuple[dict[str, bytes], dict[str, feeds.Entry]]:
+    """The two files that change whenever a note's body or dates do, and the feed's entries by
+    slug (``keep``: entries known to be unchanged, see ``feeds.entries``)."""
     entries = feeds.entries(garden, keep)
-    garden.feed_entries = {entry.slug: entry for entry in entries}
     limit = int(garden.config.extra.get("feed_limit", FEED_LIMIT) or FEED_LIMIT)
-    return {
-        "sitemap.xml": feeds.sitemap(garden, page_paths, entries),
-        "feed.xml": feeds.atom_feed(garden, feeds.with_content(garden, entries, limit)),
+    files = {
+        addresses.SITEMAP: feeds.sitemap(garden, page_paths, entries),
+        addresses.FEED: feeds.atom_feed(garden, feeds.with_content(garden, entries, limit)),
     }
+    return files, {entry.slug: entry for entry in entries}
 
 
 def publish(
@@ -169,14 +159,15 @@ def publish(
     """
     out = Published()
     listed = sorted(p for p in page_paths if p.endswith("index.html"))
-    out.files.update(feed_and_sitemap(garden, listed))
-    out.files["robots.txt"] = robots_txt(garden)
-    out.files[".nojekyll"] = b""
+    files, out.feed_entries = feed_and_sitemap(garden, listed)
+    out.files.update(files)
+    out.files[addresses.ROBOTS] = robots_txt(garden)
+    out.files[addresses.NOJEKYLL] = b""
     if garden.citations:
-        out.files["references.bib"] = references_bib(garden.citations).encode("utf-8")
+        out.files[addresses.BIBLIOGRAPHY] = references_bib(garden.citations).encode("utf-8")
     cname = cname_file(garden, problems)
     if cname is not None:
-        out.files["CNAME"] = cname
+        out.files[addresses.CNAME] = cname
     out.redirects = alias_redirects(garden, taken | set(out.files), problems)
     if cards is not None:
         out.cards = cards

@@ -16,9 +16,9 @@ import tempfile
 import threading
 from pathlib import Path
 
+from garden.core.addresses import PAGEFIND
 from garden.core.problems import Problems
 
-OUTPUT_SUBDIR = "pagefind"
 # Pagefind writes the bundles of its own search UIs too; garden.js talks to pagefind.js directly.
 UNUSED_BUNDLES = (
     "pagefind-ui.js",
@@ -60,7 +60,7 @@ class IndexRun:
 
     def __init__(self, site: Path, where: Path) -> None:
         self.site, self.where = site, where
-        self.fresh = site / f".{OUTPUT_SUBDIR}.new"
+        self.fresh = site / f".{PAGEFIND}.new"
         self.failure: tuple[str, str] | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish or cancel)
@@ -90,7 +90,7 @@ class IndexRun:
             self._log.close()
         for name in UNUSED_BUNDLES:
             (self.fresh / name).unlink(missing_ok=True)
-        target, old = self.site / OUTPUT_SUBDIR, self.site / f".{OUTPUT_SUBDIR}.old"
+        target, old = self.site / PAGEFIND, self.site / f".{PAGEFIND}.old"
         shutil.rmtree(old, ignore_errors=True)
         if target.exists():
             target.rename(old)
