@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -164,6 +165,72 @@ def _rel(path: Path | None) -> str:
         return str(path) + "/"
 
 
+def make_preview(options: Any, host: str = "127.0.0.1", port: int = 8000, poll: bool = False) -> Any:
+    """The preview server, given a builder kept alive (its first build runs in full, so that
+    the quick rebuilds that follow know the whole garden)."""
+    return _preview_and_builder(options, host, port, poll)[0]
+
+
+def _preview_and_builder(options: Any, host: str, port: int, poll: bool) -> tuple[Any, Any]:
+    from garden.build.builder import Builder
+    from garden.build.inputs import config_for
+    from garden.core.problems import Problems
+    from garden.serve.preview import Preview, PreviewSite
+
+    builder = Builder(options)
+    builder.in_place = True
+    config = config_for(options, Problems())
+    site = PreviewSite(
+        root=config.out_dir,
+        base_url=config.base_url,
+        watched=(config.notes_dir, config.templates_dir, config.static_dir),
+        config_file=config.path,
+        ignored=(config.out_dir, config.root / ".garden-cache"),
+    )
+    first = [True]
+
+    def build() -> Any:
+        full, first[0] = first[0], False
+        return builder.build(full=full)
+
+    return Preview(build, site, host, port, poll, settle=builder.settle, close=builder.close), builder
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import threading
+    import webbrowser
+
+    options = _options(args, write=True)
+    preview, builder = _preview_and_builder(options, args.host, args.port, args.poll)
+    result = preview.build()
+    print_result(args, result, write=True)
+    served = result.written or builder.manifest or result.unchanged
+    if not served and not (preview.site_root / "index.html").is_file():
+        print("error: the build failed and there is no earlier site to serve", file=sys.stderr)
+        preview.stop()
+        return 1
+    url = preview.start()
+    if preview.moved:
+        print(f"port {args.port} is taken; using {preview.port} instead")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"warning: serving on {args.host}: other machines on the network can read the site",
+            file=sys.stderr,
+        )
+    print(f"Serving {preview.site_root} at {url}  (watching for changes; Ctrl-C stops)", flush=True)
+    preview.on_built = lambda built: print_result(args, built, write=True)
+    if args.open:
+        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("\nstopped")
+    finally:
+        preview.stop()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"build", "check", "new", "serve"}
@@ -176,8 +243,6 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_new(args)
         if args.command == "serve":
-            from garden.serve.preview import run_serve
-
             return run_serve(args)
         return run_build(args, write=args.command == "build")
     except KeyboardInterrupt:

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from garden.core import addresses
 from garden.core.config import Config
 from garden.core.paths import Urls
-from garden.linking.check import Edge, Heading
+from garden.linking.check import Edge
 from garden.linking.fill import Filler
 from garden.linking.graph import LinkGraph
+from garden.markdown.links import Heading
 from garden.sources.citations import Citation
 from garden.sources.notes import Note
 from garden.sources.taxonomy import Section, Taxonomy

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from garden.build.builder import BuildOptions, build_site
-from garden.serve.preview import make_server
+from garden.serve.http import make_server
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_markdown import body
 
-from garden.linking.graph import one_typo_apart
+from garden.linking.suggest import one_typo_apart
 
 
 def test_backlinks_list_the_sentence_that_links(garden, cli):

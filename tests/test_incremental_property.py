@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from garden.build.builder import build_site
 from garden.build.inputs import BuildOptions
-from garden.serve.preview import Preview
+from garden.cli import make_preview
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large]
 settings.register_profile(
@@ -179,7 +179,7 @@ def test_random_edit_sequences_through_the_preview_equal_clean_builds(start, ste
         for name, value in start:
             garden.apply("add", name, value)
         with contextlib.chdir(garden.root):
-            preview = Preview(BuildOptions(), "127.0.0.1", 0)
+            preview = make_preview(BuildOptions(), "127.0.0.1", 0)
             try:
                 preview.build()
                 for number, (kind, name, value) in enumerate(steps):
@@ -192,7 +192,7 @@ def test_random_edit_sequences_through_the_preview_equal_clean_builds(start, ste
                     assert problem_lines(result.problems) == problem_lines(clean.problems), f"step {number}"
                     assert result.written == clean.written, f"step {number}"
                     if clean.written:
-                        preview.builder.settle()  # the search index catches up in the background
+                        preview.settle()  # the search index catches up in the background
                         assert snapshot(garden.root / "_site", marker=False) == snapshot(
                             clean_out, marker=False
                         ), f"step {number}: {kind}"
@@ -201,6 +201,6 @@ def test_random_edit_sequences_through_the_preview_equal_clean_builds(start, ste
                     CHECKED[f"{done} ({path})"] = CHECKED.get(f"{done} ({path})", 0) + 1
                 print(f"\nsteps checked so far: {sum(CHECKED.values())} {dict(sorted(CHECKED.items()))}")
             finally:
-                preview.builder.close()
+                preview.stop()
     finally:
         shutil.rmtree(root, ignore_errors=True)

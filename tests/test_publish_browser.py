@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from garden.serve.preview import make_server
+from garden.serve.http import make_server
 
 BASE = "https://user.github.io/garden/"
 

@@ -20,7 +20,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from garden.serve.preview import make_server
+from garden.serve.http import make_server
 
 PUBLIC = "https://user.github.io"
 ATOM = "{http://www.w3.org/2005/Atom}"

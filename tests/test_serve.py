@@ -13,7 +13,7 @@ import pytest
 from conftest import snapshot
 
 from garden.build.inputs import BuildOptions
-from garden.serve.preview import Preview
+from garden.cli import make_preview
 
 
 class EventClient:
@@ -93,7 +93,7 @@ def preview(garden, monkeypatch):
     garden.note("index.md", "# Home\n\nSee [[Alpha]].\n")
     garden.note("models/alpha.md", "---\ntitle: Alpha\n---\nFirst version of alpha. $x^2$\n")
     garden.note("models/beta.md", "---\ntitle: Beta\n---\nBeta links [[Alpha]].\n")
-    running = Preview(BuildOptions(), "127.0.0.1", 0)
+    running = make_preview(BuildOptions(), "127.0.0.1", 0)
     result = running.build()
     assert result.written, result.problems.items
     running.start()
@@ -179,7 +179,7 @@ def test_incremental_serve_equals_clean_build(preview, garden, cli, tmp_path):
         out = tmp_path / f"clean-{number}"
         result = cli(garden, "--no-cache", "--out", str(out))
         assert result.code == 0, result.output
-        preview.builder.settle()  # the search index catches up in the background
+        preview.settle()  # the search index catches up in the background
         assert snapshot(garden.site, marker=False) == snapshot(out, marker=False), f"step {number}"
 
 
@@ -207,7 +207,7 @@ def test_traversal_and_escapes_get_404(preview, garden, tmp_path, path):
 def test_base_url_path_is_served_under_it(garden, monkeypatch):
     monkeypatch.chdir(garden.root)
     garden.note("a.md", "Hello\n")
-    running = Preview(BuildOptions(base_url="https://user.github.io/garden/"), "127.0.0.1", 0)
+    running = make_preview(BuildOptions(base_url="https://user.github.io/garden/"), "127.0.0.1", 0)
     running.build()
     running.start()
     try:
@@ -225,7 +225,7 @@ def test_taken_port_moves_to_a_free_one(garden, monkeypatch):
     blocker.bind(("127.0.0.1", 0))
     blocker.listen()
     taken = blocker.getsockname()[1]
-    running = Preview(BuildOptions(), "127.0.0.1", taken)
+    running = make_preview(BuildOptions(), "127.0.0.1", taken)
     running.build()
     running.start()
     try:
@@ -253,10 +253,10 @@ def builder_only(garden, monkeypatch):
     garden.note(
         "models/alpha.md", "---\ntitle: Alpha\n---\nFirst version, see [[Nowhere]]. $x^2$\n\n## Part\n"
     )
-    running = Preview(BuildOptions(), "127.0.0.1", 0)
+    running = make_preview(BuildOptions(), "127.0.0.1", 0)
     assert running.build().written
     yield running
-    running.builder.close()
+    running.stop()
 
 
 def _problem_lines(text: str) -> list[str]:
@@ -280,7 +280,7 @@ def test_quick_rebuilds_of_body_edits_equal_clean_builds(builder_only, garden, c
         out = tmp_path / f"clean-{number}"
         clean = cli(garden, "--no-cache", "--out", str(out))
         assert clean.code == 0, clean.output
-        builder_only.builder.settle()
+        builder_only.settle()
         assert snapshot(garden.site, marker=False) == snapshot(out, marker=False), f"edit {number}"
         assert _problem_lines("\n".join(p.format() for p in result.problems.items)) == _problem_lines(
             clean.err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from garden.build.inputs import BuildOptions
-from garden.serve.preview import Preview
+from garden.cli import make_preview
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ def test_edit_appears_without_manual_reload_and_errors_show_in_page(browser, gar
     garden.note(
         "models/alpha.md", "---\ntitle: Alpha\n---\n" + "Filler paragraph.\n\n" * 80 + "Old ending.\n"
     )
-    running = Preview(BuildOptions(), "127.0.0.1", 0)
+    running = make_preview(BuildOptions(), "127.0.0.1", 0)
     running.build()
     running.start()
     try:

@@ -21,7 +21,7 @@ import pytest
 from test_serve import EventClient, raw_request
 
 from garden.build.inputs import BuildOptions
-from garden.serve.preview import Preview
+from garden.cli import make_preview
 
 LOAD_SECONDS = float(os.environ.get("GARDEN_LOAD_SECONDS", "10"))
 HTTP_CLIENTS = 200
@@ -84,7 +84,7 @@ def loaded_garden(garden, monkeypatch, tmp_path):
 def test_two_hundred_clients_and_fifty_live_pages_while_notes_change(loaded_garden, tmp_path):
     garden = loaded_garden
     threads_before, fds_before = threading.active_count(), _fds()
-    preview = Preview(BuildOptions(), "127.0.0.1", 0)
+    preview = make_preview(BuildOptions(), "127.0.0.1", 0)
     assert preview.build().written
     preview.start()
     threads_serving = threading.active_count()  # the server, watcher and debouncer threads

@@ -294,16 +294,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def write_site(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> None:
-    """Write ``files`` (bytes) and ``copies`` (source files) as the new site, atomically."""
-    writer = SiteWriter(out)
-    try:
-        for relative in sorted(set(files) | set(copies)):
-            if relative in files:
-                writer.write(relative, files[relative])
-            else:
-                writer.copy(relative, copies[relative])
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
+def write_marker(out: Path, build_id: str) -> None:
+    """Stamp a site rewritten in place with its build (renamed over the old marker: no reader
+    sees half of it)."""
+    target = out / MARKER
+    temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    temp.write_text(MARKER_TEXT + f"build: {build_id}\n", encoding="utf-8")
+    os.replace(temp, target)

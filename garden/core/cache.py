@@ -18,7 +18,7 @@ from typing import Any
 
 from garden.core.problems import Problems
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: modules moved into layers (pickles name their classes by module)
 KINDS = ("notes", "html", "figures", "named")
 
 

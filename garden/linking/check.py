@@ -1,37 +1,16 @@
-"""Links of a note: collected at parse time (unresolved), resolved against the garden later.
-
-``collect_links`` numbers every link token of a note (``token.meta["ref"]``) so the body HTML
-can carry placeholders; ``resolve_links`` turns the references into targets and graph edges,
-reporting ambiguous, missing and unsafe links with their ``path:line``.
-"""
+"""Checking a note's links once the garden is known: ``resolve_links`` turns the references
+``markdown/links.py`` collected into targets and graph edges, reporting ambiguous, missing and
+unsafe links with their ``path:line``; ``transclusion_cycles`` finds embeds that loop."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
-from garden.core.paths import heading_anchor
 from garden.core.problems import Problems
 from garden.linking.resolve import Resolver, Target
+from garden.markdown.links import Heading, LinkRef
 from garden.sources.notes import Note
-
-if TYPE_CHECKING:
-    from markdown_it.token import Token
-
-
-@dataclass(frozen=True)
-class LinkRef:
-    """A link as written: wikilink, embed, Markdown link or image."""
-
-    kind: str  # "wikilink" | "embed" | "link" | "image"
-    target: str  # wikilink target, or the href/src as written
-    heading: str = ""
-    label: str = ""  # wikilink/embed label (after |), or an image's alt text
-    title: str = ""  # a Markdown link or image title
-    line: int = 0  # 1-based line in the file
-    context: str = ""  # the sentence that links, for backlinks
-    raw: str = ""  # the source text, for messages
 
 
 @dataclass(frozen=True)
@@ -43,117 +22,6 @@ class Edge:
     line: int
     context: str
     embed: bool = False
-
-
-@dataclass(frozen=True)
-class Heading:
-    level: int
-    text: str
-    anchor: str
-    line: int
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\[\$\*_(])|\n\s*\n")
-_MARKUP = [
-    (re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?\|([^\]]+)\]\]"), r"\2"),
-    (re.compile(r"!?\[\[([^\]|#]*)(?:#([^\]|]*))?\]\]"), lambda m: m.group(1) or m.group(2) or ""),
-    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"[*_`~=]{1,3}"), ""),
-    (re.compile(r"\s+"), " "),
-]
-
-
-def sentence_at(content: str, pos: int) -> str:
-    """The sentence of a paragraph around position ``pos``, markup stripped."""
-    start, end = 0, len(content)
-    for match in _SENTENCE_END.finditer(content):
-        if match.end() <= pos:
-            start = match.end()
-        elif match.start() >= pos:
-            end = match.start()
-            break
-    text = content[start:end]
-    for pattern, replacement in _MARKUP:
-        text = pattern.sub(replacement, text)
-    text = text.strip()
-    return text if len(text) <= 280 else text[:277].rstrip() + "…"
-
-
-def headings_of(tokens: list[Token], note: Note) -> list[Heading]:
-    out: list[Heading] = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            text = inline_plain(tokens[index + 1].children)
-            anchor = token.attrGet("id") or heading_anchor(text)
-            line = note.file_line(token.map[0]) if token.map else 0
-            out.append(Heading(int(token.tag[1]), text, str(anchor), line))
-    return out
-
-
-def inline_plain(children: list[Token] | None) -> str:
-    parts: list[str] = []
-    for child in children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("math_inline", "math_inline_double"):
-            parts.append(f"${child.content}$")
-        elif child.type == "wikilink":
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.children:
-            parts.append(inline_plain(child.children))
-    return "".join(parts).strip()
-
-
-def _walk(children: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    for child in children:
-        out.append(child)
-        if child.children:
-            out.extend(_walk(child.children))
-    return out
-
-
-def collect_links(note: Note, tokens: list[Token]) -> list[LinkRef]:
-    """Every link of the note, in order; each link token gets its index in ``meta["ref"]``."""
-    refs: list[LinkRef] = []
-    for block in tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        for child in _walk(block.children):
-            ref = _ref(note, block, child)
-            if ref is not None:
-                child.meta["ref"] = len(refs)
-                refs.append(ref)
-    return refs
-
-
-def _ref(note: Note, block: Token, token: Token) -> LinkRef | None:
-    line = note.file_line(token.meta.get("line", block.map[0] if block.map else 0)) if token.meta else 0
-    if token.type in ("wikilink", "wikiembed"):
-        meta = token.meta
-        return LinkRef(
-            "wikilink" if token.type == "wikilink" else "embed",
-            meta["target"],
-            meta["heading"],
-            meta["label"],
-            "",
-            line,
-            sentence_at(block.content, meta.get("pos", 0)),
-            meta["raw"],
-        )
-    if token.type == "link_open":
-        href = str(token.attrGet("href") or "")
-        pos = max(block.content.find(href), 0)
-        title = str(token.attrGet("title") or "")
-        return LinkRef("link", href, "", "", title, line, sentence_at(block.content, pos), href)
-    if token.type == "image":
-        src = str(token.attrGet("src") or "")
-        alt = inline_plain(token.children)
-        title = str(token.attrGet("title") or "")
-        return LinkRef("image", src, "", alt, title, line, "", src)
-    return None
 
 
 def resolve_links(
@@ -230,3 +98,47 @@ def _check(
                 f"heading '#{target.anchor}' not found in {'this note' if slug == note.slug else raw}",
                 "check the heading's spelling",
             )
+
+
+def transclusion_cycles(
+    edges: dict[str, list[Edge]], notes: dict[str, Any], section_text: dict[str, str], problems: Problems
+) -> None:
+    """Warn at every embed that closes a cycle of transclusions (pages show a marker there)."""
+    embeds: dict[str, list[tuple[str, int]]] = {}
+    for source, out in edges.items():
+        for edge in out:
+            if not edge.embed:
+                continue
+            target = edge.target.slug if edge.target.kind == "note" else ""
+            if edge.target.kind == "section":
+                target = section_text.get(edge.target.slug, "")
+            if target:
+                embeds.setdefault(source, []).append((target, edge.line))
+    for source in sorted(embeds):
+        for target, line in embeds[source]:
+            path = _embed_path(embeds, target, source)
+            if path is not None:
+                problems.warning(
+                    notes[source].source,
+                    line,
+                    f"transclusion cycle: {' → '.join([source, *path])}",
+                    "embed a heading instead, or link with [[...]] rather than ![[...]]",
+                )
+
+
+def _embed_path(embeds: dict[str, list[tuple[str, int]]], start: str, goal: str) -> list[str] | None:
+    """Shortest chain of embeds from ``start`` back to ``goal`` (breadth first), or None."""
+    previous: dict[str, str | None] = {start: None}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        if node == goal:
+            chain = [node]
+            while previous[chain[-1]] is not None:
+                chain.append(previous[chain[-1]])  # type: ignore[arg-type]
+            return chain[::-1]
+        for nxt, _ in embeds.get(node, []):
+            if nxt not in previous:
+                previous[nxt] = node
+                queue.append(nxt)
+    return None

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from garden.core.paths import Urls
 from garden.figures.draw import Figure
-from garden.linking.check import LinkRef
 from garden.linking.resolve import IMAGE_SUFFIXES, Target
+from garden.markdown.links import LinkRef
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 

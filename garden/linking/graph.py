@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from garden.core.paths import normalize, slugify
-from garden.core.problems import Problems
 from garden.linking.check import Edge
 
 
@@ -181,68 +180,3 @@ def _unique_anchors(planned: dict[str, Planned]) -> None:
             anchor = f"{entry.anchor}-{n}"
         entry.anchor = anchor
         used.add(anchor)
-
-
-def one_typo_apart(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` differ by one insertion, deletion, substitution or swap."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diffs = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diffs) == 1:
-            return True
-        return (
-            len(diffs) == 2
-            and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]]
-            and a[diffs[1]] == b[diffs[0]]
-        )
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long[i]:
-        i += 1
-    return short[i:] == long[i + 1 :]
-
-
-def transclusion_cycles(
-    edges: dict[str, list[Edge]], notes: dict[str, Any], section_text: dict[str, str], problems: Problems
-) -> None:
-    """Warn at every embed that closes a cycle of transclusions (pages show a marker there)."""
-    embeds: dict[str, list[tuple[str, int]]] = {}
-    for source, out in edges.items():
-        for edge in out:
-            if not edge.embed:
-                continue
-            target = edge.target.slug if edge.target.kind == "note" else ""
-            if edge.target.kind == "section":
-                target = section_text.get(edge.target.slug, "")
-            if target:
-                embeds.setdefault(source, []).append((target, edge.line))
-    for source in sorted(embeds):
-        for target, line in embeds[source]:
-            path = _embed_path(embeds, target, source)
-            if path is not None:
-                problems.warning(
-                    notes[source].source,
-                    line,
-                    f"transclusion cycle: {' → '.join([source, *path])}",
-                    "embed a heading instead, or link with [[...]] rather than ![[...]]",
-                )
-
-
-def _embed_path(embeds: dict[str, list[tuple[str, int]]], start: str, goal: str) -> list[str] | None:
-    """Shortest chain of embeds from ``start`` back to ``goal`` (breadth first), or None."""
-    previous: dict[str, str | None] = {start: None}
-    queue = [start]
-    while queue:
-        node = queue.pop(0)
-        if node == goal:
-            chain = [node]
-            while previous[chain[-1]] is not None:
-                chain.append(previous[chain[-1]])  # type: ignore[arg-type]
-            return chain[::-1]
-        for nxt, _ in embeds.get(node, []):
-            if nxt not in previous:
-                previous[nxt] = node
-                queue.append(nxt)
-    return None

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from garden.core.addresses import RESERVED
 from garden.core.paths import normalize, slugify, source_slug
 from garden.core.problems import Problems
 from garden.core.yamlutil import YamlError, load_yaml
@@ -504,3 +505,20 @@ def check_slugs(notes: list[Note], problems: Problems) -> list[Note]:
 
 def title_key(text: str) -> str:
     return normalize(text)
+
+
+def drop_reserved(notes: list[Note], problems: Problems) -> list[Note]:
+    """Notes whose URL would overwrite one of the site's own pages or folders are errors."""
+    kept: list[Note] = []
+    for note in notes:
+        head = note.slug.split("/", 1)[0]
+        if head in RESERVED:
+            problems.error(
+                note.source,
+                1,
+                f"the URL '/{note.slug}/' is reserved for the site's own pages",
+                f"move the note out of a folder named '{head}' or rename it",
+            )
+            continue
+        kept.append(note)
+    return kept

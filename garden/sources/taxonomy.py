@@ -9,6 +9,7 @@ from typing import Any
 
 from garden.core.paths import normalize, slugify, slugify_path
 from garden.core.problems import Problems
+from garden.sources.notes import Note
 
 
 @dataclass
@@ -141,3 +142,35 @@ def build_taxonomy(raw: list[Any], config_path: Path | None, problems: Problems)
         if node is not None:
             taxonomy.roots.append(node)
     return taxonomy
+
+
+def place_notes(
+    notes: list[Note], taxonomy: Taxonomy, problems: Problems
+) -> tuple[dict[str, Section | None], dict[str, Note]]:
+    """Each note's section (front-matter, else folder); notes that are a section's own text."""
+    section_of: dict[str, Section | None] = {}
+    section_text: dict[str, Note] = {}
+    for note in notes:
+        if note.slug in taxonomy.by_path:
+            section_text[note.slug] = note
+            section_of[note.slug] = taxonomy.by_path[note.slug]
+            continue
+        if note.section:
+            section = taxonomy.lookup(note.section)
+            if section is None:
+                close = taxonomy.suggest(note.section)
+                hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+                valid = ", ".join(sorted(taxonomy.by_path)[:12])
+                fallback = (
+                    f"use a taxonomy path from garden.yaml, e.g. {valid}"
+                    if valid
+                    else "garden.yaml declares no taxonomy: add one, or remove 'section:'"
+                )
+                problems.error(
+                    note.source, note.section_line, f"unknown section {note.section!r}", hint or fallback
+                )
+            section_of[note.slug] = section
+            continue
+        folder = note.relative.parent.as_posix()
+        section_of[note.slug] = taxonomy.for_folder(folder) if folder != "." else None
+    return section_of, section_text

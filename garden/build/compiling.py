@@ -1,0 +1,155 @@
+"""The compile stage: each note compiled once per content, kept in memory and in the cache.
+
+A compiled note depends only on its file's bytes (and the math macros), so it is found again
+by a hash of those; the index remembers each file's size and time so unchanged files are not
+even read. A long-lived builder (the preview) keeps every note in memory between rebuilds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from garden.core.cache import Cache, IndexEntry, content_key, fingerprint
+from garden.core.config import Config
+from garden.core.problems import Problem, Problems
+
+if TYPE_CHECKING:
+    from garden.markdown.compile import NoteArtifact
+
+Progress = Callable[[int, int], None]
+Compiled = tuple["NoteArtifact | None", list[Problem]]
+
+
+class NoteStore:
+    """Compiled notes by cache key, in memory, with their body HTML."""
+
+    def __init__(self, jobs: int | None) -> None:
+        self.jobs = jobs
+        self.memory: dict[str, tuple[NoteArtifact | None, list[Problem]]] = {}
+        self.html: dict[str, str] = {}  # artifact key -> body template, for notes in memory
+        self.index: dict[str, IndexEntry] | None = None
+
+    def compile_all(
+        self,
+        config: Config,
+        paths: list[Path],
+        cache: Cache,
+        problems: Problems,
+        progress: Progress | None,
+    ) -> tuple[dict[str, NoteArtifact], dict[str, str], int]:
+        """Artifacts by relative path, their keys, and how many were compiled afresh."""
+        macros_key = fingerprint(config.math_macros)
+        if self.index is None:
+            stored = cache.load_named("index")
+            self.index = stored if isinstance(stored, dict) else {}
+            wanted = sorted({entry.key for entry in self.index.values()} - set(self.memory))
+            self.memory.update(cache.load_many("notes", wanted))
+        index = self.index
+        new_index: dict[str, IndexEntry] = {}
+        keys: dict[str, str] = {}
+        results: dict[str, tuple[NoteArtifact | None, list[Problem]]] = {}
+        to_compile: list[Path] = []
+        for path in paths:
+            relative = path.relative_to(config.notes_dir).as_posix()
+            try:
+                info = path.stat()
+            except OSError:
+                to_compile.append(path)
+                continue
+            entry = index.get(str(path))  # by absolute path: a copied garden is another garden
+            if entry and entry.size == info.st_size and entry.mtime_ns == info.st_mtime_ns:
+                key = entry.key
+            else:
+                try:
+                    key = content_key(path.read_bytes(), path, macros_key)
+                except OSError:
+                    to_compile.append(path)
+                    continue
+            found = self.memory.get(key)
+            if found is None:
+                found = cache.load("notes", key)
+                if found is not None:
+                    self.memory[key] = found
+            if found is None or (found[0] is not None and key not in self.html and not cache.enabled):
+                to_compile.append(path)
+                continue
+            keys[relative] = key
+            results[relative] = found
+            new_index[str(path)] = IndexEntry(info.st_size, info.st_mtime_ns, key)
+        from garden.markdown.workers import compile_paths
+
+        compiled = compile_paths(
+            to_compile, config.notes_dir, config.root, config.math_macros, self.jobs, progress
+        )
+        new_html: dict[str, str] = {}
+        for path, (key, (artifact, found_problems), html) in compiled.items():
+            relative = path.relative_to(config.notes_dir).as_posix()
+            keys[relative] = key
+            results[relative] = (artifact, found_problems)
+            self.memory[key] = (artifact, found_problems)
+            if artifact is not None:
+                self.html[key] = new_html[key] = html
+            try:
+                info = path.stat()
+                new_index[str(path)] = IndexEntry(info.st_size, info.st_mtime_ns, key)
+            except OSError:
+                pass
+        live = set(keys.values())
+        for key in [k for k in self.memory if k not in live]:
+            self.memory.pop(key, None)
+            self.html.pop(key, None)
+        if compiled:
+            cache.store_many("notes", {key: self.memory[key] for key in {c[0] for c in compiled.values()}})
+            cache.store_many("html", new_html)
+        if new_index != self.index:
+            cache.store_named("index", new_index)
+        if len(compiled) > 500:
+            cache.prune("notes", live)
+            cache.prune("html", live)
+        self.index = new_index
+        artifacts: dict[str, NoteArtifact] = {}
+        seen = set(problems.items)
+        for relative in sorted(results):
+            artifact, found_problems = results[relative]
+            for problem in found_problems:
+                if problem not in seen:
+                    seen.add(problem)
+                    problems.items.append(problem)
+            if artifact is not None:
+                artifacts[relative] = artifact
+        return artifacts, keys, len(compiled)
+
+    def html_loader(self, cache: Cache, keys: dict[str, str]) -> Callable[[str], str]:
+        def load(key: str) -> str:
+            if key in self.html:
+                return self.html[key]
+            html = cache.load("html", key)
+            if not isinstance(html, str):
+                raise RuntimeError(f"cache entry {key} vanished during the build; run with --no-cache")
+            return html
+
+        return load
+
+    def remember(
+        self,
+        notes_dir: Path,
+        updates: dict[str, tuple[str, NoteArtifact, list[Problem], str]],
+        stats: dict[Path, tuple[int, int]],
+        cache: Cache,
+    ) -> None:
+        """Keep notes recompiled by a quick rebuild (relative path -> key, artifact, problems,
+        body) in memory and in the cache, and index their files."""
+        for key, artifact, found, html in updates.values():
+            self.memory[key], self.html[key] = (artifact, found), html
+        cache.store_many("notes", {key: self.memory[key] for key, *_ in updates.values()})
+        cache.store_many("html", {key: html for key, _, _, html in updates.values()})
+        self.index = {
+            **(self.index or {}),
+            **{
+                str(notes_dir / relative): IndexEntry(*stats[notes_dir / relative], key)
+                for relative, (key, *_) in updates.items()
+            },
+        }
+        cache.store_named("index", self.index)
