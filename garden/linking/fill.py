@@ -11,9 +11,9 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from garden.core.paths import Urls
-from garden.figures.draw import Figure
 from garden.linking.resolve import IMAGE_SUFFIXES, Target
 from garden.markdown.links import LinkRef
 
@@ -28,6 +28,23 @@ PLACEHOLDER = re.compile("\x02([ocepq])([0-9,]*)\x03")
 _HEADING_ID = re.compile(r'<h([1-6]) id="[^"]*">')
 _HEADING_LINK = re.compile(r' <a class="heading-link" href="[^"]*" aria-label="Link to this section">#</a>')
 MAX_DEPTH = 8
+
+
+class Figure(Protocol):
+    """A figure the build draws (``figures/``): what a page needs to show it inline."""
+
+    name: str
+
+    @property
+    def svg(self) -> str: ...
+    @property
+    def svg_hash(self) -> str: ...
+    @property
+    def png(self) -> str: ...
+    @property
+    def png2x(self) -> str: ...
+    @property
+    def svg_path(self) -> str: ...
 
 
 def target_url(urls: Urls, target: Target) -> str:

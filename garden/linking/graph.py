@@ -1,4 +1,4 @@
-"""The link graph: backlinks, outgoing links and planned notes (networkx for layouts)."""
+"""The link graph: backlinks, outgoing links and planned notes."""
 
 from __future__ import annotations
 
@@ -35,23 +35,6 @@ class LinkGraph:
     planned: dict[str, Planned]  # planned key -> Planned
     planned_out: dict[str, list[str]]  # slug -> planned keys it links to, in order
 
-    @property
-    def graph(self) -> Any:
-        """The graph as a networkx DiGraph, built on first use (networkx is imported then)."""
-        if not hasattr(self, "_networkx"):
-            self._networkx = self.networkx()
-        return self._networkx
-
-    def networkx(self) -> Any:
-        """The graph as a networkx DiGraph (imported only when a layout needs it)."""
-        import networkx as nx
-
-        graph = nx.DiGraph()
-        for node, attributes in self.nodes.items():
-            graph.add_node(node, **attributes)
-        graph.add_edges_from(self.edges)
-        return graph
-
     def with_contexts(self, changed: dict[str, list[Edge]]) -> LinkGraph:
         """The graph after edits that kept every link of ``changed`` (slug -> its new edges):
         only the sentences and lines of their backlinks differ. Equal to ``build_graph`` on
@@ -77,7 +60,7 @@ class LinkGraph:
                 seen.add(target.slug)
                 backlinks[target.slug] = _renewed(backlinks[target.slug], source, edge)
         patched = LinkGraph(self.nodes, self.edges, backlinks, self.outlinks, planned, self.planned_out)
-        for derived in ("_succ", "_pred", "_degree", "_networkx"):  # from nodes and edges: the same
+        for derived in ("_succ", "_pred", "_degree"):  # from nodes and edges: the same
             if hasattr(self, derived):
                 setattr(patched, derived, getattr(self, derived))
         return patched

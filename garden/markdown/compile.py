@@ -19,7 +19,7 @@ from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
 from garden.markdown.mathrender import Katex, MathCollector, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
-from garden.pages.social import first_paragraph, shorten
+from garden.markdown.plaintext import first_paragraph, shorten
 from garden.sources.notes import Note, load_note
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from garden.core.paths import heading_anchor
+from garden.markdown.plaintext import plain_text
 from garden.sources.notes import Note
 
 if TYPE_CHECKING:
@@ -69,27 +70,11 @@ def headings_of(tokens: list[Token], note: Note) -> list[Heading]:
     out: list[Heading] = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
-            text = inline_plain(tokens[index + 1].children)
+            text = plain_text(tokens[index + 1].children)
             anchor = token.attrGet("id") or heading_anchor(text)
             line = note.file_line(token.map[0]) if token.map else 0
             out.append(Heading(int(token.tag[1]), text, str(anchor), line))
     return out
-
-
-def inline_plain(children: list[Token] | None) -> str:
-    parts: list[str] = []
-    for child in children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("math_inline", "math_inline_double"):
-            parts.append(f"${child.content}$")
-        elif child.type == "wikilink":
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.children:
-            parts.append(inline_plain(child.children))
-    return "".join(parts).strip()
 
 
 def _walk(children: list[Token]) -> list[Token]:
@@ -136,7 +121,7 @@ def _ref(note: Note, block: Token, token: Token) -> LinkRef | None:
         return LinkRef("link", href, "", "", title, line, sentence_at(block.content, pos), href)
     if token.type == "image":
         src = str(token.attrGet("src") or "")
-        alt = inline_plain(token.children)
+        alt = plain_text(token.children)
         title = str(token.attrGet("title") or "")
         return LinkRef("image", src, "", alt, title, line, "", src)
     return None

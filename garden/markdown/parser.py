@@ -8,7 +8,6 @@ placeholders that ``mathrender.py`` fills in, one batched KaTeX call per page.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -389,28 +388,4 @@ def parse_notes(tokens: list[Token]) -> list[ParseNote]:
     return found
 
 
-def parse(md: MarkdownIt, body: str) -> list[Token]:
-    """Block and inline tokens of a note body. Depends on nothing but the text."""
-    return md.parse(body, {})
-
-
-def inline_text(children: list[Token] | None) -> str:
-    """Plain text of inline tokens (headings, titles, backlink sentences)."""
-    parts: list[str] = []
-    for child in children or []:
-        if child.type in ("text", "code_inline", "math_inline"):
-            parts.append(child.content if child.type != "math_inline" else f"${child.content}$")
-        elif child.type in ("wikilink",):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.children:
-            parts.append(inline_text(child.children))
-    return "".join(parts)
-
-
-def unescape(text: str) -> str:
-    return html.unescape(text)
-
-
-__all__ = ["create_parser", "escapeHtml", "inline_text", "parse", "parse_notes"]
+__all__ = ["create_parser", "escapeHtml", "parse_notes"]

@@ -503,10 +503,6 @@ def check_slugs(notes: list[Note], problems: Problems) -> list[Note]:
     return kept
 
 
-def title_key(text: str) -> str:
-    return normalize(text)
-
-
 def drop_reserved(notes: list[Note], problems: Problems) -> list[Note]:
     """Notes whose URL would overwrite one of the site's own pages or folders are errors."""
     kept: list[Note] = []
