@@ -16,6 +16,7 @@ from typing import Protocol
 from garden.core.paths import Urls
 from garden.linking.resolve import IMAGE_SUFFIXES, Target
 from garden.markdown.links import LinkRef
+from garden.markdown.placeholders import LINK
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
@@ -24,7 +25,6 @@ def escapeHtml(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-PLACEHOLDER = re.compile("\x02([ocepq])([0-9,]*)\x03")
 _HEADING_ID = re.compile(r'<h([1-6]) id="[^"]*">')
 _HEADING_LINK = re.compile(r' <a class="heading-link" href="[^"]*" aria-label="Link to this section">#</a>')
 MAX_DEPTH = 8
@@ -134,7 +134,7 @@ class Filler:
                 return self._close(target)
             return self._embed(ref, target, stack)
 
-        return PLACEHOLDER.sub(replace, template)
+        return LINK.sub(replace, template)
 
     def _is_block(self, ref: LinkRef, target: Target) -> bool:
         if target.kind == "file":

@@ -17,6 +17,13 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
 from garden.markdown.mathrender import MathCollector, math_in_html
+from garden.markdown.placeholders import (
+    embed,
+    embeds_paragraph_close,
+    embeds_paragraph_open,
+    link_close,
+    link_open,
+)
 
 
 @dataclass
@@ -29,18 +36,6 @@ class RenderEnv:
 
 def _env(env: dict) -> RenderEnv:
     return env["garden"]
-
-
-def link_open(index: int) -> str:
-    return f"\x02o{index}\x03"
-
-
-def link_close(index: int) -> str:
-    return f"\x02c{index}\x03"
-
-
-def embed(index: int) -> str:
-    return f"\x02e{index}\x03"
 
 
 def _wikilink(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
@@ -158,14 +153,14 @@ def _embeds_only(inline: Token | None) -> list[int] | None:
 def _paragraph_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
     found = _embeds_only(tokens[idx + 1] if idx + 1 < len(tokens) else None)
     if found is not None:
-        return f"\x02p{','.join(map(str, found))}\x03"
+        return embeds_paragraph_open(found)
     return self.renderToken(tokens, idx, options, env)
 
 
 def _paragraph_close(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
     found = _embeds_only(tokens[idx - 1] if idx >= 1 else None)
     if found is not None:
-        return f"\x02q{','.join(map(str, found))}\x03\n"
+        return embeds_paragraph_close(found) + "\n"
     return self.renderToken(tokens, idx, options, env)
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from garden.core.locations import find_node_file
+from garden.markdown import placeholders
 
 T = TypeVar("T")
 
-PLACEHOLDER = re.compile("\x02(\\d+)\x03")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -39,7 +39,7 @@ class MathCollector:
 
     def add(self, tex: str, display: bool, line: int) -> str:
         self.formulas.append(Formula(tex, display, line))
-        return f"\x02{len(self.formulas) - 1}\x03"
+        return placeholders.formula(len(self.formulas) - 1)
 
 
 _BATCH = """
@@ -153,7 +153,7 @@ def fill_math(text: str, collector: MathCollector, katex: Katex) -> tuple[str, l
         index = int(match.group(1))
         return rendered[index] if index < len(rendered) else match.group(0)
 
-    return PLACEHOLDER.sub(fill, text), failures
+    return placeholders.FORMULA.sub(fill, text), failures
 
 
 # ---------------------------------------------------------------- math inside raw HTML

@@ -160,7 +160,7 @@ def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str 
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     control = _CONTROL.search(text)
-    if control:  # not allowed in HTML, and \x02 \x03 would pass for the math placeholders
+    if control:  # not allowed in HTML, and \x02 \x03 would pass for placeholders
         problems.warning(
             path,
             text.count("\n", 0, control.start()) + 1,

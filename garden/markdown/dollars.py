@@ -1,0 +1,40 @@
+"""Dollars that are not math: ``\\$`` is a literal dollar, and a lone ``$`` that opens no
+formula is marked so the writer hears about it."""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+
+
+def dollar_escape_rule(state: StateInline, silent: bool) -> bool:
+    r"""``\$`` is a literal dollar, never a math delimiter."""
+    if not state.src.startswith("\\$", state.pos):
+        return False
+    if not silent:
+        token = state.push("text_special", "", 0)  # joined into the text later, like any escape
+        token.content, token.markup, token.info = "$", "\\$", "escape"
+    state.pos += 2
+    return True
+
+
+# A ``$`` left as text that could open a formula: not before a space, a digit or another ``$``
+# (so ``costs $5 and $10`` is quiet), and not escaped (``\$`` is its own token until text_join).
+_STRAY_DOLLAR = re.compile(r"(?<!\$)\${1,2}(?=[^\s\d$])")
+
+
+def stray_dollars(state: StateCore) -> None:
+    """Mark text tokens holding a ``$`` that opens no formula (before escapes join the text)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        in_url = False  # a bare URL made a link (``https://x.org/$id``) is not math
+        for child in block.children:
+            if child.type in ("link_open", "link_close") and child.markup == "linkify":
+                in_url = child.type == "link_open"
+            elif child.type == "text" and "$" in child.content and not in_url:
+                match = _STRAY_DOLLAR.search(child.content)
+                if match:
+                    child.meta = {**(child.meta or {}), "stray_dollar": match.start()}
