@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from garden.core.paths import slugify, source_slug
-from garden.sources.notes import parse_date, split_front_matter
+from garden.sources.frontmatter import parse_date, split_front_matter
 
 
 def test_recursive_discovery_skips_dot_folders_and_ignored(basic, cli):

@@ -15,7 +15,7 @@ from garden.core.cache import Cache, Manifest, fingerprint
 from garden.core.config import Config, find_config, load_config
 from garden.core.locations import PACKAGE_CODE, PACKAGE_LOCK, PACKAGE_STATIC, PACKAGE_TEMPLATES
 from garden.core.problems import Problems
-from garden.sources.notes import discover
+from garden.sources.files import discover
 
 
 @dataclass

@@ -1,13 +1,10 @@
-"""Discover note files, read their front-matter, and validate it into Note objects."""
+"""A note: its front-matter validated into a Note, its title found, its URL checked."""
 
 from __future__ import annotations
 
-import fnmatch
-import os
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -15,13 +12,12 @@ from garden.core.addresses import RESERVED
 from garden.core.paths import normalize, slugify, source_slug
 from garden.core.problems import Problems
 from garden.core.yamlutil import YamlError, load_yaml
+from garden.sources.files import read_text
+from garden.sources.frontmatter import key_lines, parse_date, split_front_matter, string_list
 
 STATUSES = ("seedling", "budding", "evergreen")
-_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
-_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, newline, form feed
 
 
 @dataclass
@@ -72,187 +68,6 @@ class Note:
         return self.body_line + body_line
 
 
-def _ignored(relative: str, patterns: list[str]) -> bool:
-    for pattern in patterns:
-        if fnmatch.fnmatchcase(relative, pattern):
-            return True
-        if pattern.startswith("**/") and fnmatch.fnmatchcase(relative, pattern[3:]):
-            return True
-    return False
-
-
-@lru_cache(maxsize=1_000_000)
-def _path(name: str) -> Path:
-    """The same ``Path`` for the same file on every rebuild: a pathlib object parses its string
-    once and then keeps its parts, string and hash, and the preview lists every note each time."""
-    return Path(name)
-
-
-def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Path]:
-    """Every ``.md`` file under the notes folder, sorted; dot-folders and ignored globs skipped.
-
-    Symlinked folders are followed once; a symlink loop is reported, not followed forever.
-    """
-    found: list[Path] = []
-    seen_dirs: set[str] = set()
-
-    def walk(folder: Path, prefix: str = "") -> None:
-        real = os.path.realpath(folder)
-        if real in seen_dirs:
-            problems.warning(folder, 0, "folder skipped: a symlink loop leads back here", "remove the link")
-            return
-        seen_dirs.add(real)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            problems.error(folder, 0, f"cannot read folder: {exc.strerror}", "check its permissions")
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            relative = prefix + entry.name  # strings, not Paths: this runs for every file, every rebuild
-            if ignore and _ignored(relative, ignore):
-                continue
-            try:
-                is_dir = entry.is_dir()
-                is_file = entry.is_file()
-            except OSError:
-                is_dir = is_file = False
-            if is_dir:
-                walk(Path(entry.path), relative + "/")
-            elif is_file and entry.name.lower().endswith(".md"):
-                found.append(_path(entry.path))
-            elif entry.is_symlink() and entry.name.lower().endswith(".md") and not os.path.exists(entry.path):
-                problems.warning(Path(entry.path), 1, "broken symlink skipped", "fix or remove the link")
-
-    if not notes_dir.is_dir():
-        problems.error(notes_dir, 0, "notes folder not found", "pass --notes DIR or create notes/")
-        return []
-    walk(notes_dir)
-    return found
-
-
-def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str | None:
-    """A note's text: UTF-8 (BOM allowed), newlines normalised. None if unreadable.
-    ``data``: the file's bytes, when the caller has read them already."""
-    if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.error(path, 1, f"cannot read file: {exc.strerror}", "check its permissions")
-            return None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.error(path, 1, "saved as UTF-16, not UTF-8", "re-save the file as UTF-8")
-        return None
-    if b"\x00" in data[:8192]:
-        problems.error(path, 1, "not a text file (it contains NUL bytes)", "rename it if it is not a note")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.error(
-            path,
-            line,
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-            "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
-        )
-        return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    control = _CONTROL.search(text)
-    if control:  # not allowed in HTML, and \x02 \x03 would pass for placeholders
-        problems.warning(
-            path,
-            text.count("\n", 0, control.start()) + 1,
-            f"control character U+{ord(control.group()):04X} replaced by \ufffd",
-            "delete it (it often comes from text copied out of a PDF)",
-        )
-        text = _CONTROL.sub("\ufffd", text)
-    return text
-
-
-def split_front_matter(text: str) -> tuple[str | None, str, int, int | None]:
-    """(front-matter text, body, body start line, line of an unclosed fence or None)."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        return None, text, 1, None
-    for index in range(1, len(lines)):
-        if _FENCE.match(lines[index]):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2, None
-    return None, text, 1, 1
-
-
-def _key_lines(front_matter: str) -> tuple[dict[str, int], list[tuple[str, int]]]:
-    """Line (1-based, in the file) of each top-level key, and keys set a second time."""
-    result: dict[str, int] = {}
-    repeated: list[tuple[str, int]] = []
-    for index, line in enumerate(front_matter.split("\n")):
-        match = _KEY_LINE.match(line)
-        if match and match.group(1) not in result:
-            result[match.group(1)] = index + 2
-        elif match:
-            repeated.append((match.group(1), index + 2))
-    return result, repeated
-
-
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d.%m.%Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-)
-
-
-def parse_date(value: Any) -> date | None:
-    """A date from the forms writers use; None when it is not one."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    for form in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _string_list(value: Any) -> list[str] | None:
-    """A list of strings from a string (comma separated) or a flat list; None if neither."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return [str(value)]
-    if isinstance(value, list):
-        items: list[str] = []
-        for item in value:
-            if isinstance(item, str | int | float) and not isinstance(item, bool):
-                if str(item).strip():
-                    items.append(str(item).strip())
-            elif item is None:
-                continue
-            else:
-                return None
-        return items
-    return None
-
-
 def _first_h1(body: str) -> str | None:
     in_fence = False
     for line in body.split("\n"):
@@ -273,7 +88,7 @@ def _paper(value: Any, path: Path, line: int, problems: Problems) -> Paper | Non
     if not isinstance(value, dict):
         problems.error(path, line, "'paper' must be a mapping", "paper: {title: ..., year: 2018}")
         return None
-    authors = _string_list(value.get("authors"))
+    authors = string_list(value.get("authors"))
     if authors is None:
         problems.error(path, line, "'paper.authors' must be a list of names", 'authors: ["A. B", "C. D"]')
         authors = []
@@ -354,7 +169,7 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
                 "write 'title: My note'",
             )
             data = {}
-    lines, repeated = _key_lines(front or "")
+    lines, repeated = key_lines(front or "")
     for key, line in repeated if isinstance(data, dict) and data else ():
         problems.warning(
             path,
@@ -387,11 +202,11 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
                 else (relative.parent.name or "Home")
             )
 
-    aliases = _string_list(data.get("aliases", data.get("alias")))
+    aliases = string_list(data.get("aliases", data.get("alias")))
     if aliases is None:
         problems.error(path, line_of("aliases"), "'aliases' must be a list of names", "aliases: [NTK]")
         aliases = []
-    raw_tags = _string_list(data.get("tags", data.get("tag")))
+    raw_tags = string_list(data.get("tags", data.get("tag")))
     if raw_tags is None:
         problems.error(path, line_of("tags"), "'tags' must be a list of words", "tags: [kernels, theory]")
         raw_tags = []
