@@ -9,7 +9,8 @@ from garden.core.cache import Cache, fingerprint
 from garden.core.locations import AssetMissing, find_node_file
 from garden.core.paths import Urls
 from garden.core.problems import Problems
-from garden.figures.draw import Figure, GraphNode
+from garden.figures.draw import Figure
+from garden.figures.linkgraph import GraphNode
 from garden.linking.graph import LinkGraph
 from garden.linking.resolve import Resolver
 from garden.sources.notes import Note
@@ -71,7 +72,7 @@ def make_figures(
         key = fingerprint("pareto", pareto, urls_of, FIGURES_VERSION)
         figure = cache.load("figures", key) if cache else None
         if figure is None:
-            from garden.figures.draw import pareto_figure
+            from garden.figures.pareto import pareto_figure
 
             figure = pareto_figure(pareto, lambda name: urls_of.get(name, ""), problems, where, font_path)
             if cache and figure is not None and not problems.errors:
@@ -116,7 +117,7 @@ def _graph(
     key = fingerprint("graph", spec, nodes, edges, legend, FIGURES_VERSION)
     figure = cache.load("figures", key) if cache else None
     if figure is None:
-        from garden.figures.draw import graph_figure
+        from garden.figures.linkgraph import graph_figure
 
         figure = graph_figure(spec, nodes, edges, legend, font_path)  # type: ignore[arg-type]
         if cache and figure is not None:

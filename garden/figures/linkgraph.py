@@ -1,0 +1,184 @@
+"""The garden's own link graph as a figure, coloured by taxonomy area, planned notes as ghosts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from garden.figures.draw import INK, MUTED, PALETTE, PAPER, Figure, hex_colour, load_font, png_pair, svg_open
+
+
+@dataclass
+class GraphNode:
+    key: str
+    title: str
+    url: str  # empty for planned notes
+    area: int  # index into the legend; -1 for unfiled
+    degree: int
+    planned: bool = False
+
+
+def graph_figure(
+    spec: dict[str, Any],
+    nodes: list[GraphNode],
+    edges: list[tuple[str, str]],
+    legend: list[tuple[int, str]],
+    font_path: Path,
+) -> Figure | None:
+    """The link graph laid out by networkx, coloured by taxonomy area, planned notes as ghosts."""
+    import networkx as nx
+
+    if not nodes:
+        return None
+    graph = nx.Graph()
+    graph.add_nodes_from(node.key for node in nodes)
+    graph.add_edges_from(edges)
+    positions = nx.spring_layout(graph, seed=7, method="energy", gravity=2.0)
+    xs = [float(p[0]) for p in positions.values()]
+    ys = [float(p[1]) for p in positions.values()]
+    width, height, pad = 900, 640, 40
+    legend_at = _legend_positions([name for _, name in legend] + ["planned"], font_path, width - 2 * pad, pad)
+    legend_h = legend_at[-1][1] + 14
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+
+    def place(key: str) -> tuple[float, float]:
+        px, py = positions[key]
+        return (
+            pad + (float(px) - min(xs)) / span_x * (width - 2 * pad),
+            pad + legend_h + (float(py) - min(ys)) / span_y * (height - 2 * pad - legend_h),
+        )
+
+    coords = {node.key: place(node.key) for node in nodes}
+    labelled = {
+        node.key
+        for node in sorted(nodes, key=lambda n: (-n.degree, n.title))[: int(spec.get("labels", 10))]
+        if not node.planned
+    }
+
+    def radius(node: GraphNode) -> float:
+        return 4 + 1.6 * math.sqrt(node.degree)
+
+    def colour(node: GraphNode) -> tuple[int, int, int]:
+        return PALETTE[node.area % len(PALETTE)] if node.area >= 0 else MUTED
+
+    def draw(canvas: Any, s: float) -> None:
+        for a, b in edges:
+            (ax, ay), (bx, by) = coords[a], coords[b]
+            canvas.line([(ax * s, ay * s), (bx * s, by * s)], fill=(205, 200, 190), width=max(1, round(s)))
+        for node in nodes:
+            x, y, r = coords[node.key][0] * s, coords[node.key][1] * s, radius(node) * s
+            if node.planned:
+                canvas.ellipse([x - r, y - r, x + r, y + r], outline=MUTED, width=max(1, round(1.5 * s)))
+            else:
+                canvas.ellipse([x - r, y - r, x + r, y + r], fill=colour(node), outline=PAPER, width=round(s))
+        font = load_font(font_path, round(12 * s))
+        for node in nodes:
+            if node.key in labelled:
+                x, y = coords[node.key]
+                canvas.text(
+                    (x * s, (y - radius(node) - 3) * s), _short(node.title), font=font, fill=INK, anchor="md"
+                )
+        for (lx, ly), (index, name) in zip(legend_at, [*legend, (-1, "planned")], strict=True):
+            box = [lx * s, (ly - 5) * s, (lx + 10) * s, (ly + 5) * s]
+            if index < 0:
+                canvas.ellipse(box, outline=MUTED, width=max(1, round(1.5 * s)))
+            else:
+                canvas.ellipse(box, fill=PALETTE[index % len(PALETTE)])
+            canvas.text(((lx + 15) * s, ly * s), name, font=font, fill=INK, anchor="lm")
+
+    png, png2x = png_pair(draw, width, height)
+    title = str(spec.get("title") or "The Graph")
+    written = sum(1 for n in nodes if not n.planned)
+    alt = str(
+        spec.get("alt")
+        or f"{title}: the garden's {written} notes and {len(nodes) - written} planned notes as a network of "
+        f"{len(edges)} links, coloured by taxonomy area."
+    )
+    svg = _graph_svg(
+        nodes, edges, coords, labelled, legend, legend_at, width, height, title, alt, radius, colour
+    )
+    output = str(spec.get("output") or "images/graph").strip("/")
+    figure = Figure("graph", output, alt)
+    figure.files = {figure.png: png, figure.png2x: png2x, figure.svg_path: svg.encode("utf-8")}
+    figure.svg = svg
+    return figure
+
+
+def _graph_svg(
+    nodes: list[GraphNode],
+    edges: list[tuple[str, str]],
+    coords: dict[str, tuple[float, float]],
+    labelled: set[str],
+    legend: list[tuple[int, str]],
+    legend_at: list[tuple[float, float]],
+    width: int,
+    height: int,
+    title: str,
+    alt: str,
+    radius: Callable[[GraphNode], float],
+    colour: Callable[[GraphNode], tuple[int, int, int]],
+) -> str:
+    parts = [svg_open(width, height, title, alt), '<g stroke="#cdc8be" stroke-width="1" opacity=".8">']
+    for a, b in edges:
+        (ax, ay), (bx, by) = coords[a], coords[b]
+        parts.append(f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}"/>')
+    parts.append("</g>")
+    for node in nodes:
+        x, y = coords[node.key]
+        r = radius(node)
+        if node.planned:
+            circle = (
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="none" stroke="#6e747e" '
+                f'stroke-width="1.5" stroke-dasharray="2 2"/>'
+            )
+        else:
+            fill = hex_colour(colour(node))
+            circle = f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}"/>'
+        label = (
+            f'<text class="ink" stroke="none" x="{x:.1f}" y="{y - r - 3:.1f}" font-size="12" '
+            f'text-anchor="middle">{escape(_short(node.title))}</text>'
+            if node.key in labelled
+            else ""
+        )
+        tip = f"<title>{escape(node.title)}{' (planned)' if node.planned else ''}</title>"
+        if node.url:
+            parts.append(f"<a href={quoteattr(node.url)}>{tip}{circle}{label}</a>")
+        else:
+            parts.append(f"<g>{tip}{circle}{label}</g>")
+    for (lx, ly), (index, name) in zip(legend_at, [*legend, (-1, "planned")], strict=True):
+        fill = (
+            f'fill="{hex_colour(PALETTE[index % len(PALETTE)])}"'
+            if index >= 0
+            else 'fill="none" stroke="#6e747e"'
+        )
+        parts.append(
+            f'<circle cx="{lx + 5:.1f}" cy="{ly:.1f}" r="5" {fill}/>'
+            f'<text class="ink" stroke="none" x="{lx + 15:.1f}" y="{ly + 4:.1f}" font-size="12">'
+            f"{escape(name)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _legend_positions(
+    names: list[str], font_path: Path, width: float, pad: float
+) -> list[tuple[float, float]]:
+    """Where each legend entry starts, wrapping onto new rows to fit the width."""
+    font = load_font(font_path, 12)
+    positions: list[tuple[float, float]] = []
+    x, y = pad, 19.0
+    for name in names:
+        size = 22 + font.getlength(name)
+        if x + size > pad + width and x > pad:
+            x, y = pad, y + 20
+        positions.append((x, y))
+        x += size
+    return positions
+
+
+def _short(title: str, limit: int = 28) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
