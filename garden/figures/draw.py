@@ -1,4 +1,4 @@
-"""What figures are made of: their files, colours, fonts and the SVG frame they share."""
+"""What figures are made of: their files, colours, fonts and the SVG frame they share.
 
 Each figure is written three ways: a PNG, a 2× PNG for high-DPI screens (both drawn with
 pillow, supersampled so lines stay crisp) and an SVG whose points link to their notes. Pages
@@ -89,9 +89,6 @@ def png_pair(draw: Callable[[Any, float], None], width: int, height: int) -> tup
     return out[0], out[1]
 
 
-# --------------------------------------------------------------------------- Pareto frontier
-
-
 _SVG_STYLE = (
     "<style>"
     ".fig{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328}"
@@ -114,6 +111,3 @@ def svg_open(width: int, height: int, title: str, alt: str) -> str:
         f'width="{width}" height="{height}" role="img" aria-label={quoteattr(alt)}>'
         f"<title>{escape(title)}</title><desc>{escape(alt)}</desc>{_SVG_STYLE}"
     )
-
-
-# --------------------------------------------------------------------------- the garden's graph

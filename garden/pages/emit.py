@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from garden.core import addresses
@@ -184,30 +186,32 @@ def site_data(garden: Garden) -> dict[str, Any]:
     return site
 
 
-def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
-    """Every page of the site (or those at the ``only`` paths), with what its template sees.
+@dataclass
+class Listing:
+    """What several page emitters list: each section's notes and planned notes."""
 
-    Bodies are filled lazily: a page whose fingerprint has not changed is never filled.
-    """
-    urls = garden.urls
-    members = _notes_in(garden)
-    planned_in = _planned_in(garden)
+    members: dict[str, list[str]]  # section path -> slugs of its notes, in order
+    planned_in: dict[str, list[str]]  # section path -> planned keys wanted there
 
-    def tag_url(tag: str) -> str:
-        return urls.page(tag_page(tag))
+    def tag_url(self, garden: Garden, tag: str) -> str:
+        return garden.urls.page(tag_page(tag))
 
+
+def note_pages(garden: Garden, listing: Listing, only: set[str] | None) -> list[Page]:
     result: list[Page] = []
     for slug in sorted(garden.notes):
         if slug in garden.section_text or slug == "":
             continue
         if only is not None and page_file(slug) not in only:
             continue
-        context = _note_context(garden, slug, tag_url) | note_extras(garden, slug)
-        result.append(Page(page_file(slug), "note.html", context))
-    if only is not None and not only - {p.path for p in result}:
-        add_meta(garden, result)
-        return result
+        context = _note_context(garden, slug, lambda tag: listing.tag_url(garden, tag))
+        result.append(Page(page_file(slug), "note.html", context | note_extras(garden, slug)))
+    return result
 
+
+def section_pages(garden: Garden, listing: Listing, only: set[str] | None) -> list[Page]:
+    urls, members = garden.urls, listing.members
+    result: list[Page] = []
     for section in garden.taxonomy.sections():
         text = garden.section_text.get(section.path)
         notes = members.get(section.path, [])
@@ -225,13 +229,16 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
             "notes": [
                 LinkView(garden.notes[s].title, urls.page(s), garden.notes[s].description) for s in notes
             ],
-            "planned": [_planned_link(garden, key) for key in planned_in.get(section.path, [])],
+            "planned": [_planned_link(garden, key) for key in listing.planned_in.get(section.path, [])],
             "backlinks": [
                 _note_link(garden, b.source, b.context) for b in garden.links.backlinks.get(section.path, [])
             ],
         }
         result.append(Page(page_file(section.path), "section.html", context))
+    return result
 
+
+def home_page(garden: Garden, listing: Listing, only: set[str] | None) -> list[Page]:
     home = garden.notes.get("")
     unfiled = sorted(
         (
@@ -241,57 +248,51 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
         ),
         key=lambda s: _sort_key(garden.notes[s]),
     )
-    result.append(
-        Page(
-            addresses.HOME_PAGE,
-            "home.html",
-            {
-                "kind": "home",
-                "title": home.title if home else garden.config.title,
-                "description": (home.description if home else "") or garden.config.description,
-                "url": urls.page(""),
-                "html": garden.body("") if home else "",
-                "unfiled": [_note_link(garden, s) for s in unfiled],
-            },
-        )
-    )
+    context = {
+        "kind": "home",
+        "title": home.title if home else garden.config.title,
+        "description": (home.description if home else "") or garden.config.description,
+        "url": garden.urls.page(""),
+        "html": garden.body("") if home else "",
+        "unfiled": [_note_link(garden, s) for s in unfiled],
+    }
+    return [Page(addresses.HOME_PAGE, "home.html", context)]
 
+
+def tag_pages(garden: Garden, listing: Listing, only: set[str] | None) -> list[Page]:
+    urls = garden.urls
     tags = _tags(garden)
+    result: list[Page] = []
     for tag, slugs in tags.items():
-        result.append(
-            Page(
-                page_file(tag_page(tag)),
-                "tag.html",
-                {
-                    "kind": "tag",
-                    "title": f"#{tag}",
-                    "description": f"Notes tagged {tag}",
-                    "url": tag_url(tag),
-                    "breadcrumbs": [
-                        LinkView("Home", urls.page("")),
-                        LinkView("Tags", urls.page(addresses.TAGS)),
-                    ],
-                    "notes": [
-                        LinkView(garden.notes[s].title, urls.page(s), garden.notes[s].description)
-                        for s in slugs
-                    ],
-                },
-            )
-        )
-    result.append(
-        Page(
-            page_file(addresses.TAGS),
-            "tags.html",
-            {
-                "kind": "tags",
-                "title": "Tags",
-                "description": "Every tag of the garden",
-                "url": urls.page(addresses.TAGS),
-                "breadcrumbs": [LinkView("Home", urls.page(""))],
-                "tags": [LinkView("#" + tag, tag_url(tag), count=len(slugs)) for tag, slugs in tags.items()],
-            },
-        )
-    )
+        context = {
+            "kind": "tag",
+            "title": f"#{tag}",
+            "description": f"Notes tagged {tag}",
+            "url": listing.tag_url(garden, tag),
+            "breadcrumbs": [
+                LinkView("Home", urls.page("")),
+                LinkView("Tags", urls.page(addresses.TAGS)),
+            ],
+            "notes": [
+                LinkView(garden.notes[s].title, urls.page(s), garden.notes[s].description) for s in slugs
+            ],
+        }
+        result.append(Page(page_file(tag_page(tag)), "tag.html", context))
+    index = {
+        "kind": "tags",
+        "title": "Tags",
+        "description": "Every tag of the garden",
+        "url": urls.page(addresses.TAGS),
+        "breadcrumbs": [LinkView("Home", urls.page(""))],
+        "tags": [
+            LinkView("#" + tag, listing.tag_url(garden, tag), count=len(slugs)) for tag, slugs in tags.items()
+        ],
+    }
+    result.append(Page(page_file(addresses.TAGS), "tags.html", index))
+    return result
+
+
+def planned_page(garden: Garden, listing: Listing, only: set[str] | None) -> list[Page]:
     planned = [
         {
             "name": entry.name,
@@ -300,36 +301,60 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
         }
         for _, entry in sorted(garden.links.planned.items(), key=lambda item: item[1].name.casefold())
     ]
-    result.append(
-        Page(
-            page_file(addresses.PLANNED),
-            "planned.html",
-            {
-                "kind": "planned",
-                "title": "Planned notes",
-                "description": "Notes that are linked to but not written yet",
-                "url": urls.page(addresses.PLANNED),
-                "breadcrumbs": [LinkView("Home", urls.page(""))],
-                "planned": planned,
-            },
-        )
-    )
-    result.append(
-        Page(
-            addresses.NOT_FOUND_PAGE,
-            "404.html",
-            {
-                "kind": "404",
-                "title": "Page not found",
-                "description": "",
-                "url": urls.file(addresses.NOT_FOUND_PAGE),
-                "base": urls.base_path,
-                "pages": not_found_index(garden),
-                "script": urls.file(addresses.NOT_FOUND_JS),
-            },
-        )
-    )
-    result.extend(graph_pages(garden))
+    context = {
+        "kind": "planned",
+        "title": "Planned notes",
+        "description": "Notes that are linked to but not written yet",
+        "url": garden.urls.page(addresses.PLANNED),
+        "breadcrumbs": [LinkView("Home", garden.urls.page(""))],
+        "planned": planned,
+    }
+    return [Page(page_file(addresses.PLANNED), "planned.html", context)]
+
+
+def not_found_page(garden: Garden, listing: Listing, only: set[str] | None) -> list[Page]:
+    urls = garden.urls
+    context = {
+        "kind": "404",
+        "title": "Page not found",
+        "description": "",
+        "url": urls.file(addresses.NOT_FOUND_PAGE),
+        "base": urls.base_path,
+        "pages": not_found_index(garden),
+        "script": urls.file(addresses.NOT_FOUND_JS),
+    }
+    return [Page(addresses.NOT_FOUND_PAGE, "404.html", context)]
+
+
+def graph_page(garden: Garden, listing: Listing, only: set[str] | None) -> list[Page]:
+    return graph_pages(garden)
+
+
+# Every kind of page, in the order the site lists them.
+PAGE_EMITTERS: list[Callable[[Garden, Listing, set[str] | None], list[Page]]] = [
+    note_pages,
+    section_pages,
+    home_page,
+    tag_pages,
+    planned_page,
+    not_found_page,
+    graph_page,
+]
+
+
+def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
+    """Every page of the site (or those at the ``only`` paths), with what its template sees.
+
+    Bodies are filled lazily: a page whose fingerprint has not changed is never filled. With
+    ``only``, the emitters stop as soon as every page asked for is made (an edit usually
+    touches note pages only, the first kind).
+    """
+    listing = Listing(_notes_in(garden), _planned_in(garden))
+    result: list[Page] = []
+    for emit in PAGE_EMITTERS:
+        if only is not None and not only - {page.path for page in result}:
+            break
+        result.extend(emit(garden, listing, only))
     if only is not None:
         result = [page for page in result if page.path in only]
     add_meta(garden, result)
