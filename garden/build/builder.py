@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,27 +19,33 @@ from garden.build.compiling import NoteStore, Progress
 from garden.build.indexing import SearchIndexing
 from garden.build.inputs import BuildOptions, BuildResult, Inputs, gather_inputs, unchanged_result
 from garden.build.quick import State, quick_rebuild
-from garden.build.stages import phase
+from garden.build.stages import Linked, phase
 from garden.build.write import output_is_safe, write_site
 from garden.core.cache import Cache, Manifest, fingerprint
+from garden.core.config import Config
 from garden.core.locations import AssetMissing
 from garden.core.paths import Urls
+from garden.core.problems import Problem, Problems
 from garden.figures.data import figure_outputs, make_figures
-from garden.linking.graph import build_graph
+from garden.figures.draw import Figure
+from garden.linking.graph import LinkGraph, build_graph
 from garden.linking.resolve import Resolver
 from garden.linking.suggest import DidYouMean
+from garden.markdown.links import Heading
 from garden.markdown.mathrender import find_katex
+from garden.model import Garden
 from garden.pages import assets, emit
 from garden.pages.reader import graph_files
+from garden.pages.templates import Page
 from garden.publish.cards import CardRun, CardSource
-from garden.publish.files import begin_cards, publish
+from garden.publish.files import Published, begin_cards, publish
 from garden.sources.citations import bibliography
 from garden.sources.dates import fill_dates
-from garden.sources.notes import check_slugs, drop_reserved
-from garden.sources.taxonomy import build_taxonomy, place_notes
+from garden.sources.notes import Note, check_slugs, drop_reserved
+from garden.sources.taxonomy import Section, Taxonomy, build_taxonomy, place_notes
 
 if TYPE_CHECKING:
-    pass
+    from garden.markdown.compile import NoteArtifact
 
 Generated = dict[str, tuple[str, Callable[[], bytes]]]  # site path -> (fingerprint, its bytes)
 
@@ -108,156 +115,246 @@ class Builder:
     # ------------------------------------------------------------------ the full build
 
     def _full(self, inputs: Inputs, started: float, progress: Progress | None) -> BuildResult:
-        options = self.options
-        problems, config, cache = inputs.problems, inputs.config, inputs.cache
-        result = BuildResult(problems, out_dir=config.out_dir)
-        if options.write and not output_is_safe(config, problems):
-            return result  # refused before reading a single note
-        urls = Urls(config.base_url)
-        taxonomy = build_taxonomy(config.taxonomy, config.path, problems)
+        """Every stage in turn over every note; a stage that finds the build cannot go on stops it."""
+        run = Run(inputs, BuildResult(inputs.problems, out_dir=inputs.config.out_dir), progress)
+        phase("start")
+        for name, stage in STAGES:
+            if stage(self, run) is STOP:
+                break
+            phase(name)
+        if run.published is not None:
+            run.published.card_copies(run.problems, run.config.root)  # cached even when not written
+        run.result.seconds = time.perf_counter() - started
+        return run.result
+
+    def _start(self, run: Run) -> object:
+        config, problems = run.config, run.problems
+        if self.options.write and not output_is_safe(config, problems):
+            return STOP  # refused before reading a single note
+        run.urls = Urls(config.base_url)
+        run.taxonomy = build_taxonomy(config.taxonomy, config.path, problems)
         try:
-            katex = find_katex(config.root)
+            run.katex = find_katex(config.root)
         except AssetMissing as exc:
             problems.error(config.path or config.root, 0, str(exc), "then run the build again")
-            result.seconds = time.perf_counter() - started
-            return result
+            return STOP
+        return None
 
-        phase("start")
-        artifacts, keys, result.compiled = self.store.compile_all(
-            config, inputs.paths, cache, problems, progress
-        )
+    def _compile(self, run: Run) -> object:
+        compiled = self.store.compile_all(run.config, run.inputs.paths, run.cache, run.problems, run.progress)
+        run.artifacts, run.keys, run.result.compiled = compiled
+        return None
 
-        phase("compile")
-        notes = [a.note for a in artifacts.values() if config.drafts or not a.note.draft]
-        notes = drop_reserved(check_slugs(notes, problems), problems)
-        fill_dates(notes, config.notes_dir, problems)
-        by_slug = {note.slug: note for note in notes}
-        artifact_of = {note.slug: artifacts[note.relative.as_posix()] for note in notes}
-        key_of = {note.slug: keys[note.relative.as_posix()] for note in notes}
-        section_of, section_text = place_notes(notes, taxonomy, problems)
-        cards = None
-        if options.write:  # drawn in worker processes while the build goes on
-            source = CardSource(config, taxonomy, by_slug, section_of, section_text)
-            cards = self._cards = begin_cards(source, self._cards_dir(cache), problems)
-        headings = {slug: artifact.headings for slug, artifact in artifact_of.items()}
+    def _place(self, run: Run) -> object:
+        config, problems = run.config, run.problems
+        notes = [a.note for a in run.artifacts.values() if config.drafts or not a.note.draft]
+        run.notes = drop_reserved(check_slugs(notes, problems), problems)
+        fill_dates(run.notes, config.notes_dir, problems)
+        run.by_slug = {note.slug: note for note in run.notes}
+        run.artifact_of = {note.slug: run.artifacts[note.relative.as_posix()] for note in run.notes}
+        run.section_of, run.section_text = place_notes(run.notes, run.taxonomy, problems)
+        if self.options.write:  # drawn in worker processes while the build goes on
+            source = CardSource(config, run.taxonomy, run.by_slug, run.section_of, run.section_text)
+            run.cards = self._cards = begin_cards(source, self._cards_dir(run.cache), problems)
+        run.headings = {slug: artifact.headings for slug, artifact in run.artifact_of.items()}
+        run.result.notes = len(run.notes)
+        return None
 
-        phase("place")
-        resolver = Resolver(
-            notes,
+    def _link(self, run: Run) -> object:
+        config, taxonomy = run.config, run.taxonomy
+        run.resolver = Resolver(
+            run.notes,
             config.notes_dir,
             config.static_dir,
             section_paths=set(taxonomy.by_path) | {""},
             generated_files=figure_outputs(config.figures),
             find_section=lambda name: section.path if (section := taxonomy.lookup(name)) else None,
         )
-        did_you_mean = DidYouMean(notes)
-        linked = stages.link_notes(artifact_of, resolver, headings, did_you_mean)
-        cycles = stages.cycle_problems(linked.edges, by_slug, section_text)
-        for items in [*linked.problems.values(), cycles]:
-            problems.items.extend(items)
+        run.did_you_mean = DidYouMean(run.notes)
+        run.linked = stages.link_notes(run.artifact_of, run.resolver, run.headings, run.did_you_mean)
+        run.cycles = stages.cycle_problems(run.linked.edges, run.by_slug, run.section_text)
+        for items in [*run.linked.problems.values(), run.cycles]:
+            run.problems.items.extend(items)
+        return None
 
-        phase("link")
-        link_graph = build_graph(list(by_slug), linked.edges)
-        phase("graph")
-        figures = make_figures(
+    def _graph(self, run: Run) -> object:
+        run.link_graph = build_graph(list(run.by_slug), run.linked.edges)
+        run.result.planned = len(run.link_graph.planned)
+        return None
+
+    def _figures(self, run: Run) -> object:
+        config = run.config
+        run.figures = make_figures(
             config.figures,
             config.path or config.root,
-            urls,
-            resolver,
-            taxonomy,
-            by_slug,
-            section_of,
-            link_graph,
-            problems,
-            cache,
+            run.urls,
+            run.resolver,
+            run.taxonomy,
+            run.by_slug,
+            run.section_of,
+            run.link_graph,
+            run.problems,
+            run.cache,
         )
-        load_html = self.store.html_loader(cache, keys)
-        garden = stages.assemble_garden(
-            config,
-            urls,
-            taxonomy,
-            by_slug,
-            section_of,
-            section_text,
-            headings,
-            link_graph,
+        return None
+
+    def _model(self, run: Run) -> object:
+        load_html = self.store.html_loader(run.cache, run.keys)
+        key_of = {slug: run.keys[note.relative.as_posix()] for slug, note in run.by_slug.items()}
+        artifact_of = run.artifact_of
+        run.garden = stages.assemble_garden(
+            run.config,
+            run.urls,
+            run.taxonomy,
+            run.by_slug,
+            run.section_of,
+            run.section_text,
+            run.headings,
+            run.link_graph,
             {slug: artifact.links for slug, artifact in artifact_of.items()},
-            linked.targets,
+            run.linked.targets,
             lambda slug: load_html(key_of[slug]),
             {slug: artifact.html_hash for slug, artifact in artifact_of.items()},
-            {path: figure for figure in figures for path in figure.files},
-            linked.edges,
+            {path: figure for figure in run.figures for path in figure.files},
+            run.linked.edges,
             {slug: artifact.summary for slug, artifact in artifact_of.items()},
-            bibliography(by_slug),
+            bibliography(run.by_slug),
         )
-        result.notes = len(notes)
-        result.planned = len(link_graph.planned)
+        return None
 
-        phase("figures")
-        page_list = emit.all_pages(garden)
-        copies = assets.asset_copies(garden, resolver, katex)
-        generated: Generated = assets.generated_files()
-        files = [figure.files for figure in figures] + [graph_files(garden, cache)]
-        for produced in files:
-            generated.update(_as_generated(produced))
-        taken = {p.path for p in page_list} | set(copies) | set(generated)
-        published = publish(garden, {p.path for p in page_list}, taken, problems, cards)
-        published.cards_failed = options.write and cards is None  # the cache could not be used
-        page_list += published.redirects
-        generated.update(_as_generated(published.files))
+    def _emit(self, run: Run) -> object:
+        garden, result = run.garden, run.result
+        run.page_list = emit.all_pages(garden)
+        run.copies = assets.asset_copies(garden, run.resolver, run.katex)
+        run.generated = assets.generated_files()
+        for produced in [*(figure.files for figure in run.figures), graph_files(garden, run.cache)]:
+            run.generated.update(_as_generated(produced))
+        taken = {p.path for p in run.page_list} | set(run.copies) | set(run.generated)
+        published = publish(garden, {p.path for p in run.page_list}, taken, run.problems, run.cards)
+        published.cards_failed = self.options.write and run.cards is None  # the cache was unusable
+        run.page_list += published.redirects
+        run.generated.update(_as_generated(published.files))
+        run.published = published
         result.cards_drawn = published.cards_drawn
-        result.pages = sum(1 for page in page_list if page.template != "redirect.html")
-        blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
+        result.pages = sum(1 for page in run.page_list if page.template != "redirect.html")
+        return None
 
-        phase("pages")
-        if options.write and not blocked and output_is_safe(config, problems):
-            try:
-                renderer, self.manifest = write_site(
-                    garden,
-                    page_list,
-                    generated,
-                    copies,
-                    published,
-                    inputs,
-                    result,
-                    self.in_place,
-                    self.search,
-                )
-                cache.store_named("manifest", self.manifest)
-                compile_problems = {
-                    relative: list(self.store.memory[key][1])
-                    for relative, key in keys.items()
-                    if key in self.store.memory
-                }
-                known = {p for items in compile_problems.values() for p in items}
-                known |= {p for items in linked.problems.values() for p in items} | set(cycles)
-                self.state = State(
-                    inputs.environment,
-                    dict(inputs.stats),
-                    artifacts,
-                    keys,
-                    garden,
-                    resolver,
-                    did_you_mean,
-                    compile_problems,
-                    linked.problems,
-                    cycles,
-                    [p for p in problems.items if p not in known],
-                    renderer.site_key,
-                    {p.path for p in page_list if p.template != "redirect.html"},
-                    published.feed_entries,
-                )
-            except OSError as exc:
-                problems.error(
-                    config.out_dir,
-                    0,
-                    f"could not write the site: {exc.strerror or exc}",
-                    "free some disk space or check permissions; the previous site is untouched",
-                )
-        published.card_copies(problems, config.root)  # cached even when the site is not written
-        phase("write")
-        result.seconds = time.perf_counter() - started
-        return result
+    def _write(self, run: Run) -> object:
+        options, config, problems = self.options, run.config, run.problems
+        blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
+        if not options.write or blocked or not output_is_safe(config, problems):
+            return STOP
+        assert run.published is not None
+        try:
+            renderer, self.manifest = write_site(
+                run.garden,
+                run.page_list,
+                run.generated,
+                run.copies,
+                run.published,
+                run.inputs,
+                run.result,
+                self.in_place,
+                self.search,
+            )
+        except OSError as exc:
+            problems.error(
+                config.out_dir,
+                0,
+                f"could not write the site: {exc.strerror or exc}",
+                "free some disk space or check permissions; the previous site is untouched",
+            )
+            return STOP
+        run.cache.store_named("manifest", self.manifest)
+        self.state = self._state_of(run, renderer.site_key)
+        return None
+
+    def _state_of(self, run: Run, site_key: str) -> State:
+        """What a quick rebuild needs to know of this build."""
+        memory = self.store.memory
+        compile_problems = {
+            relative: list(memory[key][1]) for relative, key in run.keys.items() if key in memory
+        }
+        known = {p for items in compile_problems.values() for p in items}
+        known |= {p for items in run.linked.problems.values() for p in items} | set(run.cycles)
+        assert run.published is not None
+        return State(
+            run.inputs.environment,
+            dict(run.inputs.stats),
+            run.artifacts,
+            run.keys,
+            run.garden,
+            run.resolver,
+            run.did_you_mean,
+            compile_problems,
+            run.linked.problems,
+            run.cycles,
+            [p for p in run.problems.items if p not in known],
+            site_key,
+            {p.path for p in run.page_list if p.template != "redirect.html"},
+            run.published.feed_entries,
+        )
+
+
+STOP = object()  # a stage's answer when the build cannot go on
+
+# The full build, stage by stage (a quick rebuild runs the same stage functions over the notes
+# that changed: see quick.py).
+STAGES: list[tuple[str, Callable[[Builder, Run], object]]] = [
+    ("start", Builder._start),
+    ("compile", Builder._compile),
+    ("place", Builder._place),
+    ("link", Builder._link),
+    ("graph", Builder._graph),
+    ("figures", Builder._figures),
+    ("model", Builder._model),
+    ("emit", Builder._emit),
+    ("write", Builder._write),
+]
+
+
+@dataclass
+class Run:
+    """What one full build knows so far: each stage reads what the ones before it found."""
+
+    inputs: Inputs
+    result: BuildResult
+    progress: Progress | None
+    urls: Urls = field(default_factory=Urls)
+    taxonomy: Taxonomy = field(default_factory=Taxonomy)
+    katex: Path = field(default_factory=Path)
+    artifacts: dict[str, NoteArtifact] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+    by_slug: dict[str, Note] = field(default_factory=dict)
+    artifact_of: dict[str, NoteArtifact] = field(default_factory=dict)
+    section_of: dict[str, Section | None] = field(default_factory=dict)
+    section_text: dict[str, Note] = field(default_factory=dict)
+    cards: CardRun | None = None
+    headings: dict[str, list[Heading]] = field(default_factory=dict)
+    resolver: Resolver = field(init=False)
+    did_you_mean: DidYouMean = field(init=False)
+    linked: Linked = field(default_factory=Linked)
+    cycles: list[Problem] = field(default_factory=list)
+    link_graph: LinkGraph = field(init=False)
+    figures: list[Figure] = field(default_factory=list)
+    garden: Garden = field(init=False)
+    page_list: list[Page] = field(default_factory=list)
+    copies: dict[str, Path] = field(default_factory=dict)
+    generated: Generated = field(default_factory=dict)
+    published: Published | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.inputs.config
+
+    @property
+    def problems(self) -> Problems:
+        return self.inputs.problems
+
+    @property
+    def cache(self) -> Cache:
+        return self.inputs.cache
 
 
 def _as_generated(files: dict[str, bytes]) -> Generated:
