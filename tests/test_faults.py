@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON, ROOT, snapshot
+from conftest import PYTHON, ROOT, snapshot, unavailable
 
 from garden import output
 
@@ -199,6 +199,113 @@ def test_site_stranded_between_two_renames_is_restored(garden, cli, monkeypatch)
     assert cli(garden).code == 0
     assert "changed" in garden.page("a")
     assert leftovers(garden.root) == []
+
+
+def without_exchange(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kernel without renameat2's RENAME_EXCHANGE: the site is swapped in with two renames."""
+    monkeypatch.setattr(output, "_exchange", lambda one, two: False)
+
+
+def test_fallback_swap_leaves_exactly_the_new_site(garden, cli, monkeypatch, tmp_path):
+    without_exchange(monkeypatch)
+    make_notes(garden.notes, 4, seed=2)
+    assert cli(garden).code == 0
+    make_notes(garden.notes, 4, seed=2, edition="(second)")
+    garden.note("only-new.md", "A note the first site did not have.\n")
+    assert cli(garden).code == 0
+    assert cli(garden, "--no-cache", "--out", str(tmp_path / "fresh")).code == 0
+    assert snapshot(garden.site, marker=False) == snapshot(tmp_path / "fresh", marker=False)
+    assert "(second)" in garden.page("area-0/note-0")
+    assert leftovers(garden.root) == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "code", "message"),
+    [
+        (OSError(errno.EIO, "Input/output error"), 1, "could not write the site: Input/output error"),
+        (KeyboardInterrupt(), 130, "interrupted"),
+    ],
+    ids=["io-error", "ctrl-c"],
+)
+def test_fallback_swap_failing_between_the_renames_keeps_previous_site(
+    garden, cli, monkeypatch, fault, code, message
+):
+    """The second rename (new site into place) fails, or Ctrl-C lands just before it: the
+    previous site, already renamed aside, is put back, complete; nothing is left beside it."""
+    make_notes(garden.notes, 4, seed=2)
+    assert cli(garden).code == 0
+    before = snapshot(garden.site)
+    make_notes(garden.notes, 4, seed=2, edition="(second)")
+    without_exchange(monkeypatch)
+    real_rename = output.Path.rename
+    attempts = []
+
+    def rename(self, target):
+        if ".building-" in self.name and Path(target) == garden.site.resolve():
+            attempts.append(self.name)
+            raise fault
+        return real_rename(self, target)
+
+    monkeypatch.setattr(output.Path, "rename", rename)
+    result = cli(garden)
+    assert attempts, "the fallback swap never ran"
+    assert result.code == code
+    assert message in result.err
+    assert snapshot(garden.site) == before
+    assert leftovers(garden.root) == []
+    monkeypatch.setattr(output.Path, "rename", real_rename)
+    assert cli(garden).code == 0  # and the next build goes through
+    assert "(second)" in garden.page("area-0/note-0")
+
+
+KILLED_BETWEEN_THE_RENAMES = """
+import os, pathlib, signal, sys
+sys.path.insert(0, sys.argv[1])
+from garden import cli, output
+output._exchange = lambda one, two: False  # a kernel without RENAME_EXCHANGE
+real_rename = pathlib.Path.rename
+def rename(self, target):
+    if ".building-" in self.name:
+        os.kill(os.getpid(), signal.SIGKILL)  # killed outright after the first rename
+    return real_rename(self, target)
+pathlib.Path.rename = rename
+sys.exit(cli.main(["build", "-q"]))
+"""
+
+
+def test_fallback_swap_killed_between_the_renames_loses_nothing(garden, cli, tmp_path):
+    """A build SIGKILLed between the two renames of the fallback swap: the previous site lies
+    aside, complete, and the next build puts it back before swapping in its own."""
+    make_notes(garden.notes, 4, seed=2)
+    assert cli(garden).code == 0
+    before = snapshot(garden.site)
+    make_notes(garden.notes, 4, seed=2, edition="(second)")
+    script = [PYTHON, "-c", KILLED_BETWEEN_THE_RENAMES, str(ROOT)]
+    killed = subprocess.run(script, cwd=garden.root, capture_output=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+    aside = [p for p in garden.root.iterdir() if ".previous-" in p.name]
+    assert len(aside) == 1 and not garden.site.exists()
+    assert snapshot(aside[0]) == before
+    output.clean_leftovers(garden.site.resolve())  # what the next build does first
+    assert snapshot(garden.site) == before
+    assert cli(garden).code == 0
+    assert cli(garden, "--no-cache", "--out", str(tmp_path / "fresh")).code == 0
+    assert snapshot(garden.site, marker=False) == snapshot(tmp_path / "fresh", marker=False)
+    assert leftovers(garden.root) == []
+
+
+def test_exchange_swaps_two_folders_atomically(tmp_path):
+    """The kernel call the normal swap uses (where it is missing, the fallback above runs)."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    (one / "f").write_text("one")
+    (two / "f").write_text("two")
+    if not output._exchange(one, two):
+        unavailable("this kernel or filesystem has no renameat2 RENAME_EXCHANGE")
+    assert (one / "f").read_text() == "two" and (two / "f").read_text() == "one"
+    with pytest.raises(FileNotFoundError):
+        output._exchange(one, tmp_path / "missing")
 
 
 # --------------------------------------------------------------------------- a full disk
