@@ -7,7 +7,6 @@ preview server. Without Chromium these tests skip, except under ``CI=true`` wher
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import threading
@@ -34,12 +33,6 @@ PAGES = {
     "graph": "graph/",
     "planned": "planned/",
 }
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
-    pytest.skip(reason)
 
 
 @dataclass
