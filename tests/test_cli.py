@@ -170,3 +170,16 @@ def test_run_outside_garden_uses_defaults(tmp_path: Path, cli):
     result = cli(g)
     assert result.code == 0, result.output
     assert "<h1>Hello</h1>" in g.page("hello")
+
+
+def test_ci_runs_the_readme_test_command_then_the_slow_tests():
+    """CI runs what the README says, then the slow tests, which the default run leaves out."""
+    readme = (ROOT / "README.md").read_text()
+    command = readme.split("Run the tests:", 1)[1].split("```sh\n", 1)[1].split("\n", 1)[0]
+    assert command == "python -m pytest"
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    readme_line = next(i for i, line in enumerate(lines) if line.endswith(f"&& {command}"))
+    assert "python -m pytest -m slow" in lines[readme_line + 1 :]
+    addopts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert "-m 'not slow'" in addopts["addopts"]  # why the second command is needed
