@@ -278,9 +278,10 @@ def test_fallback_swap_failing_between_the_renames_keeps_previous_site(
 
 
 KILLED_BETWEEN_THE_RENAMES = """
-import os, pathlib, signal, sys
+import importlib, os, pathlib, signal, sys
 sys.path.insert(0, sys.argv[1])
-from garden import cli, output
+from garden import cli
+output = importlib.import_module(sys.argv[2])  # the module this test file imports as ``output``
 output._exchange = lambda one, two: False  # a kernel without RENAME_EXCHANGE
 real_rename = pathlib.Path.rename
 def rename(self, target):
@@ -299,7 +300,7 @@ def test_fallback_swap_killed_between_the_renames_loses_nothing(garden, cli, tmp
     assert cli(garden).code == 0
     before = snapshot(garden.site)
     make_notes(garden.notes, 4, seed=2, edition="(second)")
-    script = [PYTHON, "-c", KILLED_BETWEEN_THE_RENAMES, str(ROOT)]
+    script = [PYTHON, "-c", KILLED_BETWEEN_THE_RENAMES, str(ROOT), output.__name__]
     killed = subprocess.run(script, cwd=garden.root, capture_output=True, timeout=300)
     assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
     aside = [p for p in garden.root.iterdir() if ".previous-" in p.name]
