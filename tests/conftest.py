@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -127,6 +131,29 @@ def run_process(args: list[str], cwd: Path, timeout: float = 120) -> Run:
 PYTHON = sys.executable
 
 
+def unavailable(reason: str, why: str = "every test must run") -> NoReturn:
+    """Skip a test whose tool or platform is missing here, except on CI (CI=true), where a
+    missing tool fails the run: CI must run everything."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: {why})")
+    pytest.skip(reason)
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 30, what: str = "") -> object:
+    """Poll ``predicate`` until it returns something true (returned), failing after ``timeout``
+    seconds: waiting for an event instead of sleeping for a guessed time."""
+    deadline = time.monotonic() + timeout
+    delay = 0.002
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what or predicate}")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
 # ------------------------------------------------------------------ the browser
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -141,11 +168,7 @@ CHROMIUM_ARGS = [
 
 def browser_unavailable(reason: str) -> None:
     """Skip a browser test, except on CI (CI=true), where a missing browser fails the run."""
-    import os
-
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
-    pytest.skip(reason)
+    unavailable(reason, "the browser tests must run")
 
 
 @pytest.fixture(scope="session")

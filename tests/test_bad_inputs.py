@@ -4,14 +4,16 @@ byte for byte as it was."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from bad_inputs import CASES, GOOD, SENTINEL, SENTINEL_PROBLEMS, Case, Link
-from conftest import snapshot
+from conftest import PYTHON, ROOT, Run, snapshot, unavailable
 
 PROBLEM = re.compile(r"^\S.*?: (error|warning): ")
 
@@ -127,13 +129,52 @@ def test_warnings_fail_with_strict(garden, cli, previous):
     assert cli(garden).code == 0
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+
+
+def _without_root_powers() -> None:
+    """In a child process, before it runs the build: give up root's power to read any file
+    (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, dropped from the bounding set, so the build runs
+    without them), so a file's permissions stop it as they stop any user."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def build_without_root_powers(root: Path, unreadable: Path) -> Run:
+    """The build as a separate process (build.py) that root's permissions do not reach."""
+    try:
+        probe = subprocess.run(
+            [PYTHON, "-c", "import sys; open(sys.argv[1], 'rb').read()", str(unreadable)],
+            preexec_fn=_without_root_powers,
+            capture_output=True,
+            text=True,
+        )
+    except subprocess.SubprocessError as exc:
+        unavailable(f"root cannot give up CAP_DAC_OVERRIDE here: {exc}")
+    if "PermissionError" not in probe.stderr:
+        unavailable(f"{unreadable} is readable even without CAP_DAC_OVERRIDE here")
+    done = subprocess.run(
+        [PYTHON, str(ROOT / "build.py"), "build"],
+        cwd=root,
+        preexec_fn=_without_root_powers,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
 def test_unreadable_note(garden, cli, previous):
+    """A note nobody may read (mode 000). Root reads any file; so, as root, the build runs in a
+    process without that power, where the file is unreadable for real."""
     before = previous
     path = garden.note("secret.md", "Hidden.\n")
     path.chmod(0)
     try:
-        result = cli(garden)
+        result = cli(garden) if os.geteuid() != 0 else build_without_root_powers(garden.root, path)
     finally:
         path.chmod(0o644)
     assert result.code == 1

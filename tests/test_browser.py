@@ -7,7 +7,6 @@ preview server. Without Chromium these tests skip, except under ``CI=true`` wher
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import threading
@@ -34,12 +33,6 @@ PAGES = {
     "graph": "graph/",
     "planned": "planned/",
 }
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
-    pytest.skip(reason)
 
 
 @dataclass
@@ -207,12 +200,39 @@ def test_keyboard_focus_shows_the_preview_too(page, site):
     assert page.locator(".preview").count() == 0
 
 
+# Records every fetch() a page starts (and lets it through): a preview starts by fetching the
+# page it shows, so "no preview" can be checked at once, not by waiting for one not to appear.
+FETCHES = """(() => {
+  const real = window.fetch;
+  window.gardenFetches = [];
+  window.fetch = function (resource, options) {
+    window.gardenFetches.push(String(resource));
+    return real.call(this, resource, options);
+  };
+})();"""
+
+
+def hover_and_let_timers_run(page, selector: str) -> list[str]:
+    """Hover ``selector``, move the page's clock past every delay the hover may start (the
+    preview's), and return the fetches started meanwhile."""
+    started = page.evaluate("window.gardenFetches.length")
+    page.locator(selector).first.hover()
+    page.clock.run_for(2000)
+    return page.evaluate(f"window.gardenFetches.slice({started})")
+
+
 def test_no_preview_for_planned_or_external_links(page, site):
+    page.add_init_script(FETCHES)
+    page.clock.install()  # the page's timers run on a clock the test moves: no guessed waits
     page.goto(site.url("models/nngp/"))
     for selector in (".note-body .planned-link", ".note-body a.external"):
-        page.locator(selector).first.hover()
-        page.wait_for_timeout(600)  # longer than the preview delay: nothing may appear
+        assert hover_and_let_timers_run(page, selector) == [], selector
         assert page.locator(".preview").count() == 0, selector
+    # the same hover and clock do start an internal link's preview: the checks above can fail
+    assert hover_and_let_timers_run(page, '.note-body a.internal[href$="/models/ntk/"]') == [
+        f"{BASE}models/ntk/"
+    ]
+    page.locator(".preview").wait_for()
 
 
 def test_link_still_navigates_while_previewing(page, site):
@@ -315,6 +335,8 @@ def test_toc_marks_the_current_section(page, site):
 def test_phone_layout_does_not_overflow(browser, site, watch):
     context = open_context(browser, site, watch, viewport={"width": 360, "height": 740}, has_touch=True)
     page = context.new_page()
+    page.add_init_script(FETCHES)
+    page.clock.install()  # the page's timers run on a clock the test moves (see the hover below)
     for path in [*PAGES.values(), "models/nngp/"]:
         page.goto(site.url(path))
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -323,8 +345,7 @@ def test_phone_layout_does_not_overflow(browser, site, watch):
     box = page.locator(".math-display").last
     assert box.evaluate("el => el.scrollWidth > el.clientWidth")
     # no hover previews on touch screens
-    page.locator('.note-body a.internal[href$="/models/ntk/"]').first.hover()
-    page.wait_for_timeout(600)
+    assert hover_and_let_timers_run(page, '.note-body a.internal[href$="/models/ntk/"]') == []
     assert page.locator(".preview").count() == 0
     context.close()
 

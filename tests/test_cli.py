@@ -6,7 +6,7 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from conftest import PYTHON, ROOT, run_process
+from conftest import PYTHON, ROOT, run_process, unavailable
 
 
 def test_layout_exists():
@@ -37,13 +37,14 @@ def test_build_py_and_garden_script_run(basic):
     result = run_process([PYTHON, str(ROOT / "build.py"), "--out", "site-a"], cwd=basic.root)
     assert result.code == 0, result.output
     assert (basic.root / "site-a" / "index.html").is_file()
-    script = shutil.which("garden")
-    if script:  # installed by `pip install -e .`, as the README says
-        again = run_process([script, "build", "--out", "site-b"], cwd=basic.root)
-        assert again.code == 0, again.output
-        assert (basic.root / "site-b" / "index.html").read_bytes() == (
-            basic.root / "site-a" / "index.html"
-        ).read_bytes()
+    script = shutil.which("garden")  # installed by `pip install -e .`, as the README says
+    if script is None:
+        unavailable("the garden command is not installed: pip install -e '.[test]'")
+    again = run_process([script, "build", "--out", "site-b"], cwd=basic.root)
+    assert again.code == 0, again.output
+    assert (basic.root / "site-b" / "index.html").read_bytes() == (
+        basic.root / "site-a" / "index.html"
+    ).read_bytes()
 
 
 def test_default_build_writes_site_and_prints_one_summary(basic, cli):
@@ -169,3 +170,16 @@ def test_run_outside_garden_uses_defaults(tmp_path: Path, cli):
     result = cli(g)
     assert result.code == 0, result.output
     assert "<h1>Hello</h1>" in g.page("hello")
+
+
+def test_ci_runs_the_readme_test_command_then_the_slow_tests():
+    """CI runs what the README says, then the slow tests, which the default run leaves out."""
+    readme = (ROOT / "README.md").read_text()
+    command = readme.split("Run the tests:", 1)[1].split("```sh\n", 1)[1].split("\n", 1)[0]
+    assert command == "python -m pytest"
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    readme_line = next(i for i, line in enumerate(lines) if line.endswith(f"&& {command}"))
+    assert "python -m pytest -m slow" in lines[readme_line + 1 :]
+    addopts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert "-m 'not slow'" in addopts["addopts"]  # why the second command is needed

@@ -12,10 +12,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import unavailable
 
 from garden.sources.dates import parse_log
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+@pytest.fixture(autouse=True)
+def _git_installed() -> None:
+    if shutil.which("git") is None:
+        unavailable("git is not installed: apt-get install git to test dates from git")
 
 
 def git(root: Path, *args: str, when: str = "2020-01-01T12:00:00+00:00") -> str:

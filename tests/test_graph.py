@@ -84,3 +84,18 @@ def test_new_backlink_sentences_patch_the_graph_as_a_full_build_would():
     patched = before.with_contexts({"a": after["a"]})
     assert patched == build_graph(["a", "b", "c"], after)
     assert patched.backlinks["b"][0].context == "New one" and before.backlinks["b"][0].context == "Old one"
+
+
+def test_a_note_linking_to_itself_is_not_its_own_backlink(garden, cli):
+    garden.note("a.md", "---\ntitle: Alpha\n---\nAlpha refers to [[Alpha]] itself and [itself](a.md).\n")
+    garden.note("b.md", "---\ntitle: Beta\n---\nBeta links to [[Alpha]].\n")
+    assert cli(garden).code == 0
+    backlinks = garden.page("a").split('id="backlinks-title"')[1].split("</section>")[0]
+    assert 'href="/b/"' in backlinks  # the section is there, with the other note
+    assert 'href="/a/"' not in backlinks
+    # an incremental rebuild (only Alpha's text changed) patches the backlinks the same way
+    garden.note("a.md", "---\ntitle: Alpha\n---\nAlpha, edited, still refers to [[Alpha]].\n")
+    assert cli(garden).code == 0
+    backlinks = garden.page("a").split('id="backlinks-title"')[1].split("</section>")[0]
+    assert 'href="/b/"' in backlinks
+    assert 'href="/a/"' not in backlinks

@@ -11,6 +11,7 @@ the day they are added.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from bad_inputs import _png
+from conftest import unavailable
 
 from garden.build.builder import BuildOptions, build_site
 from garden.core.paths import heading_anchor
@@ -242,7 +244,38 @@ def check_bib(path: Path, text: str) -> str:
     return text
 
 
-CHECKS = {".html": check_html, ".svg": check_xml, ".xml": check_xml, ".json": check_json, ".bib": check_bib}
+PAGEFIND_SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before its data, inside the gzip stream
+
+
+def decoded(path: Path) -> bytes:
+    """A file's bytes as a reader of it sees them: Pagefind's files (the index, its fragments)
+    are gzip-compressed, with Pagefind's signature before the data."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data.removeprefix(PAGEFIND_SIGNATURE)
+
+
+def check_pagefind_fragment(path: Path, text: str) -> str:
+    """A Pagefind fragment: one page's text and metadata, as JSON. It is data: garden.js shows
+    titles with textContent and excerpts as text with <mark> only, so the text may hold any
+    characters; what the search dialog turns into links (the URL, anchor ids) must be plain."""
+    shown = check_json(path, text)
+    fragment = json.loads(text)
+    assert fragment["url"].startswith("/") and not fragment["url"].startswith("//"), (path, fragment["url"])
+    for anchor in fragment.get("anchors", []):
+        assert re.fullmatch(r"[\w.:-]+", anchor["id"]), (path, anchor["id"])  # becomes url#id
+    return shown
+
+
+CHECKS = {
+    ".html": check_html,
+    ".svg": check_xml,
+    ".xml": check_xml,
+    ".json": check_json,
+    ".bib": check_bib,
+    ".pf_fragment": check_pagefind_fragment,
+}
 BINARY = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".ttf", ".ico"}
 
 
@@ -250,13 +283,13 @@ BINARY = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".ttf", "
 def test_every_file_of_each_type_is_escaped(site_files, suffix):
     paths = site_files.get(suffix, [])
     if not paths:
-        pytest.skip(f"the site has no {suffix} files yet")
+        unavailable(f"the site has no {suffix} files (for .pf_fragment: is Pagefind installed?)")
     carried = 0
     for path in paths:
-        text = path.read_text(encoding="utf-8")
+        text = decoded(path).decode("utf-8")
         shown = CHECKS[suffix](path, text)
         carried += PROBE in shown  # the payload is there, as text
-    if suffix in (".html", ".svg"):
+    if suffix in (".html", ".svg", ".pf_fragment"):
         assert carried, f"no {suffix} file shows the payload as text: the test would prove nothing"
 
 
@@ -266,7 +299,20 @@ def test_files_of_other_types_do_not_carry_note_data(site_files):
         if suffix in CHECKS or suffix in BINARY:
             continue
         for path in paths:
-            assert PROBE.encode() not in path.read_bytes(), f"{path}: add a checker for {suffix} files"
+            assert PROBE.encode() not in decoded(path), f"{path}: add a checker for {suffix} files"
+
+
+def test_the_search_index_is_read_as_its_reader_sees_it(site_files):
+    """Pagefind's files are compressed: searched as raw bytes they never show a payload. Read
+    decompressed, the index shows the notes' words, and so the checks above can bite."""
+    index = [p for paths in site_files.values() for p in paths if "pagefind" in p.parts]
+    compressed = [p for p in index if p.read_bytes()[:2] == b"\x1f\x8b"]
+    assert {p.suffix for p in compressed} >= {".pf_fragment", ".pf_index", ".pf_meta"}
+    fragments = site_files[".pf_fragment"]
+    assert not any(b"Body text" in p.read_bytes() for p in fragments)
+    assert any(b"Body text" in decoded(p) for p in fragments)
+    for path in compressed:
+        assert gzip.decompress(path.read_bytes()).startswith(PAGEFIND_SIGNATURE), path
 
 
 def test_the_payload_is_shown_not_lost(site_files):
@@ -301,6 +347,8 @@ def test_figures_escape_labels(site_files):
         (".json", '[{"url": "javascript:alert(1)"}]'),
         (".bib", "@misc{a,\n  title = {Paper}, author = {Mallory},\n@misc{injected,\n}\n"),
         (".bib", "@misc{a,\n  title = {Paper {unbalanced},\n}\n"),
+        (".pf_fragment", '{"url": "javascript:alert(1)", "content": "", "meta": {}, "anchors": []}'),
+        (".pf_fragment", '{"url": "/a/", "content": "", "anchors": [{"id": "x\\" onclick=\\"y"}]}'),
     ],
 )
 def test_the_checkers_catch_injections(suffix, text):

@@ -153,3 +153,16 @@ def test_unsafe_link_schemes_are_neutralised(garden, cli):
     assert cli(garden).code == 0
     hrefs = re.findall(r'href="([^"]*)"', body(garden, "x"))
     assert hrefs == ["https://a.b"]
+
+
+def test_case_folded_title_beats_a_file_whose_slug_matches(garden, cli):
+    """``[[foo bar]]`` is the note titled "Foo Bar" (a case-folded title), not ``foo-bar.md``,
+    which only matches by URL slug, a later level of the resolution order."""
+    garden.note("other.md", "---\ntitle: Foo Bar\n---\nThe real Foo Bar.\n")
+    garden.note("foo-bar.md", "---\ntitle: Something Else\n---\nOnly my file name looks alike.\n")
+    garden.note("src.md", "See [[foo bar]] and [[FOO BAR|shouted]].\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    hrefs = re.findall(r'href="([^"]+)"', body(garden, "src"))
+    assert hrefs == ["/other/", "/other/"]
+    assert "ambiguous" not in result.err

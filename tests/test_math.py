@@ -92,3 +92,12 @@ def test_no_body_counter_reset_in_theme():
 
     css = (ROOT / "static" / "css" / "garden.css").read_text()
     assert "counter-reset" not in css
+
+
+def test_prices_with_a_slash_stay_text(garden, cli):
+    """``$5/$10``: a dollar followed by a digit opens no formula (no KaTeX between the prices)."""
+    garden.note("p.md", "It costs $5/$10 a month, or $20/$30 a year.\n")
+    assert cli(garden).code == 0
+    html = body(garden, "p")
+    assert "It costs $5/$10 a month, or $20/$30 a year." in html
+    assert "katex" not in html and "<math" not in html

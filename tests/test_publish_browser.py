@@ -54,8 +54,10 @@ def test_404_suggests_notes_close_to_the_missing_path(browser, site):
     assert "Linear regression" in _suggestions(page)
 
     page.goto(f"{site}/garden/zzqqxx/")  # nothing close: no list, the links home remain
-    page.wait_for_load_state("load")
+    # the script names the missing path just before it lists (or not) the suggestions
+    page.wait_for_function("document.getElementById('missing-path').textContent.includes('zzqqxx')")
     assert page.locator("#suggestions").is_hidden()
+    assert page.locator("#suggestions li").count() == 0
     assert page.locator("a", has_text="Go to the home page").get_attribute("href") == "/garden/"
     assert not errors
 

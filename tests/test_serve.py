@@ -8,9 +8,10 @@ import queue
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from conftest import snapshot, wait_until
 
 from garden.build.inputs import BuildOptions
 from garden.cli import make_preview
@@ -61,6 +62,41 @@ class EventClient:
         with contextlib.suppress(OSError):
             self.socket.shutdown(socket.SHUT_RDWR)
         self.connection.close()
+
+
+class Builds:
+    """The preview's rebuilds as they happen: wraps the real ``Preview.build`` (which the watcher
+    calls with the paths that changed) to note what each one saw and when it is done."""
+
+    def __init__(self, preview: Preview) -> None:
+        self.preview = preview
+        self.done: list[list[str]] = []
+        self.running = 0
+        self.lock = threading.Lock()
+        real = preview.build
+
+        def build(changed: list[str] | None = None):
+            with self.lock:
+                self.running += 1
+            try:
+                return real(changed)
+            finally:
+                with self.lock:
+                    self.running -= 1
+                    self.done.append(list(changed or []))
+
+        preview.build = build
+
+    def settled_after(self, path: Path) -> bool:
+        """True once a rebuild that saw ``path`` change has finished, and no other is running or
+        waiting for its burst of events to end. Make ``path`` the last change of a test's edits:
+        file events arrive in order, so every earlier change has been seen by then."""
+        seen = str(path.resolve())
+        with self.lock:
+            finished = any(seen in changed for changed in self.done)
+            running = self.running
+        assert self.preview.debouncer is not None
+        return finished and not running and not self.preview.debouncer.paths
 
 
 def get(port: int, path: str) -> tuple[int, bytes]:
@@ -142,21 +178,27 @@ def test_css_only_change_swaps_style_sheets(preview, garden):
 
 def test_burst_of_events_is_one_rebuild(preview, garden):
     client = EventClient(preview.port)
+    builds = Builds(preview)
     before = preview.builds
-    for i in range(60):  # like a `git checkout` touching many files at once
+    for i in range(59):  # like a `git checkout` touching many files at once
         garden.note(f"models/burst-{i}.md", f"---\ntitle: Burst {i}\n---\nLinks [[Alpha]].\n")
+    # the last one is saved as editors do (a hidden file renamed into place): one event, the last
+    last = garden.notes / "models" / "burst-59.md"
+    garden.note("models/.burst-59.md", "---\ntitle: Burst 59\n---\nLinks [[Alpha]].\n").rename(last)
     client.wait_for("reload")
-    time.sleep(0.5)
-    assert preview.builds - before <= 3
+    wait_until(lambda: builds.settled_after(last), what="the rebuilds of the burst")
+    assert preview.builds - before <= 3, builds.done
     assert b"Burst 59" in get(preview.port, "/models/burst-59/")[1]
     client.close()
 
 
 def test_adds_deletes_and_renames_update_backlinks(preview, garden):
     client = EventClient(preview.port)
-    (garden.notes / "models" / "beta.md").rename(garden.notes / "models" / "gamma.md")
+    builds = Builds(preview)
+    gamma = garden.notes / "models" / "gamma.md"
+    (garden.notes / "models" / "beta.md").rename(gamma)
     client.wait_for("reload")
-    time.sleep(0.3)
+    wait_until(lambda: builds.settled_after(gamma), what="the rebuild after the rename")
     page = get(preview.port, "/models/alpha/")[1].decode()
     assert 'href="/models/gamma/"' in page and 'href="/models/beta/"' not in page
     assert get(preview.port, "/models/beta/")[0] == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import wait_until
 
 from garden.build.inputs import BuildOptions
 from garden.cli import make_preview
@@ -21,9 +22,10 @@ def test_edit_appears_without_manual_reload_and_errors_show_in_page(browser, gar
     try:
         page = browser.new_page(viewport={"width": 900, "height": 600})
         page.goto(f"http://127.0.0.1:{running.port}/models/alpha/")
-        page.wait_for_function("window.__gardenLive || document.getElementById('garden-live')")
+        page.wait_for_function("document.getElementById('garden-live')")
+        wait_until(lambda: running.hub.clients, what="the page's live-reload connection")
         page.evaluate("window.scrollTo(0, 900)")
-        page.wait_for_timeout(200)
+        page.wait_for_function("window.scrollY >= 900")
         garden.note(
             "models/alpha.md", "---\ntitle: Alpha\n---\n" + "Filler paragraph.\n\n" * 80 + "New ending.\n"
         )
