@@ -152,11 +152,6 @@ def test_changed_math_macro_is_not_served_from_the_cache(garden, cli, tmp_path):
     assert snapshot(garden.site, marker=False) == clean_build(garden, cli, tmp_path, "clean")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="garden bug: a note whose size and mtime did not change keeps its cache key from the "
-    "previous build (site.py _compile_all, the index shortcut), so a changed math macro is not seen",
-)
 def test_changed_math_macro_rerenders_untouched_notes(garden, cli, tmp_path):
     """Only garden.yaml changes: every formula using the macro must still be rendered again."""
     config, base = _macro_garden(garden)

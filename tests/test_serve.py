@@ -15,6 +15,7 @@ from conftest import snapshot, wait_until
 
 from garden.build.inputs import BuildOptions
 from garden.cli import make_preview
+from garden.serve.preview import Preview
 
 
 class EventClient:

@@ -59,7 +59,12 @@ class NoteStore:
                 to_compile.append(path)
                 continue
             entry = index.get(str(path))  # by absolute path: a copied garden is another garden
-            if entry and entry.size == info.st_size and entry.mtime_ns == info.st_mtime_ns:
+            if (
+                entry
+                and entry.size == info.st_size
+                and entry.mtime_ns == info.st_mtime_ns
+                and entry.macros == macros_key
+            ):
                 key = entry.key
             else:
                 try:
@@ -77,7 +82,7 @@ class NoteStore:
                 continue
             keys[relative] = key
             results[relative] = found
-            new_index[str(path)] = IndexEntry(info.st_size, info.st_mtime_ns, key)
+            new_index[str(path)] = IndexEntry(info.st_size, info.st_mtime_ns, key, macros_key)
         from garden.markdown.workers import compile_paths
 
         compiled = compile_paths(
@@ -93,7 +98,7 @@ class NoteStore:
                 self.html[key] = new_html[key] = html
             try:
                 info = path.stat()
-                new_index[str(path)] = IndexEntry(info.st_size, info.st_mtime_ns, key)
+                new_index[str(path)] = IndexEntry(info.st_size, info.st_mtime_ns, key, macros_key)
             except OSError:
                 pass
         live = set(keys.values())
@@ -134,13 +139,14 @@ class NoteStore:
 
     def remember(
         self,
-        notes_dir: Path,
+        config: Config,
         updates: dict[str, tuple[str, NoteArtifact, list[Problem], str]],
         stats: dict[Path, tuple[int, int]],
         cache: Cache,
     ) -> None:
         """Keep notes recompiled by a quick rebuild (relative path -> key, artifact, problems,
         body) in memory and in the cache, and index their files."""
+        notes_dir, macros_key = config.notes_dir, fingerprint(config.math_macros)
         for key, artifact, found, html in updates.values():
             self.memory[key], self.html[key] = (artifact, found), html
         cache.store_many("notes", {key: self.memory[key] for key, *_ in updates.values()})
@@ -148,7 +154,7 @@ class NoteStore:
         self.index = {
             **(self.index or {}),
             **{
-                str(notes_dir / relative): IndexEntry(*stats[notes_dir / relative], key)
+                str(notes_dir / relative): IndexEntry(*stats[notes_dir / relative], key, macros_key)
                 for relative, (key, *_) in updates.items()
             },
         }

@@ -182,7 +182,7 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
     result.notes, result.pages = len(notes), manifest.summary.get("pages", 0)
     result.planned = len(link_graph.planned)
     builder.manifest = stages.manifest_of(build_id, inputs.fingerprint, config, new_pages, problems, result)
-    builder.store.remember(config.notes_dir, updates, inputs.stats, inputs.cache)
+    builder.store.remember(config, updates, inputs.stats, inputs.cache)
     inputs.cache.store_named("manifest", builder.manifest)
 
     state.stats, state.artifacts, state.keys = dict(inputs.stats), artifacts, keys

@@ -29,6 +29,7 @@ class IndexEntry:
     size: int
     mtime_ns: int
     key: str
+    macros: str  # fingerprint of the math macros the key was made with: they are part of it
 
 
 @dataclass
