@@ -175,7 +175,8 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="build in this (new) folder and keep it")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from garden.build.builder import BuildOptions, build_site
+    from garden.build.builder import build_site
+    from garden.build.inputs import BuildOptions
 
     with tempfile.TemporaryDirectory() as tmp:
         root = make_budget_garden(args.keep or Path(tmp) / "budget")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from garden.build.builder import BuildOptions, build_site
+from garden.build.builder import build_site
+from garden.build.inputs import BuildOptions
 from garden.core.problems import Problems
 from garden.sources.dates import git_dates
 

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from garden.build.builder import BuildOptions, build_site
+from garden.build.builder import build_site
+from garden.build.inputs import BuildOptions
 from garden.serve.http import make_server
 
 pytestmark = pytest.mark.browser

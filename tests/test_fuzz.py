@@ -30,7 +30,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from garden.build import builder as site
-from garden.build.builder import BuildOptions, build_site
+from garden.build.builder import build_site
+from garden.build.inputs import BuildOptions
 from garden.core.paths import source_slug
 from garden.markdown.placeholders import START as PLACEHOLDER_START
 

@@ -24,7 +24,8 @@ import pytest
 from bad_inputs import _png
 from conftest import unavailable
 
-from garden.build.builder import BuildOptions, build_site
+from garden.build.builder import build_site
+from garden.build.inputs import BuildOptions
 from garden.core.paths import heading_anchor
 
 PROBE = "xss-probe"  # an element name no template uses: if it parses as one, we injected it

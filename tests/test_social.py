@@ -98,7 +98,8 @@ def test_a_card_per_note_1200_by_630(basic, cli):
 
 
 def test_cards_are_cached_and_only_changed_notes_redrawn(basic, cli):
-    from garden.build.builder import BuildOptions, build_site
+    from garden.build.builder import build_site
+    from garden.build.inputs import BuildOptions
 
     first = build_site(BuildOptions(root=basic.root))
     assert first.written and first.cards_drawn >= 10
