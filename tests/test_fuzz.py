@@ -33,7 +33,7 @@ from garden.build import builder as site
 from garden.build.builder import build_site
 from garden.build.inputs import BuildOptions
 from garden.core.paths import source_slug
-from garden.markdown.placeholders import START as PLACEHOLDER_START
+from garden.markdown import placeholders
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
 settings.register_profile(
@@ -251,7 +251,8 @@ def check_site(result: site.BuildResult, folder: Path) -> None:
         return
     for page in (folder / "_site").rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        assert PLACEHOLDER_START not in html, page  # no placeholder left behind
+        assert not placeholders.FORMULA.search(html), page  # no placeholder left behind
+        assert not placeholders.LINK.search(html), page
         links = _Links()
         links.feed(html)
         links.close()

@@ -2,7 +2,7 @@
 
 ``html.py`` writes them where a link, an embed or a formula goes; ``linking/fill.py`` and
 ``mathrender.fill_math`` find them with the patterns below. They are made of the control
-characters STX and ETX, which never reach a body: ``sources/notes.py`` replaces them in notes.
+characters STX and ETX, which never reach a body: ``sources/files.read_text`` replaces them.
 """
 
 from __future__ import annotations
