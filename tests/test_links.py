@@ -166,3 +166,83 @@ def test_case_folded_title_beats_a_file_whose_slug_matches(garden, cli):
     hrefs = re.findall(r'href="([^"]+)"', body(garden, "src"))
     assert hrefs == ["/other/", "/other/"]
     assert "ambiguous" not in result.err
+
+
+def test_markdown_links_to_a_missing_note_a_file_and_a_section(garden, cli):
+    """``[..](nothere.md)`` is a planned note; a file keeps its anchor and is copied; a root
+    path to a taxonomy section links the section page, anchor and all."""
+    garden.note("src.md", "[gone](nothere.md) [pdf](paper.pdf#page=2) [sec](/models/nngp-ntk/#intro)\n")
+    (garden.notes / "paper.pdf").write_bytes(b"%PDF-1.4\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    html = body(garden, "src")
+    assert '<span class="planned-link" title="Planned note: nothere (not written yet)">gone</span>' in html
+    assert '<a class="internal" href="/paper.pdf#page=2">pdf</a>' in html
+    assert '<a class="internal" href="/models/nngp-ntk/#intro">sec</a>' in html
+    assert (garden.site / "paper.pdf").read_bytes() == b"%PDF-1.4\n"
+    planned = garden.page("planned")
+    assert '<h2 class="planned-name">' in planned and "nothere" in planned
+
+
+def test_anchor_only_links_point_into_the_same_note(garden, cli):
+    garden.note("src.md", "## Part two\n\n[x](#part-two) [y](#nowhere)\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert result.err.count("heading '#nowhere' not found in this note") == 1
+    assert "part-two' not found" not in result.err and "art-two' not found" not in result.err
+    assert re.findall(r'<a class="internal" href="([^"]*)">', body(garden, "src")) == [
+        "#part-two",
+        "#nowhere",
+    ]
+
+
+def test_protocol_relative_link_is_external(garden, cli):
+    garden.note("src.md", "[cdn](//example.com/x)\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert '<a class="external" href="//example.com/x" rel="noopener">cdn</a>' in body(garden, "src")
+    assert "does not match" not in result.err
+
+
+def test_relative_link_above_the_notes_folder_matches_nothing(garden, cli):
+    (garden.root / "outside.md").write_text("Not a note.\n")
+    garden.note("src.md", "[x](../outside.md)\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert "notes/src.md:1: warning: link to ../outside.md does not match any note or file" in result.err
+    html = body(garden, "src")
+    assert '<span class="broken-link">x</span>' in html and "href" not in html
+
+
+def test_wikilink_to_a_section_without_a_note_links_the_section_page(garden, cli):
+    garden.note("src.md", "[[nngp-ntk]] and [[nngp-ntk#Top]]\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    hrefs = re.findall(r'href="([^"]+)"', body(garden, "src"))
+    assert hrefs == ["/models/nngp-ntk/", "/models/nngp-ntk/#top"]
+    assert "planned-link" not in body(garden, "src") and "0 planned notes" in result.output
+
+
+def test_wikilink_to_a_draft_file_name_is_planned_and_the_draft_stays_private(garden, cli):
+    garden.note("secret.md", "---\ndraft: true\n---\nSecret text.\n")
+    garden.note("src.md", "See [[secret.md]].\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    html = body(garden, "src")
+    assert '<span class="planned-link" title="Planned note: secret.md (not written yet)">' in html
+    assert "secret" not in " ".join(re.findall(r'href="([^"]+)"', html))
+    assert not [p for p in garden.site.rglob("*") if "secret" in p.name]
+    assert not any("Secret text." in p.read_text() for p in garden.site.rglob("*.html"))
+
+
+def test_dot_files_are_not_found_by_bare_name(garden, cli):
+    from PIL import Image
+
+    (garden.notes / "img").mkdir()
+    Image.new("RGB", (4, 4)).save(garden.notes / "img" / ".hidden.png")
+    Image.new("RGB", (4, 4)).save(garden.notes / "img" / "shown.png")
+    garden.note("src.md", "![[shown.png]]\n\n![[.hidden.png]]\n")
+    result = cli(garden)
+    assert result.code == 1
+    assert "notes/src.md:3: error: image not found: .hidden.png" in result.err
+    assert "shown.png" not in result.err
