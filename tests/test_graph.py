@@ -57,6 +57,10 @@ def test_one_typo_apart():
     assert one_typo_apart("nngp", "nngpp") and one_typo_apart("ntk", "nk") and one_typo_apart("abc", "abd")
     assert one_typo_apart("nueral", "neural")  # swap
     assert not one_typo_apart("abc", "abc") and not one_typo_apart("abc", "xyz")
+    assert not one_typo_apart("abcd", "xbcy")  # two substitutions, not a swap
+    assert one_typo_apart("abcd", "abdd")  # one substitution
+    assert not one_typo_apart("xbc", "abcd") and not one_typo_apart("abcd", "xbc")  # two edits
+    assert one_typo_apart("bcd", "abcd") and one_typo_apart("abcd", "bcd")  # first letter dropped
 
 
 def test_new_backlink_sentences_patch_the_graph_as_a_full_build_would():
@@ -86,6 +90,35 @@ def test_new_backlink_sentences_patch_the_graph_as_a_full_build_would():
     assert patched.backlinks["b"][0].context == "New one" and before.backlinks["b"][0].context == "Old one"
 
 
+def test_patched_contexts_reach_links_after_repeated_planned_files_and_self_links():
+    """``[[Planned]] x [[Planned]] y [[Other]]``: only the sentence around ``[[Other]]``
+    changes; the quick path must walk past the repeated planned link (and a file and a
+    self-link) to renew Other's backlink."""
+    from garden.linking.check import Edge
+    from garden.linking.graph import build_graph
+    from garden.linking.resolve import Target
+
+    def edges(sentence: str) -> dict[str, list[Edge]]:
+        planned = Target("planned", "Planned")
+        return {
+            "a": [
+                Edge("a", planned, 1, "x"),
+                Edge("a", planned, 1, "x again"),
+                Edge("a", Target("file", "pic.png"), 2, "a file"),
+                Edge("a", Target("note", "a"), 3, "myself"),
+                Edge("a", Target("note", "other"), 4, sentence),
+            ],
+            "other": [],
+        }
+
+    before = build_graph(["a", "other"], edges("y links Other."))
+    after = edges("y now links Other, reworded.")
+    patched = before.with_contexts({"a": after["a"]})
+    assert patched == build_graph(["a", "other"], after)
+    assert [b.context for b in patched.backlinks["other"]] == ["y now links Other, reworded."]
+    assert [b.context for b in patched.planned["planned"].wanted_by] == ["x"]
+
+
 def test_a_note_linking_to_itself_is_not_its_own_backlink(garden, cli):
     garden.note("a.md", "---\ntitle: Alpha\n---\nAlpha refers to [[Alpha]] itself and [itself](a.md).\n")
     garden.note("b.md", "---\ntitle: Beta\n---\nBeta links to [[Alpha]].\n")
@@ -99,3 +132,15 @@ def test_a_note_linking_to_itself_is_not_its_own_backlink(garden, cli):
     backlinks = garden.page("a").split('id="backlinks-title"')[1].split("</section>")[0]
     assert 'href="/b/"' in backlinks
     assert 'href="/a/"' not in backlinks
+
+
+def test_transclusion_cycle_names_the_chain_in_order(garden, cli):
+    garden.note("a.md", "A embeds B\n\n![[b]]\n")
+    garden.note("b.md", "B embeds C\n\n![[c]]\n")
+    garden.note("c.md", "C embeds A\n\n![[a]]\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert "notes/a.md:3: warning: transclusion cycle: a → b → c → a\n" in result.err
+    assert "notes/b.md:3: warning: transclusion cycle: b → c → a → b\n" in result.err
+    assert "notes/c.md:3: warning: transclusion cycle: c → a → b → c\n" in result.err
+    assert result.err.count("transclusion cycle") == 3
