@@ -160,3 +160,85 @@ def test_changed_math_macro_rerenders_untouched_notes(garden, cli, tmp_path):
     assert cli(garden).code == 0
     assert 'mathvariant="script">R' in garden.page("m")
     assert snapshot(garden.site, marker=False) == clean_build(garden, cli, tmp_path, "clean")
+
+
+def _cache(folder: Path):
+    from garden.core.cache import Cache
+    from garden.core.problems import Problems
+
+    problems = Problems()
+    return Cache(folder, problems), problems
+
+
+def test_an_unreadable_value_is_ignored_but_the_database_is_kept(tmp_path):
+    """A row that does not unpickle (say, from another version) is not a broken database:
+    one warning, the rest of this build goes without the cache, and the file stays."""
+    import sqlite3
+
+    from garden.core.cache import CACHE_FORMAT
+
+    folder = tmp_path / "cache"
+    cache, _ = _cache(folder)
+    cache.store("notes", "good", {"x": 1})
+    cache.store("notes", "bad", {"y": 2})
+    cache.close()
+    database = folder / f"cache-v{CACHE_FORMAT}.sqlite"
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE notes SET value = ? WHERE key = 'bad'", (b"not a pickle",))
+    db.close()
+    cache, problems = _cache(folder)
+    assert cache.load("notes", "good") == {"x": 1}
+    assert cache.load("notes", "bad") is None
+    assert len(problems.warnings) == 1 and "ignoring the build cache" in problems.warnings[0].message
+    assert cache.load("notes", "good") is None  # the cache is off for the rest of this build
+    assert cache.load_many("notes", ["good"]) == {}
+    assert len(problems.warnings) == 1
+    cache.close()
+    assert database.is_file()
+    assert not list(folder.glob("*corrupt*"))
+    cache, problems = _cache(folder)  # the next build reads it again
+    assert cache.load("notes", "good") == {"x": 1} and problems.warnings == []
+    cache.close()
+
+
+def test_a_database_that_is_not_sqlite_is_moved_aside(garden, cli):
+    garden.note("a.md", "A.\n")
+    assert cli(garden).code == 0
+    cache = garden.root / ".garden-cache"
+    database = cache / "cache-v3.sqlite"
+    assert database.is_file()
+    for extra in cache.glob("cache-*.sqlite-*"):
+        extra.unlink()
+    garbage = b"this is not a database" * 100
+    database.write_bytes(garbage)
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert "ignoring the build cache" in result.err
+    assert (cache / "cache-v3.corrupt").read_bytes() == garbage
+    assert not database.exists()
+    result = cli(garden)  # the next build starts a fresh cache, without a warning
+    assert result.code == 0 and "ignoring the build cache" not in result.err
+    assert database.is_file() and database.read_bytes() != garbage
+
+
+def _keys(cache, kind: str) -> set[str]:
+    db = cache._connect()
+    return {key for (key,) in db.execute(f"SELECT key FROM {kind}")}
+
+
+@pytest.mark.parametrize(
+    ("live", "stale", "pruned"),
+    [(3, 1001, True), (3, 1000, False), (1200, 1100, False), (1200, 1201, True)],
+)
+def test_prune_forgets_stale_entries_only_when_there_are_many(tmp_path, live, stale, pruned):
+    cache, problems = _cache(tmp_path / "cache")
+    keep = {f"live-{i}" for i in range(live)}
+    old = {f"stale-{i}" for i in range(stale)}
+    cache.store_many("html", {key: key for key in keep | old})
+    cache.store("figures", "stale-0", "another kind")
+    cache.prune("html", keep)
+    assert _keys(cache, "html") == (keep if pruned else keep | old)
+    assert cache.load("html", "live-0") == "live-0"
+    assert _keys(cache, "figures") == {"stale-0"}
+    assert problems.items == []
+    cache.close()
