@@ -1,6 +1,6 @@
 """Fill a note's body placeholders with resolved links, embeds, transclusions and figures.
 
-Bodies are compiled once per note with placeholders (``body.py``); here they meet the rest of
+Bodies are compiled once per note with placeholders (``markdown/html.py``); here they meet the rest of
 the garden. ``key`` fingerprints what a filled body would be without filling it, so the build
 can tell which pages changed cheaply.
 """

@@ -3,7 +3,7 @@
 The artifact holds the note's metadata, its headings, its links (unresolved) and its body HTML
 with math already rendered and every link left as a placeholder. Because it depends only on the
 file (and the site's math macros), it can be cached by content hash and computed in parallel;
-linking the garden together happens later, by filling the placeholders (``fill.py``).
+linking the garden together happens later, by filling the placeholders (``linking/fill.py``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Render a note's tokens to HTML with placeholders.
 
-Links and embeds become placeholders that ``fill.py`` resolves once the whole garden is known;
+Links and embeds become placeholders that ``linking/fill.py`` resolves once the whole garden is known;
 math becomes placeholders filled by one KaTeX call per note. The result depends on nothing but
 the note's text, so it can be cached and computed in parallel.
 """

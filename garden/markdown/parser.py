@@ -75,7 +75,7 @@ def create_parser() -> MarkdownIt:
     _fast_linkify_pretest(md)
     md.options["maxNesting"] = MAX_NESTING  # commonmark's 20 is too few for real notes
     md.block.tokenize = keep_too_deep(md.block.tokenize)  # type: ignore[method-assign]
-    md.validateLink = _any_link  # type: ignore[method-assign]  # links.py decides, and warns
+    md.validateLink = _any_link  # type: ignore[method-assign]  # linking/resolve.py decides, and warns
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(dollarmath_plugin, allow_digits=False, allow_space=False, double_inline=True)
@@ -107,7 +107,7 @@ def _add_terminators(md: MarkdownIt, chars: str) -> None:
 
 
 def _any_link(url: str) -> bool:
-    """Let every link through the parser: ``links.py`` neutralises unsafe schemes and says so.
+    """Let every link through the parser: ``linking/resolve.py`` neutralises unsafe schemes and says so.
 
     markdown-it's own check would silently leave ``[x](javascript:...)`` as plain text.
     """

@@ -2,7 +2,7 @@
 
 Both are computed at build time. The local graph is plain SVG with real links, so it reads
 without JavaScript: notes that link here on the left, notes this one links to on the right.
-The global graph is a JSON file of positions (``layout.py``) that ``static/js/graph.js`` draws
+The global graph is a JSON file of positions (``figures/layout.py``) that ``static/js/graph.js`` draws
 on a canvas; the browser never lays anything out.
 """
 
