@@ -84,12 +84,10 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
     for path, (key, (artifact, found), html) in compiled.items():
         relative = path.relative_to(config.notes_dir).as_posix()
         old = state.artifacts.get(relative)
-        if (
-            artifact is None
-            or old is None
-            or stages.artifact_signature(artifact) != (stages.artifact_signature(old))
-        ):
+        if artifact is None or old is None:
             return None
+        if stages.artifact_signature(artifact) != stages.artifact_signature(old):
+            return None  # something other pages show changed: a full build
         updates[relative] = (key, artifact, found, html)
     garden = state.garden
     if any(update[1].note.slug not in garden.notes for update in updates.values()):
