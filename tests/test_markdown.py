@@ -133,3 +133,26 @@ def test_raw_html_passes_and_math_inside_details_renders(garden, cli):
     assert '<div class="math math-display">' in html
     assert "<code>$not math$</code>" in html
     assert '<div class="custom">Raw <em>HTML</em></div>' in html
+
+
+def _parse_and_render(src: str):
+    from garden.markdown.parser import create_parser
+
+    md = create_parser()
+    tokens = md.parse(src, {})
+    return tokens, md.renderer.render(tokens, md.options, {})
+
+
+def test_too_deep_content_is_one_closed_paragraph():
+    deep = ">" * 70
+    tokens, html = _parse_and_render(f"{deep} deep a\n{deep} deep b\n\n\nAfter.\n")
+    kept = [(t.type, t.map) for t in tokens if t.meta and t.meta.get("too_deep")]
+    assert kept == [("paragraph_open", [0, 2])]  # blank lines after it do not eat its lines
+    flat = html.replace("<blockquote>\n", "").replace("</blockquote>\n", "")
+    assert flat == f"<p>{'&gt;' * 6} deep a\n{'&gt;' * 6} deep b</p>\n<p>After.</p>\n"
+
+
+def test_an_empty_container_at_the_depth_limit_adds_nothing():
+    tokens, html = _parse_and_render(">" * 64 + "\n\nAfter.\n")
+    assert not [t for t in tokens if t.meta and t.meta.get("too_deep")]
+    assert "<p></p>" not in html and html.endswith("<p>After.</p>\n")
