@@ -190,6 +190,7 @@ def test_an_unreadable_value_is_ignored_but_the_database_is_kept(tmp_path):
     assert cache.load("notes", "good") == {"x": 1}
     assert cache.load("notes", "bad") is None
     assert len(problems.warnings) == 1 and "ignoring the build cache" in problems.warnings[0].message
+    assert problems.warnings[0].line == 0  # about the cache as a whole, not a line of it
     assert cache.load("notes", "good") is None  # the cache is off for the rest of this build
     assert cache.load_many("notes", ["good"]) == {}
     assert len(problems.warnings) == 1
@@ -242,3 +243,12 @@ def test_prune_forgets_stale_entries_only_when_there_are_many(tmp_path, live, st
     assert _keys(cache, "figures") == {"stale-0"}
     assert problems.items == []
     cache.close()
+
+
+def test_a_failing_prune_warns_about_the_cache_folder(tmp_path):
+    folder = tmp_path / "cache"
+    cache, problems = _cache(folder)
+    cache.store("notes", "a", 1)
+    cache.prune("no_such_table", set())
+    assert len(problems.warnings) == 1 and "ignoring the build cache" in problems.warnings[0].message
+    assert problems.warnings[0].path.endswith("cache")

@@ -246,3 +246,12 @@ def test_dot_files_are_not_found_by_bare_name(garden, cli):
     assert result.code == 1
     assert "notes/src.md:3: error: image not found: .hidden.png" in result.err
     assert "shown.png" not in result.err
+
+
+def test_a_markdown_link_by_slug_and_a_scheme_that_begins_like_an_unsafe_one(garden, cli):
+    garden.note("Target Note.md", "T.\n")
+    garden.note("src.md", "[by slug](target-note) [odd](javascriptx:1) [ok](https://a.b)\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert "unsafe link 'javascriptx:1' removed" in result.err
+    assert re.findall(r'href="([^"]*)"', body(garden, "src")) == ["/target-note/", "https://a.b"]

@@ -133,3 +133,63 @@ def test_raw_html_passes_and_math_inside_details_renders(garden, cli):
     assert '<div class="math math-display">' in html
     assert "<code>$not math$</code>" in html
     assert '<div class="custom">Raw <em>HTML</em></div>' in html
+
+
+def _parse_and_render(src: str):
+    from garden.markdown.parser import create_parser
+
+    md = create_parser()
+    tokens = md.parse(src, {})
+    return tokens, md.renderer.render(tokens, md.options, {})
+
+
+def test_too_deep_content_is_one_closed_paragraph():
+    deep = ">" * 70
+    tokens, html = _parse_and_render(f"{deep} deep a\n{deep} deep b\n\n\nAfter.\n")
+    kept = [(t.type, t.map) for t in tokens if t.meta and t.meta.get("too_deep")]
+    assert kept == [("paragraph_open", [0, 2])]  # blank lines after it do not eat its lines
+    flat = html.replace("<blockquote>\n", "").replace("</blockquote>\n", "")
+    assert flat == f"<p>{'&gt;' * 6} deep a\n{'&gt;' * 6} deep b</p>\n<p>After.</p>\n"
+
+
+def test_an_empty_container_at_the_depth_limit_adds_nothing():
+    tokens, html = _parse_and_render(">" * 64 + "\n\nAfter.\n")
+    assert not [t for t in tokens if t.meta and t.meta.get("too_deep")]
+    assert "<p></p>" not in html and html.endswith("<p>After.</p>\n")
+
+
+def test_comments_at_line_start_over_blank_lines_and_closing_at_once():
+    src = (
+        "%% note to self %%\n\nVisible one.\n\n"
+        "%%\nhidden a\n\nhidden b\n%%\nVisible two.\n\n"
+        "%%\nhidden c %%\n\nVisible three.\n\n"
+        "%%\nhidden d\n%%\n"
+    )
+    _, html = _parse_and_render(src)
+    assert html == "<p>Visible one.</p>\n<p>Visible two.</p>\n<p>Visible three.</p>\n"
+
+
+def test_marks_need_text_against_both_fences():
+    _, html = _parse_and_render("==x === y== and == a== and ==b == and ==c==\n")
+    assert html == "<p><mark>x === y</mark> and == a== and ==b == and <mark>c</mark></p>\n"
+    tokens, _ = _parse_and_render("==c==\n")
+    assert [t.type for t in tokens[1].children] == ["mark_open", "text", "mark_close"]
+
+
+def test_a_dollar_in_a_bare_url_is_not_stray_but_one_in_a_link_label_is():
+    from garden.markdown.parser import parse_notes
+
+    tokens, _ = _parse_and_render("See https://example.org/$id for it.\n")
+    assert parse_notes(tokens) == []
+    tokens, _ = _parse_and_render("See [the $x label](https://example.org/) for it.\n")
+    assert [note.message.split(" in ")[0] for note in parse_notes(tokens)] == ["unbalanced $"]
+
+
+def test_wikilink_text_and_empty_brackets():
+    from garden.markdown.plaintext import plain_text
+
+    tokens, html = _parse_and_render("[[ ]] and [[a\nb]] stay text; [[Note]] and [[Note|Label]]\n")
+    assert "[[ ]] and [[a\nb]] stay text" in html
+    links = [t for t in tokens[1].children if t.type == "wikilink"]
+    assert [t.content for t in links] == ["Note", "Label"]
+    assert plain_text(tokens[1].children).endswith("; Note and Label")
