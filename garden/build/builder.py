@@ -20,7 +20,7 @@ from garden.build.indexing import SearchIndexing
 from garden.build.inputs import BuildOptions, BuildResult, Inputs, gather_inputs, unchanged_result
 from garden.build.quick import State, quick_rebuild
 from garden.build.stages import Linked, phase
-from garden.build.write import output_is_safe, write_site
+from garden.build.write import Generated, output_is_safe, write_site
 from garden.core.cache import Cache, Manifest, fingerprint
 from garden.core.config import Config
 from garden.core.locations import AssetMissing
@@ -46,8 +46,6 @@ from garden.sources.taxonomy import Section, Taxonomy, build_taxonomy, place_not
 
 if TYPE_CHECKING:
     from garden.markdown.compile import NoteArtifact
-
-Generated = dict[str, tuple[str, Callable[[], bytes]]]  # site path -> (fingerprint, its bytes)
 
 
 class Builder:

@@ -17,7 +17,7 @@ from garden.pages.templates import Page
 from garden.publish.files import Published
 from garden.publish.search import IndexRun
 
-Generated = dict[str, tuple[str, Callable[[], bytes]]]
+Generated = dict[str, tuple[str, Callable[[], bytes]]]  # site path -> (fingerprint, its bytes)
 
 
 def output_is_safe(config: Config, problems: Problems) -> bool:
