@@ -112,7 +112,7 @@ def get(port: int, path: str) -> tuple[int, bytes]:
 def raw_request(port: int, path: str, timeout: float = 10) -> tuple[int, bytes]:
     """Status and body of a request with the path sent exactly as given (no normalisation)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n".encode())
         reply = b""
         while chunk := sock.recv(65536):
             reply += chunk

@@ -16,10 +16,13 @@ class EventHub:
     problems: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     sent: int = 0  # events sent, for tests and the benchmark
+    max_clients: int = 512  # more open pages than this: the oldest one's stream ends (it reconnects)
 
     def connect(self) -> queue.Queue[tuple[str, str] | None]:
         client: queue.Queue[tuple[str, str] | None] = queue.Queue()
         with self.lock:
+            while len(self.clients) >= self.max_clients:
+                self.clients.pop(0).put(None)
             self.clients.append(client)
             if self.problems:
                 client.put(("problems", json.dumps(self.problems)))

@@ -4,11 +4,12 @@ served pages (never written to disk), and the Server-Sent Events stream."""
 from __future__ import annotations
 
 import errno
+import io
 import json
 import posixpath
 import queue
-import select
 import socket
+import sys
 import time
 from functools import partial
 from http import HTTPStatus
@@ -18,10 +19,13 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from garden.core.paths import base_path_of
+from garden.serve.connections import Lobby, PrefixedReader
 from garden.serve.events import EventHub
+from garden.serve.hosts import AllowedHosts
 
 EVENTS_PATH = "/__garden/events"
 KEEPALIVE_SECONDS = 15.0
+SEND_TIMEOUT = 30.0  # seconds a client may take to accept more of a response
 
 LIVE_SCRIPT = """<script id="garden-live">(() => {
   const key = "garden-scroll:" + location.pathname;
@@ -93,7 +97,11 @@ def resolve_request(site_root: Path, base_path: str, raw_path: str) -> Path | No
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
-    """Serves files under the site folder only (anything else is a 404) and the event stream."""
+    """Serves files under the site folder only (anything else is a 404) and the event stream,
+    to requests whose ``Host`` is one the server answers to."""
+
+    server: _Server
+    timeout = SEND_TIMEOUT  # the request head is already in (the lobby waited for it)
 
     def __init__(
         self, *args: Any, site_root: Path, base_path: str, hub: EventHub | None, **kwargs: Any
@@ -103,6 +111,14 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.hub = hub
         super().__init__(*args, directory=str(site_root), **kwargs)
 
+    def setup(self) -> None:
+        super().setup()
+        head = self.server.heads.pop(self.connection, b"")
+        if head:  # read by the lobby while it waited for the whole head
+            self.rfile.close()
+            raw = PrefixedReader(head, self.connection.makefile("rb", buffering=0))  # type: ignore[arg-type]
+            self.rfile = io.BufferedReader(raw)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the terminal shows build results, not every request
 
@@ -111,6 +127,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            return
         if self.hub is not None and urlsplit(self.path).path == EVENTS_PATH:
             self._events()
             return
@@ -119,6 +137,33 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self._send_html(resolved, HTTPStatus.OK)
             return
         super().do_GET()
+
+    def do_HEAD(self) -> None:
+        """The headers GET would send (the same length: the live-reload script counts)."""
+        if not self._host_allowed():
+            return
+        if self.hub is not None and urlsplit(self.path).path == EVENTS_PATH:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            return
+        resolved = self._resolve()
+        if resolved is not None and resolved.suffix == ".html" and self.hub is not None:
+            self._send_html(resolved, HTTPStatus.OK)
+            return
+        super().do_HEAD()
+
+    def _host_allowed(self) -> bool:
+        """Refuse a request for another name (a page on another site that had its name point
+        here, DNS rebinding, must not read the notes)."""
+        port = self.server.server_address[1]
+        host = self.headers.get("Host")
+        if self.server.allowed.allows(host, port):
+            return True
+        body = self.server.allowed.refusal(host, port).encode()
+        self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", body)
+        self.close_connection = True
+        return False
 
     def translate_path(self, path: str) -> str:
         resolved = resolve_request(self.site_root, self.base_path, path)
@@ -209,11 +254,15 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def _peer_closed(self) -> bool:
         """True when the page went away: its socket reads end-of-file (an SSE client never sends)."""
+        self.connection.settimeout(0.0)
         try:
-            readable, _, _ = select.select([self.connection], [], [], 0)
-            return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
+            return not self.connection.recv(1, socket.MSG_PEEK)
+        except BlockingIOError:
+            return False
         except OSError:
             return True
+        finally:
+            self.connection.settimeout(self.timeout)
 
 
 def inject_live_script(html: bytes) -> bytes:
@@ -224,9 +273,57 @@ def inject_live_script(html: bytes) -> bytes:
 
 
 class _Server(ThreadingHTTPServer):
+    """A thread per request, not per connection: connections wait in the lobby (no thread)
+    until their request has arrived."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256  # many tabs and their assets connect at once; 5 would drop SYNs
+
+    def __init__(self, address: tuple[str, int], handler: Any, allowed: AllowedHosts) -> None:
+        super().__init__(address, handler)
+        self.allowed = allowed
+        self.heads: dict[socket.socket, bytes] = {}
+        self.lobby = Lobby(self._serve)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        try:
+            return super().get_request()
+        except OSError as exc:
+            out_of_files = exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
+            if out_of_files and not self.lobby.make_room():  # free the idlest connection
+                time.sleep(0.05)  # none to free: do not spin on the waiting connection
+            raise
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.lobby.admit(request, client_address)
+
+    def _serve(self, sock: socket.socket, address: tuple, head: bytes) -> None:
+        self.heads[sock] = head
+        try:
+            super().process_request(sock, address)  # a thread of its own
+        except BaseException:
+            self.heads.pop(sock, None)
+            raise
+
+    def shutdown_request(self, request: Any) -> None:
+        self.heads.pop(request, None)
+        super().shutdown_request(request)
+        self.lobby.finished()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing of clients that went away; one line for anything else."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError) or (
+            isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN)
+        ):
+            return
+        print(f"error: a request failed: {type(error).__name__}: {error}", file=sys.stderr)
+
+    def server_close(self) -> None:
+        if hasattr(self, "lobby"):  # not when binding failed
+            self.lobby.close()
+        super().server_close()
 
 
 def make_server(
@@ -234,9 +331,14 @@ def make_server(
 ) -> tuple[ThreadingHTTPServer, bool]:
     """A server on ``port``, or on a free port if that one is taken (second value says so)."""
     handler = partial(SiteHandler, site_root=site_root, base_path=base_path_of(base_url), hub=hub)
+    allowed = AllowedHosts.serving(host)
     try:
-        return _Server((host, port), handler), False
+        server = _Server((host, port), handler, allowed)
+        moved = False
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        return _Server((host, 0), handler), True
+        server, moved = _Server((host, 0), handler, allowed), True
+    if hub is not None:
+        hub.max_clients = max(1, server.lobby.cap // 2)  # live pages never take every slot
+    return server, moved
