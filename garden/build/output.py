@@ -69,6 +69,7 @@ class SiteWriter:
         self.staging = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.old = self.out.parent / f".{self.out.name}.previous-{os.getpid()}"
         self.written: set[str] = set()
+        self.pending: list[tuple[Path, Path]] = []  # in place: (written beside, to replace)
         self.marker_id = ""
         self._made: set[Path] = set()
         self.root = self.out if self.in_place else self.staging
@@ -95,8 +96,17 @@ class SiteWriter:
 
     def _replace(self, target: Path, write: Callable[[Path], object]) -> None:
         temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        if self.in_place:  # renamed into place by flush(): a write that fails changes nothing
+            self.pending.append((temp, target))
         write(temp)
-        os.replace(temp, target)
+        if not self.in_place:
+            os.replace(temp, target)
+
+    def flush(self) -> None:
+        """Put the files written in place so far over their old copies (each in one rename)."""
+        pending, self.pending = self.pending, []
+        for temp, target in pending:
+            os.replace(temp, target)
 
     def write(self, relative: str, data: bytes) -> None:
         target = self._target(relative)
@@ -148,6 +158,7 @@ class SiteWriter:
         """Delete the previous build's files that this one has not written and will not
         write (``coming``), so the site can be indexed before its last files arrive.
         ``previous``: the files the old site had, if known (else the whole site is walked)."""
+        self.flush()
         if (self.in_place or self.linked) and not self._stale_removed:
             self._remove_stale(previous, coming)
         self._stale_removed = True
@@ -158,6 +169,7 @@ class SiteWriter:
         """Put the new site in place (after removing stale files, see ``remove_stale``).
         ``finish`` runs on the complete new site just before (the search index is built there)."""
         self.remove_stale(previous)
+        self.flush()
         if finish is not None:
             finish(self.root)
         marker = MARKER_TEXT + (f"build: {self.marker_id}\n" if self.marker_id else "")
@@ -182,6 +194,9 @@ class SiteWriter:
             _remove(self.old, large)
 
     def abort(self) -> None:
+        pending, self.pending = self.pending, []
+        for temp, _target in pending:
+            temp.unlink(missing_ok=True)
         if not self.in_place and self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
 

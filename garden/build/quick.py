@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from garden.build import stages
 from garden.build.compiling import NoteStore
 from garden.build.indexing import SearchIndexing
-from garden.build.inputs import BuildOptions, BuildResult, Inputs
+from garden.build.inputs import BuildOptions, BuildResult, Inputs, marker_id
 from garden.build.output import SiteWriter, write_marker
 from garden.build.stages import PageRenderer
 from garden.core.addresses import PLANNED, page_file
@@ -77,6 +77,8 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
     changed = [path for path, stat in inputs.stats.items() if stat != state.stats[path]]
     if not changed or len(changed) > 16:
         return None
+    if marker_id(config.out_dir) != (builder.manifest or inputs.manifest).build_id:
+        return None  # the site on disk is not the one last written (deleted, say): a full build
     from garden.markdown.workers import compile_paths
 
     compiled = compile_paths(changed, config.notes_dir, config.root, config.math_macros, 1)
@@ -154,23 +156,35 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
     paths = _touched_pages(garden, link_graph, edges, changed_slugs)
     writer = SiteWriter(config.out_dir, in_place=True)
     renderer = PageRenderer(new_garden, state.site_key, inputs.cache.folder)
-    renderer.render_changed(
-        emit.all_pages(new_garden, only=paths),
-        manifest.pages,
-        new_pages,
-        lambda _path: True,
-        writer.write,
-        result,
-    )
     listed = sorted(p for p in manifest.pages if p.endswith("index.html") and p in state.page_paths)
     unchanged = {slug: e for slug, e in state.feed_entries.items() if slug not in changed_slugs}
-    files, feed_entries = feed_and_sitemap(new_garden, listed, unchanged)
-    for path, data in files.items():
-        key = fingerprint("bytes", data)
-        if path in new_pages and new_pages[path] != key:
-            new_pages[path] = key
-            writer.write(path, data)
-            result.changed_paths.append(path)
+    try:  # every file is written beside its old one first, then all are renamed over them
+        renderer.render_changed(
+            emit.all_pages(new_garden, only=paths),
+            manifest.pages,
+            new_pages,
+            lambda _path: True,
+            writer.write,
+            result,
+        )
+        files, feed_entries = feed_and_sitemap(new_garden, listed, unchanged)
+        for path, data in files.items():
+            key = fingerprint("bytes", data)
+            if path in new_pages and new_pages[path] != key:
+                new_pages[path] = key
+                writer.write(path, data)
+                result.changed_paths.append(path)
+        writer.flush()
+    except OSError as exc:
+        writer.abort()
+        problems.error(
+            config.out_dir,
+            0,
+            f"could not write the site: {exc.strerror or exc}",
+            "check the folder's permissions and free space; the previous site is untouched",
+        )
+        result.changed_paths.clear()
+        return result
     build_id = stages.build_id_of(new_pages)
     where = config.path or config.root
     if result.changed_paths and not builder.in_place:  # indexed now: its warnings are this build's

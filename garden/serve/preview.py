@@ -20,7 +20,7 @@ from typing import Any
 from garden.core.paths import base_path_of
 from garden.serve.events import EventHub
 from garden.serve.http import make_server
-from garden.serve.watch import Debouncer, watch
+from garden.serve.watch import Debouncer, rewatch, watch
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,17 @@ class Preview:
         self.on_built: Callable[[Any], None] | None = None
 
     def build(self, changed: list[str] | None = None) -> Any:
-        """Rebuild through the normal pipeline and tell the open pages what happened."""
+        """Rebuild through the normal pipeline and tell the open pages what happened (a build
+        that breaks off with an exception too: the pages show it, the last good site stays)."""
         with self.build_lock:
-            result = self._build()
+            try:
+                result = self._build()
+            except Exception as exc:
+                self.builds += 1
+                where = _shown(self.site_root)
+                message = f"{where}: error: the rebuild failed: {type(exc).__name__}: {exc}"
+                self.hub.publish("problems", json.dumps([message]))
+                raise
             self.builds += 1
             self.last_result = result
         problems = result.problems.sorted()
@@ -94,11 +102,13 @@ class Preview:
         self.port = port
         threading.Thread(target=self.server.serve_forever, name="garden-http", daemon=True).start()
         self.debouncer = Debouncer(lambda paths: self.build(paths))
-        # notes/, templates/ and static/ recursively; the config's folder only for garden.yaml
-        # (and for those folders appearing): never the site or the cache inside it
+        # notes/, templates/ and static/ recursively; the folders around them and the site
+        # only for those appearing (or being replaced) and the site vanishing; the config's
+        # folder for garden.yaml: never the site or the cache inside it
         self.watched = list(self.site.watched)
         folders = [(p, True) for p in self.watched if p.is_dir()]
-        folders += [(p.parent, False) for p in self.watched if not p.is_dir() and p.parent.is_dir()]
+        around = [p.parent for p in [*self.watched, self.site_root]]
+        folders += [(p, False) for p in around if p.is_dir()]
         if self.site.config_file is not None:
             folders.append((self.site.config_file.parent, False))
         self.observer = watch(folders, self._changed(), self.poll)
@@ -112,12 +122,17 @@ class Preview:
         config_file = str(config_path.resolve()) if config_path else ""
         config_folder = str(config_path.parent.resolve()) if config_path else ""
         inside = [str(p.resolve()) for p in self.site.watched]
+        site = str(self.site_root.resolve())
 
         def changed(path: str) -> None:
             real = str(Path(path).resolve())
             for folder in self.watched:
-                if real == str(folder.resolve()) and folder.is_dir():  # a watched folder appeared
-                    self.observer.schedule(self.observer.garden_handler, real, recursive=True)
+                if real == str(folder.resolve()) and folder.is_dir():  # appeared, or made again
+                    rewatch(self.observer, folder)
+            if real == site and not self.site_root.is_dir():  # deleted: build it again, whole
+                assert self.debouncer is not None
+                self.debouncer.touch(real)
+                return
             if real.startswith(ignored) or "/." in real.replace(config_folder, "", 1):
                 return
             in_watched = any(real == p or real.startswith(p + "/") for p in inside)
@@ -138,3 +153,10 @@ class Preview:
             self.server.shutdown()
             self.server.server_close()
         self._close()
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

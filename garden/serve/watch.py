@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -76,13 +77,27 @@ def watch(paths: list[tuple[Path, bool]], on_change: Callable[[str], None], poll
                     on_change(path)
 
     observer = Observer(timeout=0.2) if poll else Observer()
-    handler = Handler()
+    observer.garden_handler = Handler()
+    observer.garden_watches = {}
     for path, recursive in dict.fromkeys(paths):
         if path.is_dir():
-            observer.schedule(handler, str(path), recursive=recursive)
+            rewatch(observer, path, recursive)
     observer.start()
-    observer.garden_handler = handler
     return observer
+
+
+def rewatch(observer: Any, folder: Path, recursive: bool = True) -> None:
+    """Watch ``folder`` afresh: a folder that was deleted or renamed and made again is a new
+    folder, and the old watch (stopped, or following the old folder) sees nothing of it."""
+    key = (str(folder), recursive)
+    old = observer.garden_watches.pop(key, None)
+    if old is not None:
+        with contextlib.suppress(KeyError, OSError):
+            observer.unschedule(old)
+    try:
+        observer.garden_watches[key] = observer.schedule(observer.garden_handler, key[0], recursive=recursive)
+    except OSError as exc:  # gone again already: its next appearance brings us back
+        print(f"warning: cannot watch {folder}: {exc.strerror or exc}", file=sys.stderr)
 
 
 def _relevant(path: str) -> bool:
