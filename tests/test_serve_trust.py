@@ -31,12 +31,13 @@ from garden.serve.preview import Preview, PreviewSite
 
 
 @pytest.fixture
-def preview(garden, monkeypatch):
+def preview(garden, monkeypatch, request):
+    """A running preview; parametrized indirectly with True, it watches by polling."""
     monkeypatch.chdir(garden.root)
     garden.note("index.md", "# Home\n\nSee [[Alpha]].\n")
     garden.note("models/alpha.md", "---\ntitle: Alpha\n---\nFirst version of alpha. $x^2$\n")
     garden.note("models/beta.md", "---\ntitle: Beta\n---\nBeta links [[Alpha]].\n")
-    running = make_preview(BuildOptions(), "127.0.0.1", 0)
+    running = make_preview(BuildOptions(), "127.0.0.1", 0, poll=getattr(request, "param", False))
     assert running.build().written
     running.start()
     yield running
@@ -317,9 +318,9 @@ def test_server_binds_loopback_unless_told(garden, monkeypatch):
 # --------------------------------------------------------------------------- folders replaced while serving
 
 
+@pytest.mark.parametrize("preview", [False, True], indirect=True, ids=["events", "polling"])
 @pytest.mark.parametrize("how", ["rename", "delete"])
 def test_replaced_notes_folder_is_watched_again(preview, garden, how):
-    client = EventClient(preview.port)
     if how == "rename":
         garden.notes.rename(garden.root / "notes-old")
         shutil.copytree(garden.root / "notes-old", garden.notes)
@@ -335,7 +336,6 @@ def test_replaced_notes_folder_is_watched_again(preview, garden, how):
             lambda n=number: f"Edit {n} after".encode() in get(preview.port, "/models/alpha/")[1],
             what=f"edit {number} to be served",
         )
-    client.close()
 
 
 def test_deleted_site_is_rebuilt_whole(preview, garden, cli, tmp_path):
