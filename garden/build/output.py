@@ -69,7 +69,7 @@ class SiteWriter:
         self.staging = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.old = self.out.parent / f".{self.out.name}.previous-{os.getpid()}"
         self.written: set[str] = set()
-        self.pending: list[tuple[Path, Path]] = []  # in place: (written beside, to replace)
+        self.pending: dict[Path, Path] = {}  # in place: file to replace -> its new copy beside it
         self.marker_id = ""
         self._made: set[Path] = set()
         self.root = self.out if self.in_place else self.staging
@@ -97,15 +97,15 @@ class SiteWriter:
     def _replace(self, target: Path, write: Callable[[Path], object]) -> None:
         temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         if self.in_place:  # renamed into place by flush(): a write that fails changes nothing
-            self.pending.append((temp, target))
+            self.pending[target] = temp
         write(temp)
         if not self.in_place:
             os.replace(temp, target)
 
     def flush(self) -> None:
         """Put the files written in place so far over their old copies (each in one rename)."""
-        pending, self.pending = self.pending, []
-        for temp, target in pending:
+        pending, self.pending = self.pending, {}
+        for target, temp in pending.items():
             os.replace(temp, target)
 
     def write(self, relative: str, data: bytes) -> None:
@@ -194,8 +194,8 @@ class SiteWriter:
             _remove(self.old, large)
 
     def abort(self) -> None:
-        pending, self.pending = self.pending, []
-        for temp, _target in pending:
+        pending, self.pending = self.pending, {}
+        for temp in pending.values():
             temp.unlink(missing_ok=True)
         if not self.in_place and self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)

@@ -79,9 +79,14 @@ class Lobby:
             if len(self.waiting) + self.active >= self.cap:
                 self._refuse(sock, BUSY)  # every slot is serving a request: try again shortly
                 return
-            sock.setblocking(False)
+            try:
+                sock.setblocking(False)
+                self.selector.register(sock, selectors.EVENT_READ)
+            except (OSError, ValueError):
+                self.dropped += 1
+                _close(sock)
+                return
             self.waiting[sock] = Waiting(address, time.monotonic())
-            self.selector.register(sock, selectors.EVENT_READ)
         self._wake()
 
     def make_room(self) -> bool:

@@ -284,6 +284,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.allowed = allowed
         self.heads: dict[socket.socket, bytes] = {}
+        self.serving: set[socket.socket] = set()  # handed over by the lobby, not yet closed
         self.lobby = Lobby(self._serve)
 
     def get_request(self) -> tuple[socket.socket, Any]:
@@ -300,16 +301,20 @@ class _Server(ThreadingHTTPServer):
 
     def _serve(self, sock: socket.socket, address: tuple, head: bytes) -> None:
         self.heads[sock] = head
+        self.serving.add(sock)
         try:
             super().process_request(sock, address)  # a thread of its own
         except BaseException:
             self.heads.pop(sock, None)
+            self.serving.discard(sock)
             raise
 
     def shutdown_request(self, request: Any) -> None:
         self.heads.pop(request, None)
         super().shutdown_request(request)
-        self.lobby.finished()
+        if request in self.serving:  # not one refused before the lobby took it
+            self.serving.discard(request)
+            self.lobby.finished()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Say nothing of clients that went away; one line for anything else."""
