@@ -22,7 +22,8 @@ def dollar_escape_rule(state: StateInline, silent: bool) -> bool:
 
 # A ``$`` left as text that could open a formula: not before a space, a digit or another ``$``
 # (so ``costs $5 and $10`` is quiet), and not escaped (``\$`` is its own token until text_join).
-_STRAY_DOLLAR = re.compile(r"(?<!\$)\${1,2}(?=[^\s\d$])")
+# A ``$$`` left as text is always a formula lost: display math never starts with a price.
+_STRAY_DOLLAR = re.compile(r"\$\$|(?<!\$)\$(?=[^\s\d$])")
 
 
 def stray_dollars(state: StateCore) -> None:
