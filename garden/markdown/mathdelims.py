@@ -8,15 +8,18 @@
   one is preceded by a non-space and not followed by a digit (Pandoc's ``tex_math_dollars``).
 - ``\\$`` is a dollar; a ``$`` inside a code span never opens or closes a formula.
 
-Three markdown-it rules: an inline rule for both kinds, a block rule for a ``$$`` formula that
-starts a line and ends one, and a paragraph rule that is not interrupted while a ``$$`` is open.
+An inline rule for both kinds, a block rule for a ``$$`` formula that starts a line and ends
+one, and a guard that keeps any block from starting on a line inside an open ``$$``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
 _FENCE = re.compile(r"(`{3,}|~{3,})")
@@ -172,40 +175,52 @@ def math_block_rule(state: StateBlock, start_line: int, end_line: int, silent: b
     return True
 
 
-def paragraph_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """markdown-it's paragraph, except that while a ``$$`` formula is open no line ends it
-    (a list marker, a heading, a quote inside the formula is TeX), only a blank line or a fence."""
-    next_line = start_line + 1
-    terminators = state.md.block.ruler.getRules("paragraph")
-    end_line = state.lineMax
-    old_parent = state.parentType
-    state.parentType = "paragraph"
-    first = _line(state, start_line)
-    open_ = "$$" in first and display_open_after(first, False)
-    while next_line < end_line:
-        if state.isEmpty(next_line):
-            break
-        text = _line(state, next_line)
-        if open_:
-            if state.sCount[next_line] >= 0 and _is_fence(text):
-                break
-            open_ = display_open_after(text, True)
-            next_line += 1
+INSIDE = "garden_inside_display_math"  # env key: lines that begin inside an open $$
+
+
+def display_math_lines(state: StateCore) -> None:
+    """Before block parsing: the lines that begin inside an open ``$$`` formula.
+
+    No block (list, heading, quote, table) may start on them, so the paragraph or quote the
+    formula opened in goes on to its closing ``$$``. A blank line or a code fence ends a
+    formula that is still open (then its ``$$`` is shown as text, and reported).
+    """
+    inside: set[int] = set()
+    open_ = False
+    fence = ""
+    for number, line in enumerate(state.src.split("\n")):
+        bare = line.lstrip(" \t>")
+        if fence:
+            if bare.startswith(fence) and not bare.strip(fence[0]).strip():
+                fence = ""
             continue
-        lazy = state.sCount[next_line] - state.blkIndent > 3 or state.sCount[next_line] < 0
-        if not lazy and any(rule(state, next_line, end_line, True) for rule in terminators):
-            break
-        if "$$" in text:
-            open_ = display_open_after(text, False)
-        next_line += 1
-    content = state.getLines(start_line, next_line, state.blkIndent, False).strip()
-    state.line = next_line
-    token = state.push("paragraph_open", "p", 1)
-    token.map = [start_line, next_line]
-    token = state.push("inline", "", 0)
-    token.content = content
-    token.map = [start_line, next_line]
-    token.children = []
-    state.push("paragraph_close", "p", -1)
-    state.parentType = old_parent
-    return True
+        fenced = _FENCE.match(bare)
+        if fenced or not bare.strip():
+            open_ = False
+            fence = fenced.group(1) if fenced else ""
+            continue
+        if open_:
+            inside.add(number)
+            open_ = display_open_after(line, True)
+        elif "$$" in line:
+            open_ = display_open_after(line, False)
+    state.env[INSIDE] = inside
+
+
+def guard_terminators(md: MarkdownIt) -> None:
+    """Make every block rule decline to interrupt a paragraph, quote or list on a line that
+    begins inside an open ``$$`` (markdown-it asks the rules with ``silent=True`` there)."""
+    for rule in md.block.ruler.__rules__:
+        rule.fn = _guarded(rule.fn)
+    md.block.ruler.__cache__ = None
+
+
+def _guarded(
+    fn: Callable[[StateBlock, int, int, bool], bool],
+) -> Callable[[StateBlock, int, int, bool], bool]:
+    def guarded(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+        if silent and line in state.env.get(INSIDE, ()):
+            return False
+        return fn(state, line, end, silent)
+
+    return guarded

@@ -28,7 +28,12 @@ from garden.markdown.comments import comment_block_rule, comment_inline_rule
 from garden.markdown.dollars import dollar_escape_rule, stray_dollars
 from garden.markdown.highlight import highlight_code
 from garden.markdown.marks import mark_rule
-from garden.markdown.mathdelims import math_block_rule, math_inline_rule, paragraph_rule
+from garden.markdown.mathdelims import (
+    display_math_lines,
+    guard_terminators,
+    math_block_rule,
+    math_inline_rule,
+)
 from garden.markdown.mathrender import MathCollector
 from garden.markdown.nesting import MAX_NESTING, keep_too_deep
 from garden.markdown.positions import locate
@@ -59,6 +64,7 @@ RULES: list[tuple[str, str, str, str, Callable[..., Any]]] = [
     ("inline", "before", "text", "comment", comment_inline_rule),  # %%comment%%
     ("inline", "before", "escape", "dollar_escape", dollar_escape_rule),  # \$
     ("block", "before", "paragraph", "comment", comment_block_rule),  # %% … %% over lines
+    ("core", "before", "block", "display_math_lines", display_math_lines),  # lines inside $$
     ("core", "before", "inline", "callouts", callouts),  # > [!tip]
     ("core", "after", "inline", "locate", locate),  # a line for every inline token
     ("core", "after", "linkify", "stray_dollars", stray_dollars),  # a $ that opens nothing
@@ -79,15 +85,13 @@ def create_parser() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.inline.ruler.before("escape", "math_inline", math_inline_rule)  # $…$ and $$…$$
-    md.block.ruler.before(
-        "fence", "math_block", math_block_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]}
-    )
-    md.block.ruler.at("paragraph", paragraph_rule)  # not ended inside an open $$
+    md.block.ruler.before("fence", "math_block", math_block_rule, {"alt": ["paragraph", "reference", "list"]})
     md.use(texmath_plugin, delimiters="brackets")
     md.use(amsmath_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_anchor, permalink=False)
     for ruler, where, anchor, name, rule in RULES:
         getattr(getattr(md, ruler).ruler, where)(anchor, name, rule)
+    guard_terminators(md)  # after every block rule is installed
     _add_terminators(md, "=%")
     for kind in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
         md.add_render_rule(kind, _math_placeholder(display=kind != "math_inline"))
