@@ -30,6 +30,7 @@ class Formula:
     tex: str
     display: bool
     line: int  # 0-based line in the note body
+    block: bool = True  # a display formula in a paragraph (``text $$x$$ text``) is a block-level span
 
 
 @dataclass
@@ -38,8 +39,8 @@ class MathCollector:
 
     formulas: list[Formula] = field(default_factory=list)
 
-    def add(self, tex: str, display: bool, line: int) -> str:
-        self.formulas.append(Formula(tex, display, line))
+    def add(self, tex: str, display: bool, line: int, block: bool = True) -> str:
+        self.formulas.append(Formula(tex, display, line, block))
         return placeholders.formula(len(self.formulas) - 1)
 
 
@@ -216,18 +217,21 @@ def fill_math(text: str, collector: MathCollector, katex: Katex) -> tuple[str, l
         ]
         if rewritten == items:
             break
-        items, results = rewritten, render(rewritten)
+        retried = render(rewritten)  # a rewrite that does not help leaves the first message
+        items = [new if again[0] else old for old, new, again in zip(items, rewritten, retried, strict=True)]
+        results = [again if again[0] else first for first, again in zip(results, retried, strict=True)]
     failures: list[MathFailure] = []
     rendered: list[str] = []
     for formula, (ok, out) in zip(collector.formulas, results, strict=True):
         if ok:
             if formula.display:
-                out = f'<div class="math math-display">{out}</div>'
+                tag = "div" if formula.block else "span"  # no <div> inside a <p>
+                out = f'<{tag} class="math math-display">{out}</{tag}>'
             rendered.append(out)
             continue
         message = out.removeprefix("KaTeX parse error: ")
         failures.append(MathFailure(formula.line, formula.tex, message))
-        tag = "div" if formula.display else "span"
+        tag = "div" if formula.display and formula.block else "span"
         rendered.append(
             f'<{tag} class="math-error" title="{html.escape(message)}">'
             f"<code>{html.escape(formula.tex)}</code></{tag}>"

@@ -50,7 +50,7 @@ def _math_placeholder(display: bool) -> Callable[..., str]:
         tex = token.content if token.type == "amsmath" else token.content.strip()
         if token.type == "math_block_label" and token.info:
             tex += rf"\tag{{{token.info}}}"
-        placeholder = collector.add(tex, display, line)
+        placeholder = collector.add(tex, display, line, block=token.block)
         return placeholder + "\n" if token.block else placeholder
 
     return render
