@@ -12,7 +12,9 @@ To write the expected files again after a change, read every diff before committ
 
 from __future__ import annotations
 
+import gzip
 import html
+import json
 import os
 import re
 import shutil
@@ -175,3 +177,33 @@ def test_a_bare_command_script_renders_as_mathjax_reads_it(corpus):
     page = corpus[0].page("mathjax-compat")
     assert "<mover" in mathml_of(page, "J_{\\overline{V}}")  # rewritten, shown as it renders
     assert 'class="math-error"' in page and page.count('class="math-error"') == 2
+
+
+def pagefind_text(site: Path, url: str) -> str:
+    """The text Pagefind indexed for the page at ``url`` (its fragments are gzipped JSON)."""
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        page = json.loads(data[data.index(b"{") :])
+        if page["url"] == url:
+            return page["content"]
+    raise AssertionError(f"{url} is not in the search index")
+
+
+def test_plain_text_of_math_keeps_the_tex(garden, cli):
+    """Search, descriptions, feeds and the snippets of planned notes show a formula by its TeX
+    (not a blank, not with its _ and = stripped as markup), and separate fields stay apart."""
+    garden.note(
+        "a.md",
+        "---\ntitle: A\nstatus: budding\ndate: 2024-01-19\n---\n"
+        "Let $x_1 = y$ be a vector. See [[Planned one]] where $a_i = b_{ij}$ holds.\n",
+    )
+    result = cli(garden)
+    assert result.code == 0, result.output
+    text = pagefind_text(garden.site, "/a/")
+    assert "Let x_1 = y be a vector" in text, text
+    assert "budding Created 19 January 2024" in text, text
+    planned = garden.page("planned")
+    assert "where $a_i = b_{ij}$ holds." in planned, planned
+    page = garden.page("a")
+    assert '<meta name="description" content="Let $x_1 = y$ be a vector.' in page
+    assert "Let $x_1 = y$ be a vector." in (garden.site / "feed.xml").read_text(encoding="utf-8")
