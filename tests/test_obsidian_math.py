@@ -134,8 +134,8 @@ def test_every_formula_of_the_corpus_is_rendered_or_reported(corpus):
 def test_preamble_problems_point_at_their_lines(corpus):
     _, output = corpus
     assert warnings_of(output, "preamble.sty") == [
-        "13: cannot read the preamble here: \\newenvironment is not a definition",
-        "14: cannot read the preamble here: this { is never closed",
+        "14: cannot read the preamble here: \\newenvironment is not a definition",
+        "15: cannot read the preamble here: this { is never closed",
     ]
 
 

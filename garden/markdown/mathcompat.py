@@ -2,8 +2,9 @@ r"""TeX that MathJax (Obsidian) accepts and KaTeX refuses, rewritten so it rende
 
 One rewrite, tried only on a formula KaTeX has refused: a command that takes arguments used as
 a bare sub- or superscript (``J_\overline{V}``, ``x^\vec{a}``, ``e^\frac{1}{2}``) is wrapped in
-braces with its arguments (``J_{\overline{V}}``), as MathJax reads it. A formula still refused
-gets a hint that says how to write it.
+braces with its arguments (``J_{\overline{V}}``), as MathJax reads it; when the command comes
+from a macro (``\bar`` defined as ``\overline``), every command with a ``{`` argument after
+``_`` or ``^`` is wrapped. A formula still refused gets a hint that says how to write it.
 """
 
 from __future__ import annotations
@@ -35,15 +36,17 @@ def rewrite_for_katex(tex: str, message: str) -> str:
     if not match:
         return tex
     command = match.group(1)
-    pattern = re.compile(r"([_^])(\s*)" + re.escape(command) + r"(?![A-Za-z@])")
+    pattern = re.compile(r"([_^])\s*(" + re.escape(command) + r")(?![A-Za-z@])")
+    if not pattern.search(tex):  # a macro that expands to it (\bar defined as \overline)
+        pattern = re.compile(r"([_^])\s*(\\[A-Za-z@]+)(?=\s*\{)")
     out: list[str] = []
     pos = 0
     for found in pattern.finditer(tex):
         if found.start() < pos:
             continue
-        end = _after_arguments(tex, found.end(), _ARITY.get(command, 1))
+        end = _after_arguments(tex, found.end(), _ARITY.get(found.group(2), 1))
         out.append(tex[pos : found.start()])
-        out.append(f"{found.group(1)}{{{command}{tex[found.end() : end]}}}")
+        out.append(f"{found.group(1)}{{{found.group(2)}{tex[found.end() : end]}}}")
         pos = end
     out.append(tex[pos:])
     return "".join(out)
