@@ -32,10 +32,14 @@ def stray_dollars(state: StateCore) -> None:
         if block.type != "inline" or not block.children:
             continue
         in_url = False  # a bare URL made a link (``https://x.org/$id``) is not math
-        for child in block.children:
+        children = block.children
+        for index, child in enumerate(children):
             if child.type in ("link_open", "link_close") and child.markup == "linkify":
                 in_url = child.type == "link_open"
             elif child.type == "text" and "$" in child.content and not in_url:
-                match = _STRAY_DOLLAR.search(child.content)
-                if match:
+                # what follows may be an escape, its own token until text_join (``$\\{``)
+                after = children[index + 1] if index + 1 < len(children) else None
+                following = after.content[:1] if after and after.type in ("text", "text_special") else ""
+                match = _STRAY_DOLLAR.search(child.content + following)
+                if match and match.start() < len(child.content):
                     child.meta = {**(child.meta or {}), "stray_dollar": match.start()}
