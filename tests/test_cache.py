@@ -193,6 +193,24 @@ def test_another_katex_version_rerenders_every_note(garden, monkeypatch):
     assert build_site(BuildOptions()).compiled == 2
 
 
+def test_another_compiler_version_rerenders_untouched_notes(garden, monkeypatch):
+    """A note's key is reused from the index while its file is unchanged: only while every other
+    part of the key is too. After an upgrade of garden (a new COMPILER_VERSION) it is compiled again."""
+    from garden.build import inputs
+    from garden.build.builder import build_site
+    from garden.build.inputs import BuildOptions
+    from garden.core import cache
+
+    monkeypatch.chdir(garden.root)
+    garden.note("m.md", "A formula $x^2$.\n")
+    assert build_site(BuildOptions()).compiled == 1
+    garden.note("n.md", "Another $y$.\n")
+    assert build_site(BuildOptions()).compiled == 1
+    for module in (cache, inputs):
+        monkeypatch.setattr(module, "COMPILER_VERSION", cache.COMPILER_VERSION + "-next")
+    assert build_site(BuildOptions()).compiled == 2
+
+
 def _cache(folder: Path):
     from garden.core.cache import Cache
     from garden.core.problems import Problems
