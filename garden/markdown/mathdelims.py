@@ -208,18 +208,22 @@ def display_math_lines(state: StateCore) -> None:
 
 
 def guard_terminators(md: MarkdownIt) -> None:
-    """Make every block rule decline to interrupt a paragraph, quote or list on a line that
-    begins inside an open ``$$`` (markdown-it asks the rules with ``silent=True`` there)."""
-    for rule in md.block.ruler.__rules__:
-        rule.fn = _guarded(rule.fn)
-    md.block.ruler.__cache__ = None
+    """Make the block rules decline to interrupt a paragraph, quote or list on a line that
+    begins inside an open ``$$``. Only the terminator chains are guarded (markdown-it asks them
+    whether a line ends a block); the main chain, which starts blocks, runs as it was."""
+    ruler = md.block.ruler
+    ruler.__compile__()
+    for chain, rules in ruler.__cache__.items():  # type: ignore[union-attr]
+        if chain:
+            ruler.__cache__[chain] = [_guarded(rule) for rule in rules]  # type: ignore[index]
 
 
 def _guarded(
     fn: Callable[[StateBlock, int, int, bool], bool],
 ) -> Callable[[StateBlock, int, int, bool], bool]:
     def guarded(state: StateBlock, line: int, end: int, silent: bool) -> bool:
-        if silent and line in state.env.get(INSIDE, ()):
+        inside = state.env.get(INSIDE)
+        if inside and line in inside:
             return False
         return fn(state, line, end, silent)
 
