@@ -156,7 +156,7 @@ def mathml_of(page: str, tex: str) -> str:
         ("\\pair{1}{2}", "<mn>2</mn>", "pair"),
         ("\\angled<t>", "⟨", "&lt;"),  # a \def with delimited parameters
         ("\\tr A", ">tr<", "\\tr"),
-        ("\\argmax_x f", "arg", "\\argmax"),
+        ("\\amax_x f", "arg", "amax"),
         ("\\eps", "ε", "ϵ"),  # \let to \epsilon, which the preamble renewed as \varepsilon
         ("\\R", 'mathvariant="double-struck"', "\\R"),
     ],
