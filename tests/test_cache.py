@@ -162,6 +162,55 @@ def test_changed_math_macro_rerenders_untouched_notes(garden, cli, tmp_path):
     assert snapshot(garden.site, marker=False) == clean_build(garden, cli, tmp_path, "clean")
 
 
+def test_changed_math_preamble_rerenders_untouched_notes(garden, cli, tmp_path):
+    """The preamble's bytes are in every note's cache key: a changed definition (notes and
+    garden.yaml untouched) is rendered again, as a build from scratch renders it."""
+    config = garden.root / "garden.yaml"
+    config.write_text(config.read_text() + "math:\n  preamble: [macros.sty]\n")
+    preamble = garden.write("macros.sty", "\\newcommand{\\R}{\\mathbb{R}}\n")
+    garden.note("m.md", "Vectors $x \\in \\R^n$.\n")
+    assert cli(garden).code == 0
+    assert 'mathvariant="double-struck">R' in garden.page("m")
+    preamble.write_text("\\newcommand{\\R}{\\mathcal{R}}\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert 'mathvariant="script">R' in garden.page("m")
+    assert snapshot(garden.site, marker=False) == clean_build(garden, cli, tmp_path, "clean")
+
+
+def test_another_katex_version_rerenders_every_note(garden, monkeypatch):
+    """KaTeX's version is in every note's cache key: after ``npm ci`` installs another one,
+    no formula rendered by the old one is served from the cache."""
+    from garden.build.builder import build_site
+    from garden.build.inputs import BuildOptions
+
+    monkeypatch.chdir(garden.root)
+    garden.note("m.md", "A formula $x^2$.\n")
+    assert build_site(BuildOptions()).compiled == 1
+    garden.note("n.md", "Another $y$.\n")
+    assert build_site(BuildOptions()).compiled == 1  # m.md from the cache
+    garden.write("node_modules/katex/package.json", '{"name": "katex", "version": "99.0.0"}\n')
+    assert build_site(BuildOptions()).compiled == 2
+
+
+def test_another_compiler_version_rerenders_untouched_notes(garden, monkeypatch):
+    """A note's key is reused from the index while its file is unchanged: only while every other
+    part of the key is too. After an upgrade of garden (a new COMPILER_VERSION) it is compiled again."""
+    from garden.build import inputs
+    from garden.build.builder import build_site
+    from garden.build.inputs import BuildOptions
+    from garden.core import cache
+
+    monkeypatch.chdir(garden.root)
+    garden.note("m.md", "A formula $x^2$.\n")
+    assert build_site(BuildOptions()).compiled == 1
+    garden.note("n.md", "Another $y$.\n")
+    assert build_site(BuildOptions()).compiled == 1
+    for module in (cache, inputs):
+        monkeypatch.setattr(module, "COMPILER_VERSION", cache.COMPILER_VERSION + "-next")
+    assert build_site(BuildOptions()).compiled == 2
+
+
 def _cache(folder: Path):
     from garden.core.cache import Cache
     from garden.core.problems import Problems

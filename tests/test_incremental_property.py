@@ -1,8 +1,9 @@
 """Incremental equals clean: random edit sequences through the preview server's rebuild path.
 
-Hypothesis writes sequences of adds, edits (body, title, aliases, section, tags), renames and
-deletes. Each step goes to disk, then through ``Preview.build`` (the very call the watcher
-makes, quick path included); the site it leaves must be byte for byte the site a clean
+Hypothesis writes sequences of adds, edits (body, title, aliases, section, tags), renames,
+deletes and changes of the math settings (``math.macros``, ``math.preamble`` and its file).
+Each step goes to disk, then through ``Preview.build`` (the very call the watcher makes, quick
+path included); the site it leaves must be byte for byte the site a clean
 ``--no-cache`` build of the same notes writes, and so must the list of problems.
 
 Profiles, as in test_fuzz.py: ``ci`` (default, a fixed seed) and ``long`` (by hand):
@@ -41,7 +42,15 @@ PROFILE = settings.get_profile(
     "incremental-long" if os.environ.get("GARDEN_FUZZ") == "long" else "incremental-ci"
 )
 
-PROSE = ["More words.", "A formula $z^2$ here.", "Broken $\\frac{$ again.", "## Another part"]
+PROSE = ["Reals $\\R$.", "More words.", "A formula $z^2$ here.", "Broken $\\frac{$ again.", "## Another part"]
+# The math settings of garden.yaml a step may switch to: none, a site macro two ways, a preamble.
+MATH = [
+    "",
+    "math:\n  macros:\n    \\R: \\mathbb{R}\n",
+    "math:\n  macros:\n    \\R: \\mathbf{R}\n",
+    "math:\n  preamble: macros.sty\n",
+]
+PREAMBLES = ["\\newcommand{\\R}{\\mathcal{R}}\n", "\\def\\R{\\mathfrak{R}}\n"]
 NAMES = ["alpha", "beta", "gamma", "delta", "epsilon"]
 FOLDERS = ["", "models/", "models/nngp-ntk/", "optimization/"]
 TITLES = ["Alpha", "Beta", "Gamma", "Kernel", "Lazy Regime", "µP"]
@@ -78,7 +87,9 @@ class Note:
 
 link = st.sampled_from(NAMES + TITLES + ["Nowhere", "Alpha#Part", "models/beta"])
 sentence = st.one_of(
-    st.sampled_from(["Plain words.", "Width goes to infinity.", "$x^2 + y$", "$$\\frac{1}{n}$$"]),
+    st.sampled_from(
+        ["Plain words.", "Width goes to infinity.", "$x^2 + y$", "$$\\frac{1}{n}$$", "$x \\in \\R$"]
+    ),
     link.map(lambda name: f"See [[{name}]]."),
     link.map(lambda name: f"Embedded:\n\n![[{name}]]\n"),
     link.map(lambda name: f"A [[{name}|label]] here."),
@@ -107,6 +118,8 @@ step = st.one_of(
     st.tuples(st.just("tags"), which, st.lists(st.sampled_from(TAGS), max_size=2).map(tuple)),
     st.tuples(st.just("rename"), which, st.tuples(st.sampled_from(FOLDERS), st.sampled_from(NAMES))),
     st.tuples(st.just("delete"), which, st.none()),
+    st.tuples(st.just("math"), st.integers(0, len(MATH) - 1), st.integers(0, len(PREAMBLES) - 1)),
+    st.tuples(st.just("math"), st.just(len(MATH) - 1), st.integers(0, len(PREAMBLES) - 1)),  # preamble
 )
 CHECKED: dict[str, int] = {}  # steps compared with a clean build, by kind (shown with -s)
 FIELDS = {"body": "body", "title": "title", "aliases": "aliases", "section": "section", "tags": "tags"}
@@ -135,6 +148,10 @@ class Sequence:
 
     def apply(self, kind: str, name: str | int, value: object) -> str:
         """Apply one step; returns what was done (for Hypothesis' statistics)."""
+        if kind == "math":  # garden.yaml's math settings, or the preamble's text, change
+            (self.root / "garden.yaml").write_text(FIXTURE_CONFIG + MATH[name])  # type: ignore[index]
+            (self.root / "macros.sty").write_text(PREAMBLES[value])  # type: ignore[index]
+            return "math"
         if kind == "add":
             if name in self.notes:
                 self.path(name).unlink()

@@ -35,7 +35,8 @@ def test_all_delimiters_render(garden, cli):
     for tex in ("a+b", "c+d", "e+f", "g + h", "i + j", "o + p"):
         assert f'<annotation encoding="application/x-tex">{tex}</annotation>' in html, tex
     assert "k &amp;= l" in html  # align environment, rendered
-    assert html.count('<div class="math math-display">') == 5
+    assert html.count('<div class="math math-display">') == 4  # and $$c+d$$ in its paragraph:
+    assert html.count('<span class="math math-display">') == 1
     assert "<math" in html and "katex-html" in html  # htmlAndMathml: MathML for screen readers
     assert "\\(" not in html and "\\[" not in html and "$" not in html
 

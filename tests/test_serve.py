@@ -168,6 +168,26 @@ def test_broken_edit_shows_problems_and_keeps_last_good_page(preview, garden):
     late.close()
 
 
+def test_saving_the_math_preamble_rebuilds(garden, monkeypatch):
+    """The preamble's files are watched like garden.yaml: a changed definition reaches the page."""
+    monkeypatch.chdir(garden.root)
+    config = garden.root / "garden.yaml"
+    config.write_text(config.read_text() + "math:\n  preamble: tex/macros.sty\n")
+    preamble = garden.write("tex/macros.sty", "\\newcommand{\\R}{\\mathbb{R}}\n")
+    garden.note("models/alpha.md", "---\ntitle: Alpha\n---\nReals $\\R$.\n")
+    running = make_preview(BuildOptions(), "127.0.0.1", 0)
+    try:
+        assert running.build().written
+        running.start()
+        client = EventClient(running.port)
+        preamble.write_text("\\newcommand{\\R}{\\mathcal{R}}\n")
+        client.wait_for("reload")
+        assert b'mathvariant="script">R' in get(running.port, "/models/alpha/")[1]
+        client.close()
+    finally:
+        running.stop()
+
+
 def test_css_only_change_swaps_style_sheets(preview, garden):
     client = EventClient(preview.port)
     css = garden.root / "static" / "css" / "extra.css"

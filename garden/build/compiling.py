@@ -40,7 +40,7 @@ class NoteStore:
         progress: Progress | None,
     ) -> tuple[dict[str, NoteArtifact], dict[str, str], int]:
         """Artifacts by relative path, their keys, and how many were compiled afresh."""
-        macros_key = fingerprint(config.math_macros)
+        macros_key = config.math_key or fingerprint(config.math_macros)
         if self.index is None:
             stored = cache.load_named("index")
             self.index = stored if isinstance(stored, dict) else {}
@@ -86,7 +86,14 @@ class NoteStore:
         from garden.markdown.workers import compile_paths
 
         compiled = compile_paths(
-            to_compile, config.notes_dir, config.root, config.math_macros, self.jobs, progress
+            to_compile,
+            config.notes_dir,
+            config.root,
+            config.math_macros,
+            self.jobs,
+            progress,
+            config.math_definitions,
+            macros_key,
         )
         new_html: dict[str, str] = {}
         for path, (key, (artifact, found_problems), html) in compiled.items():
@@ -146,7 +153,7 @@ class NoteStore:
     ) -> None:
         """Keep notes recompiled by a quick rebuild (relative path -> key, artifact, problems,
         body) in memory and in the cache, and index their files."""
-        notes_dir, macros_key = config.notes_dir, fingerprint(config.math_macros)
+        notes_dir, macros_key = config.notes_dir, config.math_key or fingerprint(config.math_macros)
         for key, artifact, found, html in updates.values():
             self.memory[key], self.html[key] = (artifact, found), html
         cache.store_many("notes", {key: self.memory[key] for key, *_ in updates.values()})

@@ -6,14 +6,22 @@ again with nothing changed finishes in the time it takes Python to start.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from garden.build.output import MARKER
-from garden.core.cache import Cache, Manifest, fingerprint
+from garden.core.cache import COMPILER_VERSION, Cache, Manifest, fingerprint
 from garden.core.config import Config, find_config, load_config
-from garden.core.locations import PACKAGE_CODE, PACKAGE_LOCK, PACKAGE_STATIC, PACKAGE_TEMPLATES
+from garden.core.locations import (
+    PACKAGE_CODE,
+    PACKAGE_LOCK,
+    PACKAGE_STATIC,
+    PACKAGE_TEMPLATES,
+    AssetMissing,
+    find_node_file,
+)
 from garden.core.problems import Problems
 from garden.sources.files import discover
 
@@ -66,7 +74,48 @@ def config_for(options: BuildOptions, problems: Problems) -> Config:
         config.base_url = options.base_url
     config.drafts = options.drafts
     config.strict = options.strict
+    read_math_settings(config, problems)
     return config
+
+
+def read_math_settings(config: Config, problems: Problems) -> None:
+    """Read the math preamble's definitions and fingerprint everything formulas depend on:
+    the preamble's bytes, the macros and KaTeX's version (a note's cache key includes it)."""
+    from garden.markdown.preamble import read_preamble
+
+    definitions: list[str] = []
+    contents: list[bytes] = []
+    for path in config.math_preamble:
+        try:
+            data = path.read_bytes()
+            text = data.decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.warning(
+                path, 0, f"cannot read the math preamble: {exc}", "fix math.preamble in garden.yaml"
+            )
+            continue
+        contents.append(data)
+        preamble = read_preamble(text)
+        definitions.extend(preamble.definitions)
+        for problem in preamble.problems:
+            problems.warning(path, problem.line, problem.message, problem.hint)
+    config.math_definitions = tuple(definitions)
+    config.math_key = fingerprint(
+        config.math_macros,
+        contents,
+        config.math_definitions,
+        katex_version(config),
+        COMPILER_VERSION,  # the index reuses a note's key while this one is unchanged: all must be in it
+        str(Path.cwd()),
+    )
+
+
+def katex_version(config: Config) -> str:
+    try:
+        found = find_node_file(config.root, "katex/package.json", "KaTeX")
+        return str(json.loads(found.read_text(encoding="utf-8")).get("version", ""))
+    except (AssetMissing, OSError, ValueError):
+        return ""  # the build says KaTeX is missing when it first needs it
 
 
 def environment_fingerprint(config: Config, options: BuildOptions) -> str:
@@ -88,6 +137,7 @@ def environment_fingerprint(config: Config, options: BuildOptions) -> str:
     lock = PACKAGE_LOCK.stat().st_mtime_ns if PACKAGE_LOCK.is_file() else 0
     return fingerprint(
         config_bytes,
+        config.math_key,  # the math preamble's bytes, KaTeX's version
         code,
         project,
         lock,

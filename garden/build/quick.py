@@ -81,7 +81,15 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         return None  # the site on disk is not the one last written (deleted, say): a full build
     from garden.markdown.workers import compile_paths
 
-    compiled = compile_paths(changed, config.notes_dir, config.root, config.math_macros, 1)
+    compiled = compile_paths(
+        changed,
+        config.notes_dir,
+        config.root,
+        config.math_macros,
+        1,
+        preamble=config.math_definitions,
+        math_key=config.math_key or None,
+    )
     updates: dict[str, tuple[str, NoteArtifact, list[Problem], str]] = {}
     for path, (key, (artifact, found), html) in compiled.items():
         relative = path.relative_to(config.notes_dir).as_posix()

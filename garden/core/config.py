@@ -29,6 +29,9 @@ class Config:
     templates_dir: Path = field(default_factory=Path)
     ignore: list[str] = field(default_factory=list)
     math_macros: dict[str, str] = field(default_factory=dict)
+    math_preamble: list[Path] = field(default_factory=list)  # files of macro definitions
+    math_definitions: tuple[str, ...] = ()  # read from them (build/inputs.py), run before any formula
+    math_key: str = ""  # fingerprint of all a formula's rendering depends on: part of each cache key
     taxonomy: list[dict[str, Any]] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -88,6 +91,17 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
         problems.error(where, 0, "'math.macros' must map macro names to definitions", "\\R: \\mathbb{R}")
         macros = {}
     config.math_macros = {str(k): str(v) for k, v in sorted(macros.items())}
+    preamble = math.get("preamble") if isinstance(math, dict) else None
+    if isinstance(preamble, str):
+        preamble = [preamble]
+    if preamble is not None and not (
+        isinstance(preamble, list) and all(isinstance(p, str) for p in preamble)
+    ):
+        problems.error(
+            where, 0, "'math.preamble' must be a file or a list of files", "preamble: preamble.sty"
+        )
+        preamble = []
+    config.math_preamble = [root / p for p in preamble or []]
     taxonomy = data.get("taxonomy") or []
     if not isinstance(taxonomy, list):
         problems.error(where, 0, "'taxonomy' must be a list of nodes", "see garden.yaml in the README")

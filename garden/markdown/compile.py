@@ -17,7 +17,8 @@ from markdown_it.token import Token
 from garden.core.problems import Problem, Problems
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
-from garden.markdown.mathrender import Katex, MathCollector, fill_math, find_katex
+from garden.markdown.mathcompat import hint_for
+from garden.markdown.mathrender import Katex, MathCollector, defines_macros, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
 from garden.markdown.plaintext import first_paragraph, shorten
 from garden.sources.notes import Note, load_note
@@ -39,17 +40,18 @@ class NoteArtifact:
 class Compiler:
     """A markdown-it parser and (lazily) a KaTeX context: one per process."""
 
-    def __init__(self, project_root: Path, macros: dict[str, str]) -> None:
+    def __init__(self, project_root: Path, macros: dict[str, str], preamble: tuple[str, ...] = ()) -> None:
         self.md = create_parser()
         install_render_rules(self.md)
         self.project_root = project_root
         self.macros = macros
+        self.preamble = preamble  # definitions read from math.preamble (preamble.py)
         self._katex: Katex | None = None
 
     @property
     def katex(self) -> Katex:
         if self._katex is None:
-            self._katex = Katex(find_katex(self.project_root), self.macros)
+            self._katex = Katex(find_katex(self.project_root), self.macros, self.preamble)
         return self._katex
 
     def close(self) -> None:
@@ -72,7 +74,12 @@ class Compiler:
         """
         contents = contents or [None] * len(paths)
         drafts = [self._draft(path, notes_dir, data) for path, data in zip(paths, contents, strict=True)]
-        formulas = [(f.tex, f.display) for draft in drafts for f in draft.collector.formulas]
+        formulas = [
+            (f.tex, f.display)
+            for draft in drafts
+            if not defines_macros(draft.collector.formulas)  # those render on their own, in order
+            for f in draft.collector.formulas
+        ]
         if formulas:
             self.katex.render(formulas)  # memoised: each draft's fill below finds its formulas
         return [self._finish(draft) for draft in drafts]
@@ -118,7 +125,7 @@ class Compiler:
                 draft.path,
                 note.file_line(failure.line),
                 f"formula failed: {failure.message}",
-                f"check the TeX of ${failure.tex[:60]}$; it is shown as source",
+                hint_for(failure.tex, failure.message),
             )
         note.body = ""
         html_hash = hashlib.blake2b(html.encode(), digest_size=12).hexdigest()

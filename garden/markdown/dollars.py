@@ -22,19 +22,35 @@ def dollar_escape_rule(state: StateInline, silent: bool) -> bool:
 
 # A ``$`` left as text that could open a formula: not before a space, a digit or another ``$``
 # (so ``costs $5 and $10`` is quiet), and not escaped (``\$`` is its own token until text_join).
-_STRAY_DOLLAR = re.compile(r"(?<!\$)\${1,2}(?=[^\s\d$])")
+# A ``$$`` left as text is always a formula lost: display math never starts with a price.
+_STRAY_DOLLAR = re.compile(r"\$\$|(?<!\$)\$(?=[^\s\d$])")
 
 
 def stray_dollars(state: StateCore) -> None:
-    """Mark text tokens holding a ``$`` that opens no formula (before escapes join the text)."""
+    """Mark text holding a ``$`` that opens no formula (before escapes join the text).
+
+    An escape (``\\{``) is its own token until text_join merges it with the text around it,
+    keeping the first token's meta: the mark goes on the first token of each such run, at the
+    dollar's offset in the joined text.
+    """
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
         in_url = False  # a bare URL made a link (``https://x.org/$id``) is not math
-        for child in block.children:
-            if child.type in ("link_open", "link_close") and child.markup == "linkify":
-                in_url = child.type == "link_open"
-            elif child.type == "text" and "$" in child.content and not in_url:
-                match = _STRAY_DOLLAR.search(child.content)
-                if match:
-                    child.meta = {**(child.meta or {}), "stray_dollar": match.start()}
+        run_start, offset = None, 0  # the run of text tokens text_join will merge
+        children = block.children
+        for index, child in enumerate(children):
+            if child.type not in ("text", "text_special") or in_url:
+                run_start = None
+                if child.type in ("link_open", "link_close") and child.markup == "linkify":
+                    in_url = child.type == "link_open"
+                continue
+            if run_start is None:
+                run_start, offset = child, 0
+            if child.type == "text" and "$" in child.content and "stray_dollar" not in (run_start.meta or {}):
+                after = children[index + 1] if index + 1 < len(children) else None
+                following = after.content[:1] if after and after.type in ("text", "text_special") else ""
+                match = _STRAY_DOLLAR.search(child.content + following)
+                if match and match.start() < len(child.content):
+                    run_start.meta = {**(run_start.meta or {}), "stray_dollar": offset + match.start()}
+            offset += len(child.content)

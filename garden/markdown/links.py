@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from garden.core.paths import heading_anchor
+from garden.markdown.mathdelims import code_span_end, find_closing, inline_single_end
 from garden.markdown.plaintext import plain_text
 from garden.sources.notes import Note
 
@@ -59,11 +60,49 @@ def sentence_at(content: str, pos: int) -> str:
         elif match.start() >= pos:
             end = match.start()
             break
-    text = content[start:end]
+    text = "".join(part if kept else _strip_markup(part) for part, kept in _math_and_code(content[start:end]))
+    text = " ".join(text.split())
+    return text if len(text) <= 280 else text[:277].rstrip() + "…"
+
+
+def _strip_markup(text: str) -> str:
     for pattern, replacement in _MARKUP:
         text = pattern.sub(replacement, text)
-    text = text.strip()
-    return text if len(text) <= 280 else text[:277].rstrip() + "…"
+    return text
+
+
+def _math_and_code(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (part, kept): formulas are kept as written (their ``_`` and ``=`` are
+    TeX, not markup), code spans keep their inside; the rest is markup to strip."""
+    parts: list[tuple[str, bool]] = []
+    pos = done = 0
+    while pos < len(text):
+        char = text[pos]
+        end = -1
+        if char == "\\":
+            pos += 2
+            continue
+        if char == "`":
+            end, code = code_span_end(text, pos, len(text))
+            if code:
+                parts += [(text[done:pos], False), (text[pos:end].strip("`").strip(), True)]
+                pos = done = end
+                continue
+            pos = end
+            continue
+        if char == "$":
+            if text.startswith("$$", pos):
+                close = find_closing(text, pos + 2, len(text), double=True)
+                end = close + 2 if close >= 0 else -1
+            else:
+                end = inline_single_end(text, pos, len(text))
+        if end > 0:
+            parts += [(text[done:pos], False), (text[pos:end], True)]
+            pos = done = end
+        else:
+            pos += 1
+    parts.append((text[done:], False))
+    return parts
 
 
 def headings_of(tokens: list[Token], note: Note) -> list[Heading]:

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from garden.core.locations import find_node_file
 from garden.markdown import placeholders
+from garden.markdown.mathcompat import rewrite_for_katex
 
 T = TypeVar("T")
 
@@ -29,6 +30,7 @@ class Formula:
     tex: str
     display: bool
     line: int  # 0-based line in the note body
+    block: bool = True  # a display formula in a paragraph (``text $$x$$ text``) is a block-level span
 
 
 @dataclass
@@ -37,18 +39,21 @@ class MathCollector:
 
     formulas: list[Formula] = field(default_factory=list)
 
-    def add(self, tex: str, display: bool, line: int) -> str:
-        self.formulas.append(Formula(tex, display, line))
+    def add(self, tex: str, display: bool, line: int, block: bool = True) -> str:
+        self.formulas.append(Formula(tex, display, line, block))
         return placeholders.formula(len(self.formulas) - 1)
 
 
 _BATCH = """
-(function (items, macros) {
+(function (items, macros, shared) {
+  // shared: the formulas of one note in order, definitions made in one holding for the next
+  var common = shared ? Object.assign({}, __garden_preamble, macros) : null;
   return items.map(function (item) {
     try {
       return [true, katex.renderToString(item[0], {
         displayMode: item[1], output: "htmlAndMathml", throwOnError: true,
-        strict: false, trust: false, macros: Object.assign({}, macros)
+        strict: false, trust: false, globalGroup: shared,
+        macros: common || Object.assign({}, __garden_preamble, macros)
       })];
     } catch (e) {
       return [false, String(e && e.message ? e.message : e)];
@@ -56,6 +61,60 @@ _BATCH = """
   });
 })
 """
+
+# \\newcommand and \\renewcommand as MathJax (Obsidian) reads them: they define the macro whether
+# or not it exists (KaTeX refuses \\newcommand{\\N}, which it has built in, and \\renewcommand of a
+# new name). As KaTeX's own, without the optional argument's default.
+_MATHJAX_DEFINERS = """
+(function () {
+  function define(context) {
+    var arg = context.consumeArg().tokens;
+    if (arg.length !== 1) {
+      throw new katex.ParseError("\\\\newcommand's first argument must be a macro name");
+    }
+    var name = arg[0].text, numArgs = 0;
+    arg = context.consumeArg().tokens;
+    if (arg.length === 1 && arg[0].text === "[") {
+      var text = "", token = context.expandNextToken();
+      while (token.text !== "]" && token.text !== "EOF") {
+        text += token.text;
+        token = context.expandNextToken();
+      }
+      if (!/^\\s*[0-9]+\\s*$/.test(text)) {
+        throw new katex.ParseError("Invalid number of arguments: " + text);
+      }
+      numArgs = parseInt(text, 10);
+      arg = context.consumeArg().tokens;
+    }
+    context.macros.set(name, {tokens: arg, numArgs: numArgs});
+    return "";
+  }
+  return {"\\\\newcommand": define, "\\\\renewcommand": define};
+})()
+"""
+
+# The preamble's definitions, run once in a context: they fill the macros every formula starts with.
+_PREAMBLE = """
+(function (definitions) {
+  var failed = [];
+  definitions.forEach(function (tex, index) {
+    try {
+      katex.renderToString(tex, {globalGroup: true, throwOnError: true, strict: false,
+                                 macros: __garden_preamble});
+    } catch (e) {
+      failed.push([index, String(e && e.message ? e.message : e)]);
+    }
+  });
+  return failed;
+})
+"""
+
+# A formula that defines macros (``\newcommand``, ``\def``…) for the rest of its note.
+DEFINES = re.compile(r"\\(?:[gex]?def|(?:re|provide|new)command|let|DeclareMathOperator)(?![A-Za-z])")
+
+
+def defines_macros(formulas: list[Formula]) -> bool:
+    return any("\\" in f.tex and DEFINES.search(f.tex) for f in formulas)
 
 
 def find_katex(project_root: Path) -> Path:
@@ -65,7 +124,7 @@ def find_katex(project_root: Path) -> Path:
 class Katex:
     """One V8 context with KaTeX loaded. Close it explicitly: an open one hangs exit."""
 
-    def __init__(self, dist: Path, macros: dict[str, str]) -> None:
+    def __init__(self, dist: Path, macros: dict[str, str], preamble: tuple[str, ...] = ()) -> None:
         from py_mini_racer import MiniRacer, init_mini_racer
 
         # V8 is started here, in the calling thread, not in the helper thread below: a V8
@@ -76,7 +135,11 @@ class Katex:
         self.cache: dict[tuple[str, bool], tuple[bool, str]] = {}
         self._ctx = _outside_any_event_loop(MiniRacer)
         self._ctx.eval((dist / "katex.min.js").read_text(encoding="utf-8"))
-        self._ctx.eval(f"var __garden_batch = {_BATCH};")
+        self._ctx.eval(f"var __garden_batch = {_BATCH}; var __garden_preamble = {_MATHJAX_DEFINERS};")
+        # definitions KaTeX refuses are left out (garden/markdown/preamble.py read them already)
+        self.preamble_failures = json.loads(
+            self._ctx.eval(f"JSON.stringify(({_PREAMBLE})({json.dumps(list(preamble))}))")
+        )
 
     def render(self, items: list[tuple[str, bool]]) -> list[tuple[bool, str]]:
         """Render formulas (memoised); failures come back as (False, message)."""
@@ -84,16 +147,28 @@ class Katex:
         if missing:
             payload = json.dumps([list(item) for item in missing])
             macros = json.dumps(self.macros)
-            results = self._ctx.eval(f"JSON.stringify(__garden_batch({payload}, {macros}))")
+            results = self._ctx.eval(f"JSON.stringify(__garden_batch({payload}, {macros}, false))")
             for item, result in zip(missing, json.loads(results), strict=True):
-                # KaTeX's error excerpts count UTF-16 units and may cut an emoji in half
-                self.cache[item] = (bool(result[0]), _LONE_SURROGATE.sub("\ufffd", str(result[1])))
+                self.cache[item] = _result(result)
         return [self.cache[item] for item in items]
+
+    def render_sequence(self, items: list[tuple[str, bool]]) -> list[tuple[bool, str]]:
+        """Render one note's formulas in order, sharing their macros (KaTeX's ``globalGroup``):
+        a ``\\newcommand`` in one formula holds for the rest of the note. Not memoised."""
+        payload = json.dumps([list(item) for item in items])
+        macros = json.dumps(self.macros)
+        results = self._ctx.eval(f"JSON.stringify(__garden_batch({payload}, {macros}, true))")
+        return [_result(result) for result in json.loads(results)]
 
     def close(self) -> None:
         if self._ctx is not None:
             self._ctx.close()
             self._ctx = None  # type: ignore[assignment]
+
+
+def _result(result: list) -> tuple[bool, str]:
+    # KaTeX's error excerpts count UTF-16 units and may cut an emoji in half
+    return bool(result[0]), _LONE_SURROGATE.sub("\ufffd", str(result[1]))
 
 
 def _outside_any_event_loop(make: Callable[[], T]) -> T:
@@ -132,18 +207,31 @@ def fill_math(text: str, collector: MathCollector, katex: Katex) -> tuple[str, l
     """Replace a page's placeholders with rendered formulas; report the ones that fail."""
     if not collector.formulas:
         return text, []
-    results = katex.render([(f.tex, f.display) for f in collector.formulas])
+    items = [(f.tex, f.display) for f in collector.formulas]
+    render = katex.render_sequence if defines_macros(collector.formulas) else katex.render
+    results = render(items)
+    for _ in range(3):  # MathJax's readings KaTeX refuses, rewritten (mathcompat.py)
+        rewritten = [
+            item if ok else (rewrite_for_katex(item[0], out), item[1])
+            for item, (ok, out) in zip(items, results, strict=True)
+        ]
+        if rewritten == items:
+            break
+        retried = render(rewritten)  # a rewrite that does not help leaves the first message
+        items = [new if again[0] else old for old, new, again in zip(items, rewritten, retried, strict=True)]
+        results = [again if again[0] else first for first, again in zip(results, retried, strict=True)]
     failures: list[MathFailure] = []
     rendered: list[str] = []
     for formula, (ok, out) in zip(collector.formulas, results, strict=True):
         if ok:
             if formula.display:
-                out = f'<div class="math math-display">{out}</div>'
+                tag = "div" if formula.block else "span"  # no <div> inside a <p>
+                out = f'<{tag} class="math math-display">{out}</{tag}>'
             rendered.append(out)
             continue
         message = out.removeprefix("KaTeX parse error: ")
         failures.append(MathFailure(formula.line, formula.tex, message))
-        tag = "div" if formula.display else "span"
+        tag = "div" if formula.display and formula.block else "span"
         rendered.append(
             f'<{tag} class="math-error" title="{html.escape(message)}">'
             f"<code>{html.escape(formula.tex)}</code></{tag}>"

@@ -18,7 +18,6 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from mdit_py_plugins.texmath import texmath_plugin
@@ -29,6 +28,12 @@ from garden.markdown.comments import comment_block_rule, comment_inline_rule
 from garden.markdown.dollars import dollar_escape_rule, stray_dollars
 from garden.markdown.highlight import highlight_code
 from garden.markdown.marks import mark_rule
+from garden.markdown.mathdelims import (
+    display_math_lines,
+    guard_terminators,
+    math_block_rule,
+    math_inline_rule,
+)
 from garden.markdown.mathrender import MathCollector
 from garden.markdown.nesting import MAX_NESTING, keep_too_deep
 from garden.markdown.positions import locate
@@ -45,7 +50,7 @@ def _math_placeholder(display: bool) -> Callable[..., str]:
         tex = token.content if token.type == "amsmath" else token.content.strip()
         if token.type == "math_block_label" and token.info:
             tex += rf"\tag{{{token.info}}}"
-        placeholder = collector.add(tex, display, line)
+        placeholder = collector.add(tex, display, line, block=token.block)
         return placeholder + "\n" if token.block else placeholder
 
     return render
@@ -59,6 +64,7 @@ RULES: list[tuple[str, str, str, str, Callable[..., Any]]] = [
     ("inline", "before", "text", "comment", comment_inline_rule),  # %%comment%%
     ("inline", "before", "escape", "dollar_escape", dollar_escape_rule),  # \$
     ("block", "before", "paragraph", "comment", comment_block_rule),  # %% … %% over lines
+    ("core", "before", "block", "display_math_lines", display_math_lines),  # lines inside $$
     ("core", "before", "inline", "callouts", callouts),  # > [!tip]
     ("core", "after", "inline", "locate", locate),  # a line for every inline token
     ("core", "after", "linkify", "stray_dollars", stray_dollars),  # a $ that opens nothing
@@ -78,12 +84,14 @@ def create_parser() -> MarkdownIt:
     md.validateLink = _any_link  # type: ignore[method-assign]  # linking/resolve.py decides, and warns
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
-    md.use(dollarmath_plugin, allow_digits=False, allow_space=False, double_inline=True)
+    md.inline.ruler.before("escape", "math_inline", math_inline_rule)  # $…$ and $$…$$
+    md.block.ruler.before("fence", "math_block", math_block_rule, {"alt": ["paragraph", "reference", "list"]})
     md.use(texmath_plugin, delimiters="brackets")
     md.use(amsmath_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_anchor, permalink=False)
     for ruler, where, anchor, name, rule in RULES:
         getattr(getattr(md, ruler).ruler, where)(anchor, name, rule)
+    guard_terminators(md)  # after every block rule is installed
     _add_terminators(md, "=%")
     for kind in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
         md.add_render_rule(kind, _math_placeholder(display=kind != "math_inline"))
@@ -145,9 +153,20 @@ def parse_notes(tokens: list[Token]) -> list[ParseNote]:
                 continue
             text = child.content
             excerpt = text[max(at - 20, 0) : at + 30].strip()
+            line = child.meta.get("line", block.map[0] if block.map else 0)
+            if text.startswith("$$", at):  # a display formula would reach the page as text
+                found.append(
+                    ParseNote(
+                        line,
+                        f"$$ shown as text in {excerpt!r}: no $$ closes it in this paragraph",
+                        "close the formula with $$ (a blank line or a code fence ends it first), "
+                        "or write \\$\\$ for dollar signs",
+                    )
+                )
+                continue
             found.append(
                 ParseNote(
-                    child.meta.get("line", block.map[0] if block.map else 0),
+                    line,
                     f"unbalanced $ in {excerpt!r}: no formula closes it",
                     "write \\$ for a dollar sign, or close the formula with a matching $",
                 )

@@ -28,15 +28,15 @@ _local: dict[tuple, Compiler] = {}
 _v8_started = False
 
 
-def _compiler(root: Path, macros: dict[str, str]) -> Compiler:
+def _compiler(root: Path, macros: dict[str, str], preamble: tuple[str, ...] = ()) -> Compiler:
     global _v8_started
-    key = (str(root), tuple(sorted(macros.items())))
+    key = (str(root), tuple(sorted(macros.items())), preamble)
     compiler = _local.get(key)
     if compiler is None:
         for old in _local.values():
             old.close()
         _local.clear()
-        compiler = _local[key] = Compiler(root, macros)
+        compiler = _local[key] = Compiler(root, macros, preamble)
         _v8_started = True
     return compiler
 
@@ -72,9 +72,11 @@ def _compile_batch(compiler: Compiler, paths: list[Path], notes_dir: Path, macro
     return compiled
 
 
-def _compile_chunk(args: tuple[list[str], str, str, dict[str, str], str]) -> list[tuple[str, Compiled]]:
-    paths, notes_dir, root, macros, macros_key = args
-    compiler = _compiler(Path(root), macros)
+def _compile_chunk(
+    args: tuple[list[str], str, str, dict[str, str], str, tuple[str, ...]],
+) -> list[tuple[str, Compiled]]:
+    paths, notes_dir, root, macros, macros_key, preamble = args
+    compiler = _compiler(Path(root), macros, preamble)
     return list(
         zip(
             paths,
@@ -91,16 +93,19 @@ def compile_paths(
     macros: dict[str, str],
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
+    preamble: tuple[str, ...] = (),
+    math_key: str | None = None,
 ) -> dict[Path, Compiled]:
-    """Compile ``paths``; in parallel when there are many of them."""
+    """Compile ``paths``; in parallel when there are many of them. ``math_key``: the
+    fingerprint of everything formulas depend on (``Config.math_key``), part of each cache key."""
     from garden.core.cache import fingerprint
 
-    macros_key = fingerprint(macros)
+    macros_key = math_key or fingerprint(macros, preamble)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     results: dict[Path, Compiled] = {}
     total = len(paths)
     if workers <= 1 or total < PARALLEL_THRESHOLD:
-        compiler = _compiler(root, macros)
+        compiler = _compiler(root, macros, preamble)
         for start in range(0, total, CHUNK):
             batch = paths[start : start + CHUNK]
             results.update(zip(batch, _compile_batch(compiler, batch, notes_dir, macros_key), strict=True))
@@ -108,7 +113,7 @@ def compile_paths(
                 progress(len(results), total)
         return results
     chunks = [
-        ([str(p) for p in paths[i : i + CHUNK]], str(notes_dir), str(root), macros, macros_key)
+        ([str(p) for p in paths[i : i + CHUNK]], str(notes_dir), str(root), macros, macros_key, preamble)
         for i in range(0, total, CHUNK)
     ]
     # fork is fast, but V8 must not be running in the process that forks

@@ -30,8 +30,9 @@ UNUSED_BUNDLES = (
     "pagefind-highlight.js",
 )
 # Not searchable: the lists of links under a note (their titles would match every neighbour),
-# the "#" beside headings, and math (KaTeX markup is no searchable text and clutters excerpts).
-EXCLUDE = ".note-links, .heading-link, .katex"
+# the "#" beside headings, and the typeset side of math: a formula is found and shown by its TeX
+# source (the MathML annotation), "Let x_1 = y be", not as a blank.
+EXCLUDE = ".note-links, .heading-link, .katex-html, .katex semantics > mrow"
 TIMEOUT_SECONDS = 600
 
 

@@ -30,7 +30,7 @@ class PreviewSite:
 
     root: Path
     base_url: str
-    watched: tuple[Path, ...]  # notes/, templates/, static/
+    watched: tuple[Path, ...]  # notes/, templates/, static/, the math preamble's files
     config_file: Path | None
     ignored: tuple[Path, ...]  # never a reason to rebuild: the site itself, the build cache
 
