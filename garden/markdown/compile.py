@@ -15,6 +15,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from garden.core.problems import Problem, Problems
+from garden.markdown.blocks import Block, blocks_of, duplicate_ids
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
 from garden.markdown.mathrender import Katex, MathCollector, fill_math, find_katex
@@ -34,6 +35,7 @@ class NoteArtifact:
     html_hash: str
     problems: list[Problem] = field(default_factory=list)
     summary: str = ""  # the first paragraph as plain text: a description when none is written
+    blocks: list[Block] = field(default_factory=list)  # what ``[[Note#^id]]`` can name
 
 
 class Compiler:
@@ -92,6 +94,14 @@ class Compiler:
         for said in parse_notes(tokens):
             problems.warning(path, note.file_line(said.line), said.message, said.hint)
         headings = headings_of(tokens, note)
+        blocks = blocks_of(tokens, note)
+        for block_id, line in duplicate_ids(tokens):
+            problems.warning(
+                path,
+                note.file_line(line),
+                f"block id ^{block_id} is used twice in this note: links go to the first",
+                "give each block its own id",
+            )
         links = collect_links(note, tokens)
         summary = shorten(first_paragraph(tokens))
         if note.title_from_h1:
@@ -101,7 +111,7 @@ class Compiler:
         except RecursionError:
             problems.error(path, 1, "the note is nested too deeply to render", "flatten deeply nested lists")
             html = ""
-        return _Draft(path, problems, collector, note, headings, links, summary, html)
+        return _Draft(path, problems, collector, note, headings, links, summary, html, blocks)
 
     def _finish(self, draft: _Draft) -> tuple[NoteArtifact | None, list[Problem]]:
         """Fill in the rendered formulas and seal the artifact."""
@@ -123,7 +133,7 @@ class Compiler:
         note.body = ""
         html_hash = hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
         artifact = NoteArtifact(
-            note, draft.headings, draft.links, html, html_hash, problems.items, draft.summary
+            note, draft.headings, draft.links, html, html_hash, problems.items, draft.summary, draft.blocks
         )
         return artifact, problems.items
 
@@ -140,6 +150,7 @@ class _Draft:
     links: list[LinkRef] = field(default_factory=list)
     summary: str = ""
     html: str = ""
+    blocks: list[Block] = field(default_factory=list)
 
 
 def _without_title_heading(tokens: list[Token]) -> list[Token]:
