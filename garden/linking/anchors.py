@@ -54,8 +54,9 @@ def locate(fragment: str, headings: list[Heading], blocks: list[Block]) -> Locat
         found = next((h for h in headings if h.anchor == slug), None)
     if found is not None:
         return Located(found.anchor)
+    last = fragment.rsplit("#", 1)[-1] or fragment
     return Located(
-        None, f"heading '#{fragment}' not found", _suggest([h.source or h.text for h in headings], fragment)
+        None, f"heading '#{fragment}' not found", _suggest([h.source or h.text for h in headings], last)
     )
 
 
@@ -84,8 +85,8 @@ def _block(block_id: str, blocks: list[Block]) -> Located:
     if not blocks:
         return Located(
             None,
-            f"block ^{block_id} not found: the note names no blocks",
-            f"end the block you mean with ' ^{block_id}' in that note",
+            f"block ^{block_id} not found",
+            f"the note names no blocks: end the one you mean with ' ^{block_id}'",
         )
     names = [f"^{block.id}" for block in blocks]
     close = difflib.get_close_matches(f"^{block_id}", names, n=1, cutoff=0.5)
