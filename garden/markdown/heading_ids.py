@@ -40,7 +40,7 @@ def heading_ids(state: StateCore) -> None:
 
 _HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)(?: <a class="heading-link"[^>]*>#</a>)?</h\1>', re.S)
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
-_LINK_TAG = re.compile(r"</?a\b[^>]*>")
+_LINK_TAG = re.compile(r"</?a\b[^>]*>|<span class=\"block-anchor\"[^>]*></span>")
 _ID = re.compile(r'\sid="[^"]*"')
 
 
