@@ -130,6 +130,8 @@ class Filler:
                 return "" if block else ("<p>" if kind == "p" else "</p>")
             index = int(arg)
             ref, target = refs[index], targets[index]
+            if target.kind == "anchor" and stack[0] != slug:  # ``[[#h]]`` of an embedded note
+                target = Target("note", slug, target.anchor)
             if kind == "o":
                 return self._open(ref, target)
             if kind == "c":

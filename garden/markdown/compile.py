@@ -9,7 +9,7 @@ linking the garden together happens later, by filling the placeholders (``linkin
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markdown_it.token import Token
@@ -107,6 +107,7 @@ class Compiler:
         summary = shorten(first_paragraph(tokens))
         if note.title_from_h1:
             tokens = _without_title_heading(tokens)
+            headings = _title_at_the_top(headings)
         try:
             html = render_tokens(self.md, tokens, RenderEnv(collector))
         except RecursionError:
@@ -153,6 +154,15 @@ class _Draft:
     summary: str = ""
     html: str = ""
     blocks: list[Block] = field(default_factory=list)
+
+
+def _title_at_the_top(headings: list[Heading]) -> list[Heading]:
+    """The heading that became the page's title is at the top of the page: links to it go there
+    (an empty anchor), since the body no longer holds it."""
+    for index, heading in enumerate(headings):
+        if heading.level == 1:
+            return [*headings[:index], replace(heading, anchor=""), *headings[index + 1 :]]
+    return headings
 
 
 def _without_title_heading(tokens: list[Token]) -> list[Token]:
