@@ -116,8 +116,11 @@ def _paragraph_id(tokens: list[Token], index: int, seen: set[str]) -> int:
         return index
     opener = tokens[index - 1]
     if len(children) == 1 and children[0].content.strip() == found[0][1].group(0):
-        # a paragraph that is only ``^id``: it names the block before it
+        # a paragraph that is only ``^id``: it names the block before it, or the quote, callout
+        # or list item it ends (``> [!note] Title`` with ``^id`` on the next line)
         target = _previous_block(tokens, index - 1)
+        if target is None:
+            target = _ended_container(tokens, index - 1)
         if target is None:
             return index
         del tokens[index - 1 : index + 2]
@@ -231,6 +234,17 @@ def _container(tokens: list[Token], opener: int) -> int:
     return opener
 
 
+def _ended_container(tokens: list[Token], opener: int) -> int | None:
+    """The quote, callout or list item whose last block is the paragraph at ``opener``."""
+    parent = _parent(tokens, opener)
+    close = opener + 3
+    if parent is None or close >= len(tokens) or tokens[close].nesting != -1:
+        return None
+    if tokens[parent].type in ("blockquote_open", "callout_open", "list_item_open"):
+        return parent
+    return None
+
+
 def _parent(tokens: list[Token], index: int) -> int | None:
     level = tokens[index].level
     for back in range(index - 1, -1, -1):
@@ -332,5 +346,10 @@ def blocks_of(tokens: list[Token], note: Note) -> list[Block]:
 
 
 def duplicate_ids(tokens: list[Token]) -> list[tuple[str, int]]:
-    """``(id, 0-based body line)`` of every ``^id`` that an earlier block of the note has."""
-    return [token.meta[DUPLICATE_META] for token in _named(tokens) if DUPLICATE_META in token.meta]
+    """``(id, 0-based body line)`` of each ``^id`` that an earlier block of the note has."""
+    repeated: dict[str, tuple[str, int]] = {}  # one warning for each id, at its second use
+    for token in _named(tokens):
+        if DUPLICATE_META in token.meta:
+            block_id, line = token.meta[DUPLICATE_META]
+            repeated.setdefault(block_id.lower(), (block_id, line))
+    return list(repeated.values())
