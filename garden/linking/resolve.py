@@ -2,8 +2,9 @@
 
 Resolution order for ``[[Target]]`` (the first level that matches wins):
 exact path, exact title or alias, exact file name, exact title read from the first heading,
-case-folded path/title/alias/file name, then slug and shortest unique path suffix. Several matches at one level are ambiguous: a warning names the
-candidates and the shortest path is taken, so the build stays deterministic.
+case-folded path/title/alias/file name, then slug and shortest unique path suffix. Several
+matches at one level are ambiguous: a warning names the candidates and the shortest path is
+taken, so the build stays deterministic.
 """
 
 from __future__ import annotations
