@@ -268,7 +268,7 @@ def _previous_block(tokens: list[Token], index: int) -> int | None:
         return None
     for back in range(index - 2, -1, -1):
         opener = tokens[back]
-        if opener.nesting == 1 and opener.level == level:
+        if opener.nesting == 1 and opener.level == level and opener.type != "callout_title_open":
             return back if opener.type in _KINDS and opener.type != "paragraph_open" else None
     return None
 
