@@ -46,7 +46,6 @@ _LEAVES = {
     "math_block_label": "math",
     "amsmath": "math",
     "html_block": "html",
-    "footnote_block_open": "",
 }
 
 
@@ -97,12 +96,12 @@ def block_ids(state: StateCore) -> None:
         token = tokens[index]
         if token.type == "table_close":
             index = _table_row_id(tokens, index, seen)
-        elif (
-            token.type == "inline" and token.children and index and tokens[index - 1].type == "paragraph_open"
-        ):
-            index = _paragraph_id(tokens, index, seen)
-        elif token.type == "inline" and token.children and index and tokens[index - 1].type == "heading_open":
-            _heading_id(tokens[index - 1], token, seen)
+        elif token.type == "inline" and token.children and "^" in token.content:
+            before = tokens[index - 1].type
+            if before == "paragraph_open":
+                index = _paragraph_id(tokens, index, seen)
+            elif before == "heading_open":
+                _heading_id(tokens[index - 1], token, seen)
         index += 1
 
 
