@@ -27,6 +27,7 @@ _BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)$")
 _ONLY_ID = re.compile(r"^\^([A-Za-z0-9-]+)$")
 BLOCK_META = "block"  # token.meta[BLOCK_META] = (id, kind): the token opens the named block
 DUPLICATE_META = "block_again"  # (id, 0-based line) of a block whose id an earlier one has
+ANCHORS_META = "block_anchors"  # on an inline token: some children are anchors of blocks
 
 # Block tokens that open an element an id can sit on, and what kind of block each is.
 _KINDS = {
@@ -138,6 +139,7 @@ def _paragraph_id(tokens: list[Token], index: int, seen: set[str]) -> int:
         if position != found[0][0]:  # a second id in one paragraph: an anchor where it stood
             line = (child.meta or {}).get("line", (opener.map or [0])[0])
             kept.append(_anchor(match.group(1), line, seen))
+            inline.meta = {**(inline.meta or {}), ANCHORS_META: True}
     while kept and (kept[-1].type in ("softbreak", "hardbreak") or _blank_text(kept[-1])):
         kept.pop()
     inline.children = kept
@@ -161,6 +163,7 @@ def _heading_id(opener: Token, inline: Token, seen: set[str]) -> None:
         kept.pop()
     line = (opener.map or [0])[0]
     inline.children = [*kept, _anchor(match.group(1), line, seen, "heading")]
+    inline.meta = {**(inline.meta or {}), ANCHORS_META: True}
     inline.content = inline.content[: inline.content.rfind("^")].rstrip()
 
 
@@ -325,10 +328,13 @@ def _named(tokens: list[Token]) -> list[Token]:
     """Tokens that carry a block's name or a repeated one, inline anchors included, in order."""
     found = []
     for token in tokens:
-        if token.meta and (BLOCK_META in token.meta or DUPLICATE_META in token.meta):
+        if not token.meta:
+            continue
+        if BLOCK_META in token.meta or DUPLICATE_META in token.meta:
             found.append(token)
-        if token.type == "inline" and token.children:
-            found.extend(child for child in token.children if child.type == "html_inline" and child.meta)
+        if token.meta.get(ANCHORS_META):
+            children = token.children or []
+            found.extend(child for child in children if child.type == "html_inline" and child.meta)
     return found
 
 

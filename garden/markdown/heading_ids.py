@@ -9,17 +9,17 @@ get ``-1``, ``-2``… as before.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from markdown_it.common.utils import escapeHtml
+
 from garden.core.paths import heading_anchor
+from garden.markdown.links import Heading
 from garden.markdown.placeholders import LINK
 from garden.markdown.plaintext import plain_text
 
 if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
-
-    from garden.markdown.links import Heading
 
 
 def heading_ids(state: StateCore) -> None:
@@ -38,7 +38,6 @@ def heading_ids(state: StateCore) -> None:
         token.attrSet("id", unique)
 
 
-_HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)(?: <a class="heading-link"[^>]*>#</a>)?</h\1>', re.S)
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
 _LINK_TAG = re.compile(r"</?a\b[^>]*>|<span class=\"block-anchor\"[^>]*></span>")
 _ID = re.compile(r'\sid="[^"]*"')
@@ -47,8 +46,22 @@ _ID = re.compile(r'\sid="[^"]*"')
 def rendered_headings(headings: list[Heading], body: str) -> list[Heading]:
     """``headings`` with the HTML each shows in ``body`` (math typeset), made fit to sit inside
     a link of the table of contents: without links, footnote marks or ids."""
-    shown: dict[str, str] = {}
-    for match in _HEADING.finditer(body):
-        inner = _FOOTNOTE_REF.sub("", match.group(3))
-        shown[match.group(2)] = _ID.sub("", _LINK_TAG.sub("", LINK.sub("", inner))).strip()
-    return [replace(h, html=shown[h.anchor]) if shown.get(h.anchor) else h for h in headings]
+    out = []
+    for heading in headings:
+        start = body.find(f'<h{heading.level} id="{escapeHtml(heading.anchor)}">') if heading.anchor else -1
+        end = body.find(f"</h{heading.level}>", start)
+        if start < 0 or end < 0:
+            out.append(heading)
+            continue
+        inner = body[body.index(">", start) + 1 : end]
+        mark = inner.rfind(' <a class="heading-link"')
+        if mark >= 0:
+            inner = inner[:mark]
+        if "\x02" in inner:  # link placeholders: their text stays
+            inner = LINK.sub("", inner)
+        if "<" in inner:
+            inner = _ID.sub("", _LINK_TAG.sub("", _FOOTNOTE_REF.sub("", inner)))
+        inner = inner.strip()
+        h = heading
+        out.append(Heading(h.level, h.text, h.anchor, h.line, h.source, inner) if inner else h)
+    return out
