@@ -31,6 +31,7 @@ from garden.figures.draw import Figure
 from garden.linking.graph import LinkGraph, build_graph
 from garden.linking.resolve import Resolver
 from garden.linking.suggest import DidYouMean
+from garden.markdown.blocks import Block
 from garden.markdown.links import Heading
 from garden.markdown.mathrender import find_katex
 from garden.model import Garden
@@ -155,6 +156,7 @@ class Builder:
             source = CardSource(config, run.taxonomy, run.by_slug, run.section_of, run.section_text)
             run.cards = self._cards = begin_cards(source, self._cards_dir(run.cache), problems)
         run.headings = {slug: artifact.headings for slug, artifact in run.artifact_of.items()}
+        run.blocks = {slug: artifact.blocks for slug, artifact in run.artifact_of.items()}
         run.result.notes = len(run.notes)
         return None
 
@@ -169,7 +171,9 @@ class Builder:
             find_section=lambda name: section.path if (section := taxonomy.lookup(name)) else None,
         )
         run.did_you_mean = DidYouMean(run.notes)
-        run.linked = stages.link_notes(run.artifact_of, run.resolver, run.headings, run.did_you_mean)
+        run.linked = stages.link_notes(
+            run.artifact_of, run.resolver, run.headings, run.did_you_mean, run.blocks
+        )
         run.cycles = stages.cycle_problems(run.linked.edges, run.by_slug, run.section_text)
         for items in [*run.linked.problems.values(), run.cycles]:
             run.problems.items.extend(items)
@@ -217,6 +221,7 @@ class Builder:
             run.linked.edges,
             {slug: artifact.summary for slug, artifact in artifact_of.items()},
             bibliography(run.by_slug),
+            run.blocks,
         )
         return None
 
@@ -330,6 +335,7 @@ class Run:
     section_text: dict[str, Note] = field(default_factory=dict)
     cards: CardRun | None = None
     headings: dict[str, list[Heading]] = field(default_factory=dict)
+    blocks: dict[str, list[Block]] = field(default_factory=dict)
     resolver: Resolver = field(init=False)
     did_you_mean: DidYouMean = field(init=False)
     linked: Linked = field(default_factory=Linked)

@@ -120,7 +120,9 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         compile_problems[relative] = list(found)
         notes[slug], refs[slug], html_hash[slug] = artifact.note, artifact.links, artifact.html_hash
         summaries[slug] = artifact.summary
-    relinked = stages.link_notes(changed_artifacts, state.resolver, garden.headings, state.did_you_mean)
+    relinked = stages.link_notes(
+        changed_artifacts, state.resolver, garden.headings, state.did_you_mean, garden.blocks
+    )
     changed_slugs = set(changed_artifacts)
     edges = {**garden.edges, **relinked.edges}
     link_problems = {**state.link_problems, **relinked.problems}
@@ -155,6 +157,7 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         edges,
         summaries,
         garden.citations,
+        garden.blocks,
     )
     new_garden._view = garden._view  # titles, sections and links are unchanged: so is the graph view
 

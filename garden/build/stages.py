@@ -27,6 +27,7 @@ from garden.linking.fill import Filler
 from garden.linking.graph import LinkGraph
 from garden.linking.resolve import Resolver, Target
 from garden.linking.suggest import DidYouMean
+from garden.markdown.blocks import Block
 from garden.markdown.links import Heading, LinkRef
 from garden.model import Garden
 from garden.pages import emit
@@ -67,7 +68,8 @@ def artifact_signature(artifact: NoteArtifact) -> tuple:
         repr(note.paper),
         repr(note.extra),
         note.title_from_h1,
-        tuple((h.level, h.text, h.anchor) for h in artifact.headings),
+        tuple((h.level, h.text, h.anchor, h.source, h.html) for h in artifact.headings),
+        tuple((b.id, b.anchor, b.kind, b.label) for b in artifact.blocks),
         tuple((r.kind, r.target, r.heading, r.label, r.title) for r in artifact.links),
     )
 
@@ -89,14 +91,16 @@ def link_notes(
     resolver: Resolver,
     headings: dict[str, list[Heading]],
     did_you_mean: DidYouMean,
+    blocks: dict[str, list[Block]] | None = None,
 ) -> Linked:
-    """Resolve the links of the notes in ``artifacts`` (slug -> compiled note), in slug order."""
+    """Resolve the links of the notes in ``artifacts`` (slug -> compiled note), in slug order;
+    ``headings`` and ``blocks`` are every note's (slug -> its), which links may point into."""
     linked = Linked()
     for slug in sorted(artifacts):
         artifact = artifacts[slug]
         found = Problems()
         linked.targets[slug], linked.edges[slug] = resolve_links(
-            artifact.note, artifact.links, resolver, headings, found
+            artifact.note, artifact.links, resolver, headings, found, blocks
         )
         did_you_mean.check(artifact.note, linked.edges[slug], found)
         linked.problems[slug] = found.items
@@ -132,6 +136,7 @@ def assemble_garden(
     edges: dict[str, list[Edge]],
     summaries: dict[str, str],
     citations: dict[str, Citation],
+    blocks: dict[str, list[Block]] | None = None,
 ) -> Garden:
     """The Garden the emitters read, with the filler that links its notes' bodies."""
     filler = Filler(
@@ -157,6 +162,7 @@ def assemble_garden(
         edges,
         summaries,
         citations,
+        blocks or {},
     )
     filler.title_of = garden.title_of
     return garden

@@ -1,9 +1,10 @@
 """Resolve link targets to notes, sections, files or planned notes.
 
 Resolution order for ``[[Target]]`` (the first level that matches wins):
-exact path, exact title or alias, case-folded path/title/alias/file name, then slug and
-shortest unique path suffix. Several matches at one level are ambiguous: a warning names the
-candidates and the shortest path is taken, so the build stays deterministic.
+exact path, exact title or alias, exact file name, exact title read from the first heading,
+case-folded path/title/alias/file name, then slug and shortest unique path suffix. Several
+matches at one level are ambiguous: a warning names the candidates and the shortest path is
+taken, so the build stays deterministic.
 """
 
 from __future__ import annotations
@@ -59,14 +60,21 @@ class Resolver:
         self.by_slug: dict[str, Note] = {n.slug: n for n in self.notes}
         self.exact_path: dict[str, list[Note]] = {}
         self.exact_name: dict[str, list[Note]] = {}
+        self.exact_stem: dict[str, list[Note]] = {}
+        self.exact_heading_title: dict[str, list[Note]] = {}
         self.folded_path: dict[str, list[Note]] = {}
         self.folded: dict[str, list[Note]] = {}
         self.by_stem_slug: dict[str, list[Note]] = {}
         for note in self.notes:
             path = _without_md(note.relative.as_posix())
             self.exact_path.setdefault(path, []).append(note)
-            for name in [note.title, *note.aliases]:
+            # A title read from the note's first heading names it less surely than its file
+            # name does (Obsidian links by file name): it comes after file names.
+            for name in [note.title, *note.aliases] if not note.title_from_h1 else note.aliases:
                 self.exact_name.setdefault(name, []).append(note)
+            self.exact_stem.setdefault(note.stem, []).append(note)
+            if note.title_from_h1:
+                self.exact_heading_title.setdefault(note.title, []).append(note)
             self.folded_path.setdefault(_key(path), []).append(note)
             for name in {note.title, note.stem, *note.aliases}:
                 bucket = self.folded.setdefault(_key(name), [])
@@ -91,7 +99,7 @@ class Resolver:
 
     def _wikilink(self, target: str, heading: str) -> Target:
         target = target.strip()
-        anchor = slugify_heading(heading) if heading else ""
+        anchor = heading if heading.startswith("^") else slugify_heading(heading) if heading else ""
         if not target:
             return Target("anchor", anchor=anchor)
         found = self.find_note(target)
@@ -113,6 +121,8 @@ class Resolver:
         levels = [
             self.exact_path.get(path, []),
             self.exact_name.get(target, []),
+            self.exact_stem.get(target, []),
+            self.exact_heading_title.get(target, []),
             self.folded_path.get(_key(path), []),
             self.folded.get(_key(target), []),
             self._by_slug_or_suffix(path),

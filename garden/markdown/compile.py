@@ -9,12 +9,14 @@ linking the garden together happens later, by filling the placeholders (``linkin
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markdown_it.token import Token
 
 from garden.core.problems import Problem, Problems
+from garden.markdown.blocks import Block, blocks_of, duplicate_ids
+from garden.markdown.heading_ids import rendered_headings
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
 from garden.markdown.mathcompat import hint_for
@@ -35,6 +37,7 @@ class NoteArtifact:
     html_hash: str
     problems: list[Problem] = field(default_factory=list)
     summary: str = ""  # the first paragraph as plain text: a description when none is written
+    blocks: list[Block] = field(default_factory=list)  # what ``[[Note#^id]]`` can name
 
 
 class Compiler:
@@ -99,16 +102,25 @@ class Compiler:
         for said in parse_notes(tokens):
             problems.warning(path, note.file_line(said.line), said.message, said.hint)
         headings = headings_of(tokens, note)
+        blocks = blocks_of(tokens, note)
+        for block_id, line in duplicate_ids(tokens):
+            problems.warning(
+                path,
+                note.file_line(line),
+                f"block id ^{block_id} is used twice in this note: links go to the first",
+                "give each block its own id",
+            )
         links = collect_links(note, tokens)
         summary = shorten(first_paragraph(tokens))
         if note.title_from_h1:
             tokens = _without_title_heading(tokens)
+            headings = _title_at_the_top(headings)
         try:
             html = render_tokens(self.md, tokens, RenderEnv(collector))
         except RecursionError:
             problems.error(path, 1, "the note is nested too deeply to render", "flatten deeply nested lists")
             html = ""
-        return _Draft(path, problems, collector, note, headings, links, summary, html)
+        return _Draft(path, problems, collector, note, headings, links, summary, html, blocks)
 
     def _finish(self, draft: _Draft) -> tuple[NoteArtifact | None, list[Problem]]:
         """Fill in the rendered formulas and seal the artifact."""
@@ -129,8 +141,9 @@ class Compiler:
             )
         note.body = ""
         html_hash = hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
+        headings = rendered_headings(draft.headings, html)
         artifact = NoteArtifact(
-            note, draft.headings, draft.links, html, html_hash, problems.items, draft.summary
+            note, headings, draft.links, html, html_hash, problems.items, draft.summary, draft.blocks
         )
         return artifact, problems.items
 
@@ -147,6 +160,16 @@ class _Draft:
     links: list[LinkRef] = field(default_factory=list)
     summary: str = ""
     html: str = ""
+    blocks: list[Block] = field(default_factory=list)
+
+
+def _title_at_the_top(headings: list[Heading]) -> list[Heading]:
+    """The heading that became the page's title is at the top of the page: links to it go there
+    (an empty anchor), since the body no longer holds it."""
+    for index, heading in enumerate(headings):
+        if heading.level == 1:
+            return [*headings[:index], replace(heading, anchor=""), *headings[index + 1 :]]
+    return headings
 
 
 def _without_title_heading(tokens: list[Token]) -> list[Token]:
