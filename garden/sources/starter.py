@@ -54,19 +54,19 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - name: Check out with full history (created and updated dates come from git)
-        uses: actions/checkout@v6
+        uses: actions/checkout@v7
         with:
           fetch-depth: 0
 
       - name: Set up Python
-        uses: actions/setup-python@v6
+        uses: actions/setup-python@v7
         with:
           python-version: "3.12"
 
       # Only for a garden that pins its own KaTeX in package.json; the package carries one.
       - name: Set up Node.js
         if: hashFiles('package-lock.json') != ''
-        uses: actions/setup-node@v6
+        uses: actions/setup-node@v7
         with:
           node-version: "24"
           cache: npm
@@ -81,7 +81,7 @@ jobs:
         uses: actions/configure-pages@v6
 
       - name: Reuse social cards drawn by earlier runs
-        uses: actions/cache@v5
+        uses: actions/cache@v6
         with:
           path: .garden-cache
           key: garden-cache-${{{{ github.sha }}}}
