@@ -192,6 +192,13 @@ def content_key(data: bytes, path: Path, macros_key: str) -> str:
     return digest.hexdigest()
 
 
+def compile_context(macros: dict[str, str], notes_dir: Path) -> str:
+    """What a compiled note depends on besides its file: the math macros and the notes folder
+    (its path under that folder is its URL). Part of every note's key, and of the index's
+    entries, so another notes root never finds a note compiled under this one."""
+    return fingerprint(macros, str(notes_dir))
+
+
 def fingerprint(*parts: Any) -> str:
     """A short hash of plain data (via pickle: fast, and exact for the types we use)."""
     try:
