@@ -408,7 +408,8 @@ CASES: list[Case] = [
         "image-missing-embed",
         {"notes/image-missing-embed.md": "Text.\n\n![[nowhere.png]]\n"},
         (
-            "notes/image-missing-embed.md:3: warning: image not found: nowhere.png (the page shows a placeholder)",
+            "notes/image-missing-embed.md:3: warning: image not found: nowhere.png"
+            " (the page shows a placeholder)",
         ),
         0,
     ),
