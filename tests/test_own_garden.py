@@ -236,3 +236,12 @@ def test_without_config_nothing_above_the_notes_is_published_from_within_them(cl
     outside = cli(beside, "build", "--notes", "vault", "--out", str(tmp_path / "site-b"))
     assert outside.code == 0, outside.output
     assert (tmp_path / "site-b" / "private.txt").is_file()
+
+
+def test_a_missing_notes_folder_names_it_and_points_to_init(cli, tmp_path):
+    g = Garden(tmp_path / "empty")
+    g.root.mkdir()
+    result = cli(g, "build", "--notes", "essays")
+    assert result.code == 1
+    assert "essays: error: notes folder not found" in result.err
+    assert "run `garden init` to start a garden here" in result.err and "create notes/" not in result.err
