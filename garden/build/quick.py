@@ -15,7 +15,8 @@ from garden.build.inputs import BuildOptions, BuildResult, Inputs, marker_id
 from garden.build.output import SiteWriter, write_marker
 from garden.build.stages import PageRenderer
 from garden.core.addresses import PLANNED, page_file
-from garden.core.cache import Manifest, fingerprint
+from garden.core.cache import Manifest, compile_context, fingerprint
+from garden.core.discovery import describe_config
 from garden.core.problems import Problem, Problems
 from garden.linking.resolve import Resolver
 from garden.linking.suggest import DidYouMean
@@ -88,7 +89,7 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         config.math_macros,
         1,
         preamble=config.math_definitions,
-        math_key=config.math_key or None,
+        math_key=compile_context(config.math_key or config.math_macros, config.notes_dir),
     )
     updates: dict[str, tuple[str, NoteArtifact, list[Problem], str]] = {}
     for path, (key, (artifact, found), html) in compiled.items():
@@ -161,7 +162,7 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
     )
     new_garden._view = garden._view  # titles, sections and links are unchanged: so is the graph view
 
-    result = BuildResult(problems, out_dir=config.out_dir)
+    result = BuildResult(problems, out_dir=config.out_dir, config_used=describe_config(config))
     manifest = builder.manifest or inputs.manifest
     new_pages = dict(manifest.pages)
     paths = _touched_pages(garden, link_graph, edges, changed_slugs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from garden.core.problems import Problems
+from garden.core.problems import Problems, display_path
 from garden.linking.anchors import locate
 from garden.linking.resolve import Resolver, Target
 from garden.markdown.blocks import Block
@@ -50,7 +50,7 @@ def resolve_links(
             fragment = target.anchor
         target = _into_note(note, ref, target, fragment, headings, blocks or {}, problems)
         targets.append(target)
-        _check(note, ref, target, problems)
+        _check(note, ref, target, problems, resolver)
         if target.kind == "file" and ref.kind in ("image", "embed"):
             reason = resolver.image_problem(target.slug)
             if reason:
@@ -91,7 +91,13 @@ def _into_note(
     return target
 
 
-def _check(note: Note, ref: LinkRef, target: Target, problems: Problems) -> None:
+def _file_hint(resolver: Resolver) -> str:
+    """Where an image may be: this garden's own notes and static folders, by name."""
+    notes, static = display_path(resolver.notes_dir), display_path(resolver.static_dir)
+    return f"put the file under {notes}/ or {static}/ and check the spelling"
+
+
+def _check(note: Note, ref: LinkRef, target: Target, problems: Problems, resolver: Resolver) -> None:
     raw, line = ref.raw, ref.line
     if target.ambiguous:
         problems.warning(
@@ -106,11 +112,11 @@ def _check(note: Note, ref: LinkRef, target: Target, problems: Problems) -> None
         )
     elif target.kind == "missing":
         if ref.kind in ("image", "embed"):
-            problems.error(
+            problems.warning(
                 note.source,
                 line,
-                f"image not found: {target.slug or raw}",
-                "put the file under notes/ or static/ (e.g. static/images/) and check the spelling",
+                f"image not found: {target.slug or raw} (the page shows a placeholder)",
+                _file_hint(resolver),
             )
         else:
             problems.warning(
@@ -120,7 +126,9 @@ def _check(note: Note, ref: LinkRef, target: Target, problems: Problems) -> None
                 "check the path; note links may omit '.md'",
             )
     elif target.kind == "planned" and ref.kind == "image":
-        problems.error(note.source, line, f"image not found: {raw}", "check the path")
+        problems.warning(
+            note.source, line, f"image not found: {raw} (the page shows a placeholder)", _file_hint(resolver)
+        )
 
 
 def transclusion_cycles(

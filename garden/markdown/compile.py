@@ -14,6 +14,7 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
+from garden.core.paths import slugify
 from garden.core.problems import Problem, Problems
 from garden.markdown.blocks import Block, blocks_of, duplicate_ids
 from garden.markdown.heading_ids import rendered_headings
@@ -22,7 +23,7 @@ from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
 from garden.markdown.mathcompat import hint_for
 from garden.markdown.mathrender import Katex, MathCollector, defines_macros, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
-from garden.markdown.plaintext import first_paragraph, shorten
+from garden.markdown.plaintext import first_paragraph, plain_text, shorten
 from garden.sources.notes import Note, load_note
 
 
@@ -101,6 +102,10 @@ class Compiler:
             tokens = []
         for said in parse_notes(tokens):
             problems.warning(path, note.file_line(said.line), said.message, said.hint)
+        if not note.titled:
+            opening = opening_title(tokens, note.title)
+            if opening is not None:
+                note.title, note.title_from_h1 = opening, True
         headings = headings_of(tokens, note)
         blocks = blocks_of(tokens, note)
         for block_id, line in duplicate_ids(tokens):
@@ -170,6 +175,19 @@ def _title_at_the_top(headings: list[Heading]) -> list[Heading]:
         if heading.level == 1:
             return [*headings[:index], replace(heading, anchor=""), *headings[index + 1 :]]
     return headings
+
+
+def opening_title(tokens: list[Token], name: str) -> str | None:
+    """The title a note gives itself: a top-level heading (``# Title`` or a ``===`` underline)
+    that opens the note, when it is the note's only one or when it names the file (``Limit``
+    in ``limit.md``). A note with several top-level headings otherwise uses them as sections."""
+    top = [i for i, token in enumerate(tokens) if token.type == "heading_open" and token.tag == "h1"]
+    if not top or top[0] != 0:
+        return None
+    text = plain_text(tokens[1].children or []).strip()
+    if not text or (len(top) > 1 and slugify(text) != slugify(name)):
+        return None
+    return text
 
 
 def _without_title_heading(tokens: list[Token]) -> list[Token]:

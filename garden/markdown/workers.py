@@ -96,11 +96,11 @@ def compile_paths(
     preamble: tuple[str, ...] = (),
     math_key: str | None = None,
 ) -> dict[Path, Compiled]:
-    """Compile ``paths``; in parallel when there are many of them. ``math_key``: the
-    fingerprint of everything formulas depend on (``Config.math_key``), part of each cache key."""
-    from garden.core.cache import fingerprint
+    """Compile ``paths``; in parallel when there are many of them. ``math_key``: the note's
+    compile context (``compile_context`` of ``Config.math_key`` and the notes folder)."""
+    from garden.core.cache import compile_context, fingerprint
 
-    macros_key = math_key or fingerprint(macros, preamble)
+    macros_key = math_key or compile_context(fingerprint(macros, preamble), notes_dir)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     results: dict[Path, Compiled] = {}
     total = len(paths)
