@@ -1,3 +1,6 @@
 """garden: a static-site generator for a linked digital garden of notes."""
 
-__version__ = "0.1.0"
+from garden.core.version import DISTRIBUTION, VERSION
+
+__version__ = VERSION
+__all__ = ["DISTRIBUTION", "__version__"]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from garden.core.version import DISTRIBUTION, VERSION
+
+COMMANDS = ("build", "check", "new", "init", "serve")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -37,6 +41,7 @@ def make_parser() -> argparse.ArgumentParser:
         prog="garden",
         description="Build a linked digital garden of Markdown notes into a static site.",
     )
+    parser.add_argument("--version", action="version", version=f"garden {VERSION} ({DISTRIBUTION})")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site into _site/ (the default)")
     _common(build)
@@ -48,6 +53,10 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--notes", type=Path, metavar="DIR")
     new.add_argument("--config", type=Path, metavar="FILE")
     new.add_argument("--tags", default="", help="comma-separated tags")
+    init = commands.add_parser("init", help="make a folder a garden: config, .gitignore, Pages workflow")
+    init.add_argument("folder", nargs="?", type=Path, default=Path("."), help="the folder (default: here)")
+    init.add_argument("--notes", default="notes", metavar="NAME", help="its notes folder (default: notes)")
+    init.add_argument("--title", help="the site's title (default: from the folder's name)")
     serve = commands.add_parser("serve", help="build, then serve the site locally")
     _common(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -148,6 +157,8 @@ def print_result(args: argparse.Namespace, result, write: bool) -> int:
             f"{len(warnings)} warning{'s' * (len(warnings) != 1)}, "
             f"{result.planned} planned notes{where}"
         )
+        if result.config_used:
+            summary += f" ({result.config_used})"
         if write and not result.written and not errors and args.strict:
             summary += " (--strict: warnings fail the build)"
         if write and failed and not result.written:
@@ -233,15 +244,26 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"build", "check", "new", "serve"}
-    if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help")):
-        argv = ["build", *argv]
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
+        hint = f"; did you mean `garden {close[0]}`?" if close else ""
+        print(
+            f"garden: error: unknown command {argv[0]!r}{hint} (commands: {', '.join(COMMANDS)})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["build", *argv]  # options alone build: `garden --notes DIR`
     args = make_parser().parse_args(argv)
     try:
         if args.command == "new":
             from garden.sources.scaffold import run_new
 
             return run_new(args)
+        if args.command == "init":
+            from garden.sources.scaffold import run_init
+
+            return run_init(args)
         if args.command == "serve":
             return run_serve(args)
         return run_build(args, write=args.command == "build")

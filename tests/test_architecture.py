@@ -160,7 +160,7 @@ def test_wheel_carries_every_module(tmp_path: Path) -> None:
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    (wheel,) = tmp_path.glob("garden-*.whl")
+    (wheel,) = tmp_path.glob("garden_ssg-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {p.relative_to(ROOT).as_posix() for p in PACKAGE.rglob("*.py")}
     assert expected <= names, f"missing from the wheel: {sorted(expected - names)}"

@@ -10,8 +10,11 @@ def test_section_from_front_matter_folder_and_unfiled(basic, cli):
     models = basic.page("models")
     assert 'href="/models/mup/"' in models  # folder models/ matches the node
     home = basic.page("")
-    unfiled = home.split('id="unfiled-title"')[1]
+    unfiled = home.split('id="other-notes-title">Other notes</h2>')[1]
     assert 'href="/unfiled-thought/"' in unfiled and 'href="/digitalgarden/nngp/"' in unfiled
+    assert "Unfiled" not in home and "taxonomy" not in home.split("<main")[1].replace('class="taxonomy"', "")
+    graph = (basic.site / "graph" / "index.html").read_text()
+    assert "Other notes" in graph and "Unfiled" not in graph  # the legend
 
 
 def test_breadcrumbs_on_notes_and_sections(basic, cli):
@@ -69,10 +72,18 @@ def test_free_folders_still_build(garden, cli):
     garden.note("models/convnets/resnet.md", "ResNets.\n")
     assert cli(garden).code == 0
     assert 'href="/models/convnets/resnet/"' in garden.page("models")  # nearest section above
-    assert 'href="/digitalgarden/nngp/"' in garden.page("").split('id="unfiled-title"')[1]
+    assert 'href="/digitalgarden/nngp/"' in garden.page("").split('id="other-notes-title"')[1]
 
 
 def test_section_by_leaf_name_and_case(garden, cli):
     garden.note("x.md", "---\nsection: NNGP-NTK\n---\nx\n")
     assert cli(garden).code == 0
     assert 'href="/x/"' in garden.page("models/nngp-ntk")
+
+
+def test_a_garden_without_sections_lists_its_notes_under_notes(garden, cli):
+    garden.write("garden.yaml", "title: Flat\n")
+    garden.note("a.md", "# A\n")
+    assert cli(garden).code == 0
+    home = garden.page("")
+    assert '<h2 id="other-notes-title">Notes</h2>' in home and "Unfiled" not in home

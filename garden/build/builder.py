@@ -23,6 +23,7 @@ from garden.build.stages import Linked, phase
 from garden.build.write import Generated, output_is_safe, write_site
 from garden.core.cache import Cache, Manifest, fingerprint
 from garden.core.config import Config
+from garden.core.discovery import describe_config
 from garden.core.locations import AssetMissing
 from garden.core.paths import Urls
 from garden.core.problems import Problem, Problems
@@ -41,6 +42,7 @@ from garden.publish.cards import CardRun, CardSource
 from garden.publish.files import Published, begin_cards, publish
 from garden.sources.citations import bibliography
 from garden.sources.dates import fill_dates
+from garden.sources.folders import folder_taxonomy
 from garden.sources.notes import Note, check_slugs, drop_reserved
 from garden.sources.taxonomy import Section, Taxonomy, build_taxonomy, place_notes
 
@@ -114,7 +116,9 @@ class Builder:
 
     def _full(self, inputs: Inputs, started: float, progress: Progress | None) -> BuildResult:
         """Every stage in turn over every note; a stage that finds the build cannot go on stops it."""
-        run = Run(inputs, BuildResult(inputs.problems, out_dir=inputs.config.out_dir), progress)
+        config = inputs.config
+        result = BuildResult(inputs.problems, out_dir=config.out_dir, config_used=describe_config(config))
+        run = Run(inputs, result, progress)
         phase("start")
         for name, stage in STAGES:
             if stage(self, run) is STOP:
@@ -130,7 +134,8 @@ class Builder:
         if self.options.write and not output_is_safe(config, problems):
             return STOP  # refused before reading a single note
         run.urls = Urls(config.base_url)
-        run.taxonomy = build_taxonomy(config.taxonomy, config.path, problems)
+        declared = config.taxonomy or folder_taxonomy(config.notes_dir, run.inputs.paths)
+        run.taxonomy = build_taxonomy(declared, config.path, problems)
         try:
             run.katex = find_katex(config.root)
         except AssetMissing as exc:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from garden.build.output import MARKER
 from garden.core.cache import Cache, Manifest, fingerprint
-from garden.core.config import Config, find_config, load_config
+from garden.core.config import Config, load_config
+from garden.core.discovery import describe_config, locate_config, neutral_defaults
 from garden.core.locations import PACKAGE_CODE, PACKAGE_LOCK, PACKAGE_STATIC, PACKAGE_TEMPLATES
 from garden.core.problems import Problems
 from garden.sources.files import discover
@@ -48,6 +49,7 @@ class BuildResult:
     quick: bool = False  # only note bodies changed: a quick rebuild reused everything else
     cards_drawn: int = 0  # social cards drawn (not taken from the cache)
     changed_paths: list[str] = field(default_factory=list)  # output files written or removed
+    config_used: str = ""  # which config the build read, for its summary
 
     @property
     def failed(self) -> bool:
@@ -56,10 +58,12 @@ class BuildResult:
 
 def config_for(options: BuildOptions, problems: Problems) -> Config:
     root = (options.root or Path.cwd()).resolve()
-    config_path = options.config_path or find_config(root)
+    config_path = locate_config(options.config_path, options.notes_dir, root)
     config = load_config(config_path, problems, root=root)
     if options.notes_dir is not None:
         config.notes_dir = options.notes_dir.resolve()
+    if config_path is None:
+        neutral_defaults(config)
     if options.out_dir is not None:
         config.out_dir = options.out_dir.resolve()
     if options.base_url is not None:
@@ -162,7 +166,11 @@ def unchanged_result(inputs: Inputs, options: BuildOptions, started: float) -> B
     if marker_id(config.out_dir) != manifest.build_id:
         return None
     result = BuildResult(
-        Problems(list(manifest.problems)), out_dir=config.out_dir, unchanged=True, written=True
+        Problems(list(manifest.problems)),
+        out_dir=config.out_dir,
+        unchanged=True,
+        written=True,
+        config_used=describe_config(config),
     )
     result.notes = manifest.summary.get("notes", 0)
     result.pages = manifest.summary.get("pages", 0)

@@ -16,6 +16,7 @@ from garden.build.output import SiteWriter, write_marker
 from garden.build.stages import PageRenderer
 from garden.core.addresses import PLANNED, page_file
 from garden.core.cache import Manifest, fingerprint
+from garden.core.discovery import describe_config
 from garden.core.problems import Problem, Problems
 from garden.linking.resolve import Resolver
 from garden.linking.suggest import DidYouMean
@@ -149,7 +150,7 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
     )
     new_garden._view = garden._view  # titles, sections and links are unchanged: so is the graph view
 
-    result = BuildResult(problems, out_dir=config.out_dir)
+    result = BuildResult(problems, out_dir=config.out_dir, config_used=describe_config(config))
     manifest = builder.manifest or inputs.manifest
     new_pages = dict(manifest.pages)
     paths = _touched_pages(garden, link_graph, edges, changed_slugs)

@@ -81,7 +81,7 @@ def graph_page_context(view: GardenGraph, garden: Garden) -> dict[str, Any]:
     used = sorted({node.area for node in view.nodes.values() if node.area >= 0})
     legend = [{"title": view.areas[i], "colour": colour(i)} for i in used]
     if any(node.area < 0 and not node.planned for node in view.nodes.values()):
-        legend.append({"title": "Unfiled", "colour": UNFILED})
+        legend.append({"title": "Other notes", "colour": UNFILED})
     return {
         "kind": "graph",
         "title": "Graph",

@@ -1,23 +1,30 @@
-"""`garden new "Title" --section models/nngp-ntk`: write a new note with front-matter."""
+"""`garden new "Title" --section models/nngp-ntk`: write a new note with front-matter; and
+`garden init [DIR]`: make a folder a garden (``init_garden`` is also what importers call)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import yaml
 
-from garden.core.config import find_config, load_config
+from garden.core.config import CONFIG_NAME, load_config
+from garden.core.discovery import default_title, locate_config
 from garden.core.paths import slugify
 from garden.core.problems import Problems
+from garden.sources.files import discover
+from garden.sources.folders import folder_taxonomy
+from garden.sources.starter import GITIGNORE, config_text, home_note, pages_workflow
 from garden.sources.taxonomy import build_taxonomy
 
 
 def run_new(args: argparse.Namespace) -> int:
     problems = Problems()
-    config = load_config(args.config or find_config(Path.cwd()), problems, root=Path.cwd())
+    config_path = locate_config(args.config, args.notes, Path.cwd())
+    config = load_config(config_path, problems, root=Path.cwd())
     notes_dir = (args.notes or config.notes_dir).resolve()
     title = args.title.strip()
     slug = slugify(title)
@@ -27,7 +34,8 @@ def run_new(args: argparse.Namespace) -> int:
     folder = notes_dir
     front: dict = {"title": title}
     if args.section:
-        taxonomy = build_taxonomy(config.taxonomy, config.path, problems)
+        declared = config.taxonomy or folder_taxonomy(notes_dir, discover(notes_dir, config.ignore, problems))
+        taxonomy = build_taxonomy(declared, config.path, problems)
         section = taxonomy.lookup(args.section)
         if section is None:
             close = taxonomy.suggest(args.section)
@@ -46,4 +54,65 @@ def run_new(args: argparse.Namespace) -> int:
     header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
     path.write_text(f"---\n{header}---\n\n# {title}\n\n", encoding="utf-8")
     print(path)
+    return 0
+
+
+@dataclass
+class Written:
+    """One file ``garden init`` meant to write, and whether it did (it never overwrites)."""
+
+    path: Path
+    what: str
+    written: bool
+
+
+def init_garden(folder: Path, notes: str = "notes", title: str | None = None) -> list[Written]:
+    """Make ``folder`` a garden: garden.yaml (title, the sections of the notes' folders),
+    .gitignore, the GitHub Pages workflow, and a home note when there is none. A file that
+    exists already is left as it is. Returns what was written and what was left alone."""
+    folder = folder.resolve()
+    notes_dir = folder / notes
+    note_paths = discover(notes_dir, [], Problems()) if notes_dir.is_dir() else []
+    title = title or default_title(notes_dir)
+    home_names = ("index.md", "_index.md", "README.md", "readme.md")
+    homes = [notes_dir / name for name in home_names if (notes_dir / name).is_file()]
+    files = [
+        (
+            folder / CONFIG_NAME,
+            "site config",
+            config_text(title, notes, folder_taxonomy(notes_dir, note_paths)),
+        ),
+        (folder / ".gitignore", "ignores the built site and the cache", GITIGNORE),
+        (folder / ".github" / "workflows" / "pages.yml", "publishes on GitHub Pages", pages_workflow()),
+    ]
+    home = homes[0] if homes else notes_dir / "index.md"
+    files.append((home, "the home page's text", home_note(title)))
+    done: list[Written] = []
+    for path, what, text in files:
+        if path.exists():
+            done.append(Written(path, what, False))
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
+            handle.write(text)
+        done.append(Written(path, what, True))
+    return done
+
+
+def run_init(args: argparse.Namespace) -> int:
+    folder: Path = args.folder
+    if folder.exists() and not folder.is_dir():
+        print(f"error: {folder} is a file; pass a folder to make into a garden", file=sys.stderr)
+        return 2
+    done = init_garden(folder, args.notes, args.title)
+    base = folder.resolve()
+    for item in done:
+        shown = item.path.relative_to(base).as_posix()
+        if item.written:
+            print(f"wrote {shown}: {item.what}")
+        else:
+            print(f"kept  {shown}: it exists already (not changed)")
+    if (base / CONFIG_NAME).is_file():
+        where = "" if base == Path.cwd().resolve() else f"cd {folder} && "
+        print(f"next: {where}garden serve   (preview), then push to GitHub (see README: Publishing)")
     return 0
