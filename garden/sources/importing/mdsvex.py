@@ -28,10 +28,14 @@ _BLOCK = re.compile(r"<(script|style)\b[^>]*>", re.IGNORECASE)
 _COMPONENT = re.compile(r"<([A-Z][\w.]*|svelte:[\w-]+)(?=[\s/>])")
 _ATTRIBUTE_NAME = re.compile(r"[^\s=/>{}\"']+")
 _SVELTE_BLOCK = re.compile(r"\{[#:/@]\w*")
-_RAW_ADDRESS = re.compile(r"""<(?:img|a|source|video|audio|iframe)\b[^>]*?\b(?:src|href)=["'](/[^"'/][^"']*)["']""")
+_RAW_ADDRESS = re.compile(
+    r"""<(?:img|a|source|video|audio|iframe)\b[^>]*?\b(?:src|href)=["'](/[^"'/][^"']*)["']"""
+)
 _DETAILS_OPEN = re.compile(r"^\s*<details\b", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
-_SUMMARY_LINE = re.compile(r"^\s*(<details\b[^>]*>\s*)?<summary\b.*</summary>\s*$|^\s*<details\b[^>]*>\s*$", re.I)
+_SUMMARY_LINE = re.compile(
+    r"^\s*(<details\b[^>]*>\s*)?<summary\b.*</summary>\s*$|^\s*<details\b[^>]*>\s*$", re.I
+)
 
 
 @dataclass
@@ -115,7 +119,10 @@ class _Scanner:
                 if _SVELTE_BLOCK.match(text, i) and self.line(i) not in reported_blocks:
                     reported_blocks.add(self.line(i))
                     self.result.left.append(
-                        (self.line(i), "Svelte block syntax ({#if}, {#each}, {@html}…) left as text: rewrite it")
+                        (
+                            self.line(i),
+                            "Svelte block syntax ({#if}, {#each}, {@html}…) left as text: rewrite it",
+                        )
                     )
                 out.append(char)
                 i += 1

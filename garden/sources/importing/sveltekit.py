@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 
@@ -64,7 +64,9 @@ def plan_sveltekit(source: Path, route: str = "", site_url: str = "") -> Plan:
         if route and address != route and not address.startswith(route + "/"):
             continue
         if "[" in address:
-            plan.leave(_rel(path, root), 0, "a route with a parameter ([slug]) has no one address: not imported")
+            plan.leave(
+                _rel(path, root), 0, "a route with a parameter ([slug]) has no one address: not imported"
+            )
             continue
         pages[address] = path
     parents = {posixpath.dirname(a) for a in pages} | {
@@ -89,7 +91,9 @@ def plan_sveltekit(source: Path, route: str = "", site_url: str = "") -> Plan:
             plan.leave(where, body_line + line - 1, message)
         for what, count in sorted(converted.changes.items()):
             plan.changed(target, what if count == 1 else f"{what} ({count}×)")
-        markdown = _links(converted.text, address, pages, known_files, origin, plan, where, body, body_line, target)
+        markdown = _links(
+            converted.text, address, pages, known_files, origin, plan, where, body, body_line, target
+        )
         front_data = _front(front)
         if "title" not in front_data and not _single_top_heading(markdown):
             front_data["title"] = readable(address.rsplit("/", 1)[-1]) if address else root.name
@@ -104,8 +108,6 @@ def plan_sveltekit(source: Path, route: str = "", site_url: str = "") -> Plan:
             plan.leave(f"static/{relative}", 0, f"the garden's own /{head}/ is at this address: not copied")
             continue
         plan.copies[f"static/{relative}"] = file
-    if static_files:
-        plan.changed("static/", f"{len(static_files)} files from static/, at the same addresses")
     if (static / "CNAME").is_file():
         plan.leave("static/CNAME", 0, "the old site's custom domain: set cname: in garden.yaml to move it")
     plan.settings["title"] = _title(root)
@@ -226,17 +228,24 @@ def _links(
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or href.startswith("#") or not parts.path:
                 return match.group(0)
+            found = _resolve(unquote(parts.path), address, pages, known_files)
+            if found is not None:
+                if found == parts.path:
+                    return match.group(0)
+                changed += 1  # relative: made absolute, as the old site's reader reached it
+                fragment = f"#{parts.fragment}" if parts.fragment else ""
+                return f"{bang}[{label}]({quote(found, safe='/')}{fragment}{match.group(4)})"
             folder = posixpath.dirname("/" + address) if address else "/"
             path = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
-            if path.rstrip("/").lstrip("/") in pages or path in known_files or (path == "/" and "" in pages):
-                return match.group(0)
             line_number = _line_of(body, match.group(0), body_line)
             if bang:
                 plan.leave(where, line_number, f"image {href} is not in static/: copy it there")
                 return match.group(0)
             changed += 1
             if origin:
-                plan.leave(where, line_number, f"link to {href} (not in the garden) now points at {origin}{path}")
+                plan.leave(
+                    where, line_number, f"link to {href} (not in the garden) now points at {origin}{path}"
+                )
                 return f"[{label}]({origin}{path}{'#' + parts.fragment if parts.fragment else ''})"
             plan.leave(
                 where,
@@ -250,6 +259,18 @@ def _links(
     if changed:
         plan.changed(target, f"links to pages outside the garden rewritten ({changed})")
     return "\n".join(lines)
+
+
+def _resolve(href: str, address: str, pages: dict[str, Path], known_files: set[str]) -> str | None:
+    """The absolute address a link reaches in the old site, if it is a page or file the garden
+    will have. A relative link is read both ways a reader may have met it: from the page's
+    folder (``/a/b`` → ``/a/``) and from the page as a folder (``/a/b/``)."""
+    bases = ["/"] if href.startswith("/") else [posixpath.dirname("/" + address) or "/", "/" + address]
+    for base in bases:
+        path = posixpath.normpath(posixpath.join(base, href))
+        if path.strip("/") in pages or path in known_files:
+            return href if href.startswith("/") else path
+    return None
 
 
 def _line_of(body: str, snippet: str, body_line: int) -> int:
