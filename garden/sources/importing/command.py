@@ -90,14 +90,11 @@ def _write_config(plan: Plan, into: Path) -> tuple[str, list[str]]:
     extra = {k: v for k, v in plan.settings.items() if k != "title"}
     if path.exists():
         text = path.read_text(encoding="utf-8", errors="replace")
-        missing = [
-            f"{key}: {yaml.safe_dump(value, default_flow_style=True).strip()}"
-            for key, value in extra.items()
-            if f"{key}:" not in text
-        ]
+        missing = [f"{key}: {_inline(value)}" for key, value in extra.items() if f"{key}:" not in text]
         return "kept", missing
     notes_dir = into / "notes"
-    taxonomy = folder_taxonomy(notes_dir, discover(notes_dir, [], Problems()))
+    ignore = [str(glob) for glob in extra.get("ignore", [])]  # type: ignore[attr-defined]
+    taxonomy = folder_taxonomy(notes_dir, discover(notes_dir, ignore, Problems()))
     text = config_text(str(plan.settings.get("title") or into.name), "notes", taxonomy)
     if "urls" in extra:
         text += (
@@ -156,3 +153,8 @@ def _report(
         print("Nothing left for you to fix by hand.")
     go = "" if into == Path.cwd().resolve() else f"cd {where} && "
     print(f"next: {go}garden build --strict   (then garden serve to preview)")
+
+
+def _inline(value: object) -> str:
+    """A setting's value as one line of YAML (``keep-case``, ``{preamble: preamble.sty}``)."""
+    return yaml.safe_dump(value, default_flow_style=True, width=1000).strip().removesuffix("...").strip()
