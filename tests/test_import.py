@@ -122,7 +122,7 @@ def test_import_never_replaces_a_file(site, tmp_path, cli):
 
 
 def test_site_url_keeps_links_to_the_old_sites_other_pages(site, tmp_path, cli):
-    garden, output = imported(site, tmp_path, cli, "--site-url", "https://me.example.org")
+    garden, _ = imported(site, tmp_path, cli, "--site-url", "https://me.example.org")
     nngp = (garden.notes / "digitalGarden/NNGP.md").read_text(encoding="utf-8")
     assert "[my blog](https://me.example.org/blog)" in nngp
     assert "[about page](https://me.example.org/about#contact)" in nngp
@@ -238,7 +238,8 @@ def test_obsidian_vault_imports_and_builds_with_sections_from_its_folders(tmp_pa
 def test_obsidian_settings_attachments_links_and_preamble(tmp_path, cli):
     garden = Garden(tmp_path / "garden")
     garden.root.mkdir()
-    run = cli(garden, "import", str(GARDENS / "vault-dotted"), "--from", "obsidian", "--into", str(garden.root))
+    vault = str(GARDENS / "vault-dotted")
+    run = cli(garden, "import", vault, "--from", "obsidian", "--into", str(garden.root))
     assert run.code == 0, run.output
     config = (garden.root / "garden.yaml").read_text(encoding="utf-8")
     assert "preamble: preamble.sty" in config and (garden.root / "preamble.sty").is_file()

@@ -12,7 +12,8 @@ def test_lowercase_by_default_with_a_redirect_at_the_authors_spelling(garden, cl
     assert cli(garden, "--strict").code == 0
     assert "<h1" in garden.page("digitalgarden/nngp")
     redirect = garden.page("digitalGarden/NNGP")
-    assert 'content="0; url=/digitalgarden/nngp/"' in redirect and 'name="robots" content="noindex"' in redirect
+    assert 'content="0; url=/digitalgarden/nngp/"' in redirect
+    assert 'name="robots" content="noindex"' in redirect
 
 
 def test_keep_case_serves_the_authors_spelling_and_links_find_it_either_way(garden, cli):
