@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from garden.core.paths import slugify, source_slug
@@ -19,16 +20,58 @@ def test_recursive_discovery_skips_dot_folders_and_ignored(basic, cli):
 
 def test_title_fallbacks_front_matter_then_h1_then_file_name(garden, cli):
     garden.note("a.md", "---\ntitle: From YAML\n---\n# Heading\n")
-    garden.note("b.md", "Intro\n\n# From Heading\n\ntext\n")
+    garden.note("b.md", "\n# From Heading\n\ntext\n\n## Part\n")
     garden.note("c-file name.md", "Just text.\n")
     garden.note("d.md", "```\n# not a heading\n```\n")
+    garden.note("edge-of_stability.md", "Intro first.\n\n# A heading later\n")
     assert cli(garden).code == 0
     assert "<h1>From YAML</h1>" in garden.page("a")
     b = garden.page("b")
-    assert "<h1>From Heading</h1>" in b and b.count("From Heading") >= 1
+    assert "<h1>From Heading</h1>" in b
     assert b.count("<h1") == 1  # the heading becomes the title, not a second h1
-    assert "<h1>c-file name</h1>" in garden.page("c-file-name")
+    assert "<h1>c-file name</h1>" in garden.page("c-file-name")  # written by hand: kept
     assert "<h1>d</h1>" in garden.page("d")
+    later = garden.page("edge-of-stability")  # a heading that does not open the note is a section
+    assert "<h1>Edge of stability</h1>" in later and '<h1 id="a-heading-later">A heading later' in later
+
+
+def _toc(page: str) -> list[str]:
+    if 'id="toc-title"' not in page:
+        return []
+    block = page.split('id="toc-title"')[1].split("</aside>")[0]
+    return [text for _, text in re.findall(r'<li class="toc-level-(\d)"><a href="[^"]*">([^<]*)</a>', block)]
+
+
+def test_a_note_that_uses_top_level_headings_for_sections_keeps_them(garden, cli):
+    """Several `#` headings are sections: none is the title, every one is on the page and in
+    "On this page"."""
+    garden.note("first-year.md", "# Core\n\nCourses.\n\n## Algebra\n\n# First year\n\nMore.\n")
+    assert cli(garden).code == 0
+    page = garden.page("first-year")
+    assert "<title>First year · Fixture</title>" in page  # the file's name, not "Core"
+    assert '<h1 id="core">Core' in page and '<h1 id="first-year">First year' in page
+    assert _toc(page) == ["Core", "Algebra", "First year"]
+    levels = re.findall(r'<li class="toc-level-(\d)">', page.split('id="toc-title"')[1])
+    assert levels == ["2", "3", "2"]
+
+
+def test_setext_title_with_a_later_heading(garden, cli):
+    """A `===` title that opens the note and a `#` heading further down: the later one is not
+    the title, and neither is lost. The opening one is the title when it names the file (or is
+    the only top-level heading); otherwise the file's name is, and both stay sections."""
+    garden.note("limit.md", "Limit\n=====\n\nThe limit.\n\n# Epsilon-delta\n\nFor every e.\n")
+    garden.note("nngp.md", "Kernels\n===\n\nThe limit.\n\n# Shallow NNGP\n\nText.\n")
+    garden.note("alone.md", "The one title\n===\n\ntext\n\nPart\n----\n")
+    assert cli(garden).code == 0
+    limit = garden.page("limit")
+    assert "<title>Limit · Fixture</title>" in limit and limit.count("<h1") == 2
+    assert '<h1 id="epsilon-delta">' in limit and _toc(limit) == ["Epsilon-delta"]
+    nngp = garden.page("nngp")
+    assert "<title>nngp · Fixture</title>" in nngp
+    assert '<h1 id="kernels">' in nngp and _toc(nngp) == ["Kernels", "Shallow NNGP"]
+    alone = garden.page("alone")
+    assert "<title>The one title · Fixture</title>" in alone and alone.count("<h1") == 1
+    assert _toc(alone) == ["Part"]
 
 
 def test_bom_and_crlf(garden, cli):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from garden.core.cache import Cache, IndexEntry, content_key, fingerprint
+from garden.core.cache import Cache, IndexEntry, compile_context, content_key
 from garden.core.config import Config
 from garden.core.paths import source_slug
 from garden.core.problems import Problem, Problems
@@ -41,7 +41,7 @@ class NoteStore:
         progress: Progress | None,
     ) -> tuple[dict[str, NoteArtifact], dict[str, str], int]:
         """Artifacts by relative path, their keys, and how many were compiled afresh."""
-        macros_key = fingerprint(config.math_macros)
+        macros_key = compile_context(config.math_macros, config.notes_dir)
         if self.index is None:
             stored = cache.load_named("index")
             self.index = stored if isinstance(stored, dict) else {}
@@ -147,7 +147,7 @@ class NoteStore:
     ) -> None:
         """Keep notes recompiled by a quick rebuild (relative path -> key, artifact, problems,
         body) in memory and in the cache, and index their files."""
-        notes_dir, macros_key = config.notes_dir, fingerprint(config.math_macros)
+        notes_dir, macros_key = config.notes_dir, compile_context(config.math_macros, config.notes_dir)
         for key, artifact, found, html in updates.values():
             self.memory[key], self.html[key] = (artifact, found), html
         cache.store_many("notes", {key: self.memory[key] for key, *_ in updates.values()})

@@ -179,7 +179,7 @@ class Cache:
 
 
 # Bump when a compiled note's shape or the HTML we generate changes: old entries are ignored.
-COMPILER_VERSION = "3"
+COMPILER_VERSION = "4"  # 4: titles from a single opening heading; Note.titled
 
 
 def content_key(data: bytes, path: Path, macros_key: str) -> str:
@@ -190,6 +190,13 @@ def content_key(data: bytes, path: Path, macros_key: str) -> str:
     digest.update(macros_key.encode())
     digest.update(COMPILER_VERSION.encode())
     return digest.hexdigest()
+
+
+def compile_context(macros: dict[str, str], notes_dir: Path) -> str:
+    """What a compiled note depends on besides its file: the math macros and the notes folder
+    (its path under that folder is its URL). Part of every note's key, and of the index's
+    entries, so another notes root never finds a note compiled under this one."""
+    return fingerprint(macros, str(notes_dir))
 
 
 def fingerprint(*parts: Any) -> str:

@@ -8,13 +8,15 @@ the notes folder or contains it. Anything else is another garden's config, and i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from garden.core.config import CONFIG_NAME, Config
 from garden.core.yamlutil import YamlError, load_yaml
 
 # Folder names too generic to title a garden: the folder above them names it instead.
-_GENERIC_NAMES = {"notes", "content", "docs", "src", "pages", "vault", "garden"}
+_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])[-_]+(?=[^\W\d_])")
+_GENERIC_NAMES = {"notes", "content", "docs", "src", "pages"}
 
 
 def repository_root(start: Path) -> Path | None:
@@ -63,13 +65,15 @@ def config_for_notes(notes_dir: Path, cwd: Path | None = None) -> Path | None:
 
 
 def readable_name(name: str) -> str:
-    """A folder or file name as a reader would write it: ``deep_learning-notes`` → ``Deep
-    learning notes``; a name with capitals of its own (``NNGP``, ``mathWiki``) keeps them."""
-    words = name.replace("_", " ").replace("-", " ").split()
-    text = " ".join(words)
-    if not text:
-        return name
-    return text[0].upper() + text[1:]
+    """A file or folder name as a reader would write it: a slug-like ``edge-of-stability`` or
+    ``edge_of_stability`` becomes "Edge of stability". Only dashes between letters count
+    (``2024-05-01`` and ``GPT-2`` stay), and a name written otherwise keeps its spelling."""
+    text = name.strip()
+    if " " in text or not _BETWEEN_LETTERS.search(text):
+        return text or name
+    text = _BETWEEN_LETTERS.sub(" ", text)
+    first = text.split(" ", 1)[0]
+    return text[0].upper() + text[1:] if first.islower() else text
 
 
 def default_title(notes_dir: Path) -> str:
@@ -78,7 +82,8 @@ def default_title(notes_dir: Path) -> str:
     folder = notes_dir.resolve()
     if folder.name.lower() in _GENERIC_NAMES and folder.parent != folder:
         folder = folder.parent
-    return readable_name(folder.name) or "Notes"
+    title = readable_name(folder.name) or "Notes"
+    return title[0].upper() + title[1:]
 
 
 def locate_config(config_path: Path | None, notes_dir: Path | None, cwd: Path) -> Path | None:

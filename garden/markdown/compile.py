@@ -14,12 +14,13 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
+from garden.core.paths import slugify
 from garden.core.problems import Problem, Problems
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
 from garden.markdown.mathrender import Katex, MathCollector, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
-from garden.markdown.plaintext import first_paragraph, shorten
+from garden.markdown.plaintext import first_paragraph, plain_text, shorten
 from garden.sources.notes import Note, load_note
 
 
@@ -91,6 +92,10 @@ class Compiler:
             tokens = []
         for said in parse_notes(tokens):
             problems.warning(path, note.file_line(said.line), said.message, said.hint)
+        if not note.titled:
+            opening = opening_title(tokens, note.title)
+            if opening is not None:
+                note.title, note.title_from_h1 = opening, True
         headings = headings_of(tokens, note)
         links = collect_links(note, tokens)
         summary = shorten(first_paragraph(tokens))
@@ -140,6 +145,19 @@ class _Draft:
     links: list[LinkRef] = field(default_factory=list)
     summary: str = ""
     html: str = ""
+
+
+def opening_title(tokens: list[Token], name: str) -> str | None:
+    """The title a note gives itself: a top-level heading (``# Title`` or a ``===`` underline)
+    that opens the note, when it is the note's only one or when it names the file (``Limit``
+    in ``limit.md``). A note with several top-level headings otherwise uses them as sections."""
+    top = [i for i, token in enumerate(tokens) if token.type == "heading_open" and token.tag == "h1"]
+    if not top or top[0] != 0:
+        return None
+    text = plain_text(tokens[1].children or []).strip()
+    if not text or (len(top) > 1 and slugify(text) != slugify(name)):
+        return None
+    return text
 
 
 def _without_title_heading(tokens: list[Token]) -> list[Token]:

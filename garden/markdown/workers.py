@@ -93,9 +93,9 @@ def compile_paths(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[Path, Compiled]:
     """Compile ``paths``; in parallel when there are many of them."""
-    from garden.core.cache import fingerprint
+    from garden.core.cache import compile_context
 
-    macros_key = fingerprint(macros)
+    macros_key = compile_context(macros, notes_dir)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     results: dict[Path, Compiled] = {}
     total = len(paths)

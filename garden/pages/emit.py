@@ -103,9 +103,11 @@ def _tags(garden: Garden) -> dict[str, list[str]]:
 
 def _toc(garden: Garden, slug: str) -> list[dict]:
     note = garden.notes[slug]
-    headings = [h for h in garden.headings.get(slug, []) if h.level >= 2 or not note.title_from_h1]
-    headings = [h for h in headings if h.level > 1]
-    return [{"level": h.level, "text": h.text, "url": "#" + h.anchor} for h in headings]
+    headings = garden.headings.get(slug, [])
+    if note.title_from_h1 and headings and headings[0].level == 1:  # the title, not a section
+        headings = headings[1:]
+    top = min((h.level for h in headings), default=2)  # the outermost listed as level 2
+    return [{"level": h.level - top + 2, "text": h.text, "url": "#" + h.anchor} for h in headings]
 
 
 def _paper(note: Any) -> dict | None:

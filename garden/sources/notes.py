@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from garden.core.addresses import RESERVED
+from garden.core.discovery import readable_name
 from garden.core.paths import normalize, slug_key, slugify, source_slug
 from garden.core.problems import Problems
 from garden.core.yamlutil import YamlError, load_yaml
@@ -16,8 +16,6 @@ from garden.sources.files import read_text
 from garden.sources.frontmatter import key_lines, parse_date, split_front_matter, string_list
 
 STATUSES = ("seedling", "budding", "evergreen")
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
-_CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 
 
 @dataclass
@@ -57,7 +55,8 @@ class Note:
     weight: int | None = None
     paper: Paper | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    title_from_h1: bool = False
+    title_from_h1: bool = False  # the title is the note's one top-level heading, which opens it
+    titled: bool = False  # the front-matter gives the title
 
     @property
     def stem(self) -> str:
@@ -66,20 +65,6 @@ class Note:
     def file_line(self, body_line: int) -> int:
         """1-based line in the file for a 0-based line in the body."""
         return self.body_line + body_line
-
-
-def _first_h1(body: str) -> str | None:
-    in_fence = False
-    for line in body.split("\n"):
-        if _CODE_FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        match = _H1.match(line)
-        if match:
-            return match.group(1).strip()
-    return None
 
 
 def _paper(value: Any, path: Path, line: int, problems: Problems) -> Paper | None:
@@ -190,17 +175,9 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
                 problems.warning(path, line_of("title"), "empty title", "write a title or remove the key")
         else:
             problems.error(path, line_of("title"), "'title' must be text", 'quote it: title: "..."')
-    title_from_h1 = False
+    titled = bool(title)  # else a single opening `# Title` may give it (markdown/compile.py)
     if not title:
-        heading = _first_h1(body)
-        if heading:
-            title, title_from_h1 = heading, True
-        else:
-            title = (
-                relative.stem
-                if relative.stem.lower() not in ("index", "readme")
-                else (relative.parent.name or "Home")
-            )
+        title = name_title(relative)
 
     aliases = string_list(data.get("aliases", data.get("alias")))
     if aliases is None:
@@ -286,7 +263,7 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
         weight=int(weight) if weight is not None else None,
         paper=_paper(data.get("paper"), path, line_of("paper"), problems),
         extra={k: v for k, v in data.items() if k not in KNOWN_KEYS},
-        title_from_h1=title_from_h1,
+        titled=titled,
     )
 
 
@@ -333,3 +310,11 @@ def drop_reserved(notes: list[Note], problems: Problems) -> list[Note]:
             continue
         kept.append(note)
     return kept
+
+
+def name_title(relative: PurePosixPath) -> str:
+    """A title from the file's name, made readable: ``edge-of-stability.md`` → "Edge of
+    stability"; an index file is titled by its folder (the garden's own is "Home")."""
+    if relative.stem.lower() in ("index", "_index", "readme"):
+        return readable_name(relative.parent.name) if relative.parent.name else "Home"
+    return readable_name(relative.stem)
