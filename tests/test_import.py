@@ -253,3 +253,18 @@ def test_obsidian_settings_attachments_links_and_preamble(tmp_path, cli):
     assert not (garden.site / "private").exists()  # neither the note nor a section for its folder
     page = garden.page("topology/spaces/open-set")
     assert 'href="/analysis/metric-space/"' in page and 'src="/assets/ball.png"' in page
+
+
+def test_indented_markdown_in_html_wrappers_and_kept_component_text_is_not_code():
+    source = (
+        '<div class="page">\n<main>\n\nTitle\n\n        Some text with $x$.\n\n'
+        '    <!-- <div class="note">\n    </div> -->\n\n'
+        "    - a list\n\n      still the item\n</main>\n</div>\n\n"
+        "<Problem>\n\n        Find $v$.\n\n</Problem>\n\n```\n        code stays\n```\n"
+    )
+    text = convert_mdsvex(source).text
+    assert "\nSome text with $x$." in text
+    assert "\n<!-- <div" in text  # a comment's <div> opens nothing
+    assert "\n- a list\n\n  still the item" in text  # a list item's paragraph keeps its place
+    assert "\nFind $v$." in text
+    assert "\n        code stays\n" in text

@@ -6,7 +6,8 @@
   as the browser did.
 - Other components are left out of the page (the text between their tags is kept) and
   reported with their line, as are Svelte blocks (``{#if}``…) and raw-HTML addresses.
-- Inside ``<details>``, indentation that would make Markdown a code block is removed.
+- Inside ``<details>``, ``<div>``, ``<main>``… (and in a component's kept text), indentation
+  that would make Markdown a code block is removed.
 
 Nothing inside code (fenced or inline) is touched.
 """
@@ -14,6 +15,7 @@ Nothing inside code (fenced or inline) is touched.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -31,8 +33,10 @@ _SVELTE_BLOCK = re.compile(r"\{[#:/@]\w*")
 _RAW_ADDRESS = re.compile(
     r"""<(?:img|a|source|video|audio|iframe)\b[^>]*?\b(?:src|href)=["'](/[^"'/][^"']*)["']"""
 )
-_DETAILS_OPEN = re.compile(r"^\s*<details\b", re.IGNORECASE)
-_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+_CONTAINERS = "details|div|main|section|article|aside|figure|center|header|footer|nav"
+_CONTAINER_OPEN = re.compile(rf"<(?:{_CONTAINERS})\b(?![^>]*/>)", re.IGNORECASE)
+_CONTAINER_CLOSE = re.compile(rf"</(?:{_CONTAINERS})\s*>", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 _SUMMARY_LINE = re.compile(
     r"^\s*(<details\b[^>]*>\s*)?<summary\b.*</summary>\s*$|^\s*<details\b[^>]*>\s*$", re.I
 )
@@ -174,7 +178,7 @@ class _Scanner:
         self.result.left.append((self.line(i), f"<{tag.name}> component left out of the page{kept}"))
         if not inner.strip():
             return _drop(text, i, end, out)
-        out.append(inner.strip("\n"))
+        out.append(textwrap.dedent(inner).strip("\n"))
         return end
 
 
@@ -398,51 +402,99 @@ def js_string(expression: str) -> str | None:
 
 
 def _details(text: str, result: Converted) -> str:
-    """Inside ``<details>``: no indented code blocks by accident, and Markdown after the summary."""
+    """Inside ``<details>``, ``<div>``, ``<main>``…: no indented code blocks by accident (an
+    mdsvex author indents HTML's content, and a line indented four spaces after a blank line is
+    code in Markdown), and Markdown after a ``<summary>`` line starts a paragraph."""
     lines = text.split("\n")
-    in_fence, depth, region = False, 0, []
+    fenced = _fence_lines(lines)
+    depth, region, in_comment = 0, [], False
     regions: list[list[int]] = []
     for index, line in enumerate(lines):
-        if _FENCE.match(line) and depth == 0:
-            in_fence = not in_fence
+        if depth > 0:
+            region.append(index)  # the lines inside a container, its closing line included
+        if index in fenced:
             continue
-        if in_fence:
-            continue
-        opened = _DETAILS_OPEN.match(line) is not None
-        closed = len(_DETAILS_CLOSE.findall(line))
-        if depth > 0 and not opened and not closed:
-            region.append(index)
-        if opened:
-            if depth == 0:
-                region = []
-            depth += 1
-        if closed:
-            depth = max(depth - closed, 0)
-            if depth == 0 and region:
-                regions.append(region)
-                region = []
-    inserted: list[int] = []
+        tags, in_comment = _outside_comments(line, in_comment)
+        depth = max(depth + len(_CONTAINER_OPEN.findall(tags)) - len(_CONTAINER_CLOSE.findall(tags)), 0)
+        if depth == 0 and region:
+            regions.append(region)
+            region = []
+    if region:
+        regions.append(region)
+    fixed = 0
     for region in regions:
         content = [i for i in region if lines[i].strip() and not _SUMMARY_LINE.match(lines[i])]
         if not content:
             continue
-        common = min(len(lines[i]) - len(lines[i].lstrip()) for i in content)
-        fixed = False
-        for i in content:
-            line = lines[i][common:]
-            stripped = line.lstrip()
-            if len(line) - len(stripped) >= 4 and stripped.startswith(("![", "<img", "$$", "[")):
-                line = stripped
+        common = min(_indent(lines[i]) for i in content)  # tabs count as four spaces
+        previous, item, shift = "", False, 0  # shift: a moved line's block moves with it
+        for i in region:
+            line = lines[i].expandtabs(4)[common:] if lines[i].strip() else ""
+            if line.strip():
+                if _indent(line) < shift:
+                    shift = 0
+                line = line[shift:]
+            if i not in fenced and line.strip():
+                if _indent(line) >= 4 and not previous.strip() and not item:
+                    shift += _indent(line)
+                    line = line.lstrip()
+                item = bool(_LIST_ITEM.match(line)) or (item and (not line.strip() or _indent(line) > 0))
             if line != lines[i]:
-                lines[i], fixed = line, True
-        if fixed:
-            result.changes["indentation inside <details> removed (it made a code block)"] += 1
-    for index, line in enumerate(lines[:-1]):
-        following = lines[index + 1]
-        if _SUMMARY_LINE.match(line) and following.strip() and not following.lstrip().startswith("<"):
-            inserted.append(index + 1)
+                lines[i] = line
+                fixed += 1
+            previous = line
+    if fixed:
+        result.changes["indentation inside HTML blocks removed (it made code blocks)"] += 1
+    inserted = [
+        index + 1
+        for index, line in enumerate(lines[:-1])
+        if index not in fenced
+        and _SUMMARY_LINE.match(line)
+        and lines[index + 1].strip()
+        and not lines[index + 1].lstrip().startswith("<")
+    ]
     for index in reversed(inserted):
         lines.insert(index, "")
     if inserted:
         result.changes["blank line added after <summary> (so the Markdown below it renders)"] += len(inserted)
     return "\n".join(lines)
+
+
+def _outside_comments(line: str, in_comment: bool) -> tuple[str, bool]:
+    """The parts of a line outside ``<!-- … -->`` (which may span lines), and whether a comment
+    is still open at its end."""
+    kept, i = [], 0
+    while i < len(line):
+        if in_comment:
+            end = line.find("-->", i)
+            if end < 0:
+                return "".join(kept), True
+            i, in_comment = end + 3, False
+        else:
+            start = line.find("<!--", i)
+            if start < 0:
+                kept.append(line[i:])
+                break
+            kept.append(line[i:start])
+            i, in_comment = start + 4, True
+    return "".join(kept), in_comment
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+
+
+def _fence_lines(lines: list[str]) -> set[int]:
+    """Lines of fenced code blocks, their fences included."""
+    inside: set[int] = set()
+    marker = ""
+    for index, line in enumerate(lines):
+        match = _FENCE.match(line.lstrip()) if line.strip() else None
+        if not marker and match:
+            marker = match.group(1)
+            inside.add(index)
+        elif marker:
+            inside.add(index)
+            if match and match.group(1)[0] == marker[0] and len(match.group(1)) >= len(marker):
+                marker = ""
+    return inside

@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote, urlsplit
 import yaml
 
 from garden.core.addresses import ASSET_FOLDERS, PAGE_FOLDERS
+from garden.core.discovery import readable_name
 from garden.sources.frontmatter import split_front_matter
 from garden.sources.importing.mdsvex import convert_mdsvex
 from garden.sources.importing.plan import Plan
@@ -31,14 +32,19 @@ _LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|[^\s)]+)((?:
 
 
 def is_sveltekit(source: Path) -> bool:
-    return _project_root(source) is not None
+    return _project(source) is not None
 
 
-def _project_root(source: Path) -> Path | None:
-    """The folder with ``src/routes`` at or above ``source``."""
+def _project(source: Path) -> tuple[Path, Path] | None:
+    """The project folder and its routes folder: ``src/routes`` at or above ``source``, or a
+    folder named ``routes`` that ``source`` is (or is inside of), its project the folder above
+    its ``src``-like parent."""
     for folder in [source, *source.parents]:
         if (folder / "src" / "routes").is_dir():
-            return folder
+            return folder, folder / "src" / "routes"
+        if folder.name == "routes" and any(folder.rglob("+page.*")):
+            parent = folder.parent
+            return (parent.parent if parent.name.startswith("src") else parent), folder
     return None
 
 
@@ -46,9 +52,9 @@ def plan_sveltekit(source: Path, route: str = "", site_url: str = "") -> Plan:
     """Plan the import of every mdsvex page (under ``route``, or under ``source`` when it is a
     folder inside ``src/routes``)."""
     source = source.resolve()
-    root = _project_root(source)
-    assert root is not None, "not a SvelteKit project"
-    routes = root / "src" / "routes"
+    project = _project(source)
+    assert project is not None, "not a SvelteKit project"
+    root, routes = project
     if not route and source != root and source.is_relative_to(routes):
         route = _route_of(source.relative_to(routes))
     route = route.strip("/")
@@ -115,10 +121,10 @@ def plan_sveltekit(source: Path, route: str = "", site_url: str = "") -> Plan:
 
 
 def readable(name: str) -> str:
-    """A route or file name as a title: ``deep-linear_networks`` → ``Deep linear networks``,
-    ``meanField`` → ``Mean Field``; ``NNGP`` stays ``NNGP``."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", unquote(name))
-    words = re.sub(r"[-_\s]+", " ", words).strip()
+    """A route name as a title: ``meanField`` → ``Mean Field``, ``deep-linear_networks`` →
+    ``Deep linear networks``; ``NNGP`` and ``12-2`` stay as they are."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z][a-z])", " ", unquote(name))
+    words = readable_name(words)
     return words[:1].upper() + words[1:] if words else name
 
 
