@@ -268,3 +268,33 @@ def test_indented_markdown_in_html_wrappers_and_kept_component_text_is_not_code(
     assert "\n- a list\n\n  still the item" in text  # a list item's paragraph keeps its place
     assert "\nFind $v$." in text
     assert "\n        code stays\n" in text
+
+
+def test_front_matter_that_is_not_yaml_is_kept_and_reported(site, tmp_path, cli):
+    page = site / "src/routes/digitalGarden/NTK/+page.md"
+    page.write_text("---\ntitle: [unclosed\n---\n" + page.read_text(encoding="utf-8"), encoding="utf-8")
+    garden, output = imported(site, tmp_path, cli)
+    assert "src/routes/digitalGarden/NTK/+page.md:2: the front-matter is not a YAML mapping" in output
+    assert (
+        (garden.notes / "digitalGarden/NTK.md")
+        .read_text(encoding="utf-8")
+        .startswith("---\ntitle: [unclosed\n---\n")
+    )
+
+
+def test_a_link_out_of_the_source_is_never_followed(tmp_path, cli):
+    vault = tmp_path / "vault"
+    shutil.copytree(GARDENS / "vault", vault)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private", encoding="utf-8")
+    (vault / "attachments" / "linked.txt").symlink_to(secret)
+    (vault / "macros.sty").write_text("\\newcommand{\\R}{\\mathbb{R}}\n", encoding="utf-8")
+    garden = Garden(tmp_path / "garden")
+    garden.root.mkdir()
+    run = cli(garden, "import", str(vault), "--into", str(garden.root))
+    assert run.code == 0, run.output
+    assert not (garden.notes / "attachments/linked.txt").exists()
+    assert "attachments/linked.txt: a link to a file outside the vault: not copied" in run.output
+    # no plugin names a preamble: a lone macros.sty is taken, and said so
+    assert "macros.sty: taken as the math preamble" in run.output
+    assert (garden.root / "preamble.sty").read_text(encoding="utf-8").startswith("\\newcommand")

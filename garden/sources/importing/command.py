@@ -80,7 +80,7 @@ def run_import(args: argparse.Namespace) -> int:
     written = write_plan(plan, into)
     config = _write_config(plan, into)
     init = init_garden(into, "notes", str(plan.settings.get("title") or "") or None)
-    _report(plan, into, written.written, written.kept, config, init)
+    _report(plan, into, written.written, written.kept, written.failed, config, init)
     return 0
 
 
@@ -115,7 +115,13 @@ def _write_config(plan: Plan, into: Path) -> tuple[str, list[str]]:
 
 
 def _report(
-    plan: Plan, into: Path, written: list[str], kept: list[str], config: tuple[str, list[str]], init: list
+    plan: Plan,
+    into: Path,
+    written: list[str],
+    kept: list[str],
+    failed: list[str],
+    config: tuple[str, list[str]],
+    init: list,
 ) -> None:
     where = into.as_posix()
     print(f"Imported {plan.notes} notes from {plan.source} ({NAMES[plan.kind]}) into {where}:")
@@ -132,6 +138,8 @@ def _report(
         print(f"  {target}: {'; '.join(plan.changes[target])}")
     for item in kept:
         print(f"  kept  {item}: it exists already (not changed)")
+    for item in failed:
+        print(f"  not copied {item}")
     state, missing = config
     if state == "written":
         chosen = ", ".join(f"{k}: {v}" for k, v in plan.settings.items() if k in ("urls",))

@@ -18,6 +18,9 @@ import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
+import yaml
+
+from garden.sources.frontmatter import split_front_matter
 from garden.sources.importing.plan import Plan
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
@@ -45,7 +48,7 @@ def plan_obsidian(source: Path) -> Plan:
                 f"attachments from {first}/ (the garden skips folders whose name starts with a dot)",
             )
     ignored = _ignore_filters(settings, plan)
-    files = _vault_files(source, renamed)
+    files = _vault_files(source, renamed, plan)
     notes = {rel for rel in files if rel.lower().endswith(".md")}
     by_name: dict[str, list[str]] = {}
     for rel in sorted(files, key=lambda r: (r.count("/"), r)):
@@ -57,6 +60,10 @@ def plan_obsidian(source: Path) -> Plan:
         target = "notes/" + _garden_path(rel, renamed)
         if rel in notes:
             text = path.read_text(encoding="utf-8-sig", errors="replace")
+            if not _front_matter_reads(text):
+                plan.leave(
+                    rel, 2, "the front-matter is not a YAML mapping: the build stops at it (fix or ignore it)"
+                )
             plan.texts[target] = _links(text, rel, files, by_name, renamed, plan, target)
             plan.notes += 1
         else:
@@ -72,6 +79,16 @@ def plan_obsidian(source: Path) -> Plan:
         )
     plan.settings["title"] = source.name
     return plan
+
+
+def _front_matter_reads(text: str) -> bool:
+    front = split_front_matter(text)[0]
+    if front is None or not front.strip():
+        return True
+    try:
+        return isinstance(yaml.safe_load(front), dict | None)
+    except yaml.YAMLError:
+        return False
 
 
 def _app_settings(source: Path, plan: Plan) -> dict:
@@ -103,7 +120,11 @@ def _ignore_filters(settings: dict, plan: Plan) -> list[str]:
     return globs
 
 
-def _vault_files(source: Path, renamed: dict[str, str]) -> dict[str, Path]:
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _vault_files(source: Path, renamed: dict[str, str], plan: Plan) -> dict[str, Path]:
     """Every file of the vault by its path: dot-folders (.obsidian, .trash) left out, except an
     attachment folder named with a dot."""
     found: dict[str, Path] = {}
@@ -114,6 +135,9 @@ def _vault_files(source: Path, renamed: dict[str, str]) -> dict[str, Path]:
         if any(part.startswith(".") for part in parts) and parts[0] not in renamed:
             continue
         if any(part.startswith(".") for part in parts[1:]):
+            continue
+        if not _inside(path, source):
+            plan.leave(PurePosixPath(*parts).as_posix(), 0, "a link to a file outside the vault: not copied")
             continue
         found[PurePosixPath(*parts).as_posix()] = path
     return found
@@ -200,8 +224,16 @@ def _preamble(source: Path, plan: Plan) -> Path | None:
         if (source / name).is_file():
             return source / name
     stray = sorted(
-        p.relative_to(source).as_posix() for p in source.rglob("*.sty") if ".obsidian" not in p.parts
+        p.relative_to(source).as_posix()
+        for p in source.rglob("*.sty")
+        if ".obsidian" not in p.parts and p.is_file() and _inside(p, source)
     )
+    named = [p for p in stray if PurePosixPath(p).stem.lower() in ("macros", "preamble")]
+    if named and len({(source / p).read_bytes() for p in named}) == 1:
+        plan.leave(
+            named[0], 0, "taken as the math preamble (no vault plugin names one): check it is the notes'"
+        )
+        return source / named[0]
     for found in stray[:5]:
         plan.leave(
             found,

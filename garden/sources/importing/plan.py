@@ -45,6 +45,7 @@ class Written:
 
     written: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # already there: left as they were
+    failed: list[str] = field(default_factory=list)  # could not be read
 
 
 def write_plan(plan: Plan, into: Path) -> Written:
@@ -57,7 +58,11 @@ def write_plan(plan: Plan, into: Path) -> Written:
             done.kept.append(relative)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        data = content.encode("utf-8") if isinstance(content, str) else content.read_bytes()
+        try:
+            data = content.encode("utf-8") if isinstance(content, str) else content.read_bytes()
+        except OSError as exc:
+            done.failed.append(f"{relative}: cannot read {content} ({exc.strerror or exc})")
+            continue
         with target.open("xb") as handle:  # "x": even a file made meanwhile is never replaced
             handle.write(data)
         done.written.append(relative)

@@ -101,10 +101,16 @@ def plan_sveltekit(source: Path, route: str = "", site_url: str = "") -> Plan:
             converted.text, address, pages, known_files, origin, plan, where, body, body_line, target
         )
         front_data = _front(front)
-        if "title" not in front_data and not _single_top_heading(markdown):
-            front_data["title"] = readable(address.rsplit("/", 1)[-1]) if address else root.name
-            plan.changed(target, f"title from the route name: {front_data['title']!r}")
-        header = yaml.safe_dump(front_data, sort_keys=False, allow_unicode=True) if front_data else ""
+        if front_data is None:  # not YAML the garden reads: kept as written, for the author
+            plan.leave(
+                where, 2, "the front-matter is not a YAML mapping: kept as it was; the build will say why"
+            )
+            header = (front or "").rstrip("\n") + "\n"
+        else:
+            if "title" not in front_data and not _single_top_heading(markdown):
+                front_data["title"] = readable(address.rsplit("/", 1)[-1]) if address else root.name
+                plan.changed(target, f"title from the route name: {front_data['title']!r}")
+            header = yaml.safe_dump(front_data, sort_keys=False, allow_unicode=True) if front_data else ""
         markdown = markdown.lstrip("\n")
         plan.texts[target] = (f"---\n{header}---\n\n" if header else "") + markdown.rstrip() + "\n"
         plan.notes += 1
@@ -161,7 +167,9 @@ def _all_static(static: Path) -> list[str]:
     return sorted(
         p.relative_to(static).as_posix()
         for p in static.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(static).parts)
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(static).parts)
+        and p.resolve().is_relative_to(static.resolve())  # a link out of the site is not followed
     )
 
 
@@ -180,14 +188,15 @@ def _static_files(static: Path, pages: dict[str, Path], route: str) -> dict[str,
     return {relative: static / relative for relative in chosen}
 
 
-def _front(front: str | None) -> dict:
-    if not front:
+def _front(front: str | None) -> dict | None:
+    """The page's front-matter as a mapping ({} without one); None when it is not one."""
+    if front is None or not front.strip():
         return {}
     try:
         data = yaml.safe_load(front)
     except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _single_top_heading(markdown: str) -> bool:
