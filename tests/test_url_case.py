@@ -44,3 +44,28 @@ def test_an_unknown_urls_value_is_an_error_naming_the_choices(garden, cli):
 def test_this_disk_tells_cases_apart(tmp_path):
     (tmp_path / "Case").mkdir()
     assert disk_folds_case(tmp_path / "Case" / "not-yet") is (tmp_path / "case").exists()
+
+
+def test_keep_case_quick_rebuilds_equal_clean_builds(garden, cli, tmp_path, monkeypatch):
+    from conftest import snapshot
+
+    from garden.build.inputs import BuildOptions
+    from garden.cli import make_preview
+
+    garden.write("garden.yaml", (garden.root / "garden.yaml").read_text() + "urls: keep-case\n")
+    garden.note("Models/Mean Field.md", "# Mean Field\n\nFirst body, see [[NNGP]].\n")
+    garden.note("Models/NNGP.md", "# NNGP\n\nSee [[Mean Field]].\n")
+    monkeypatch.chdir(garden.root)
+    preview = make_preview(BuildOptions(), "127.0.0.1", 0)
+    try:
+        assert preview.build().written
+        garden.note("Models/Mean Field.md", "# Mean Field\n\nAn edited body, see [[NNGP]].\n")
+        result = preview.build()
+        assert result.quick
+        preview.settle()
+        clean = cli(garden, "--no-cache", "--out", str(tmp_path / "clean"))
+        assert clean.code == 0, clean.output
+        assert snapshot(garden.site, marker=False) == snapshot(tmp_path / "clean", marker=False)
+        assert "An edited body" in garden.page("Models/Mean-Field")
+    finally:
+        preview.stop()
