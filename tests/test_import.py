@@ -298,3 +298,14 @@ def test_a_link_out_of_the_source_is_never_followed(tmp_path, cli):
     # no plugin names a preamble: a lone macros.sty is taken, and said so
     assert "macros.sty: taken as the math preamble" in run.output
     assert (garden.root / "preamble.sty").read_text(encoding="utf-8").startswith("\\newcommand")
+
+
+def test_into_a_garden_whose_config_names_other_folders(site, tmp_path, cli):
+    garden = Garden(tmp_path / "garden")
+    garden.write("garden.yaml", "title: Mine\nnotes: content\nstatic: assets\nurls: keep-case\n")
+    run = cli(garden, "import", str(site / "src/routes/digitalGarden"), "--into", str(garden.root))
+    assert run.code == 0, run.output
+    assert (garden.root / "content/digitalGarden/NNGP.md").is_file()
+    assert (garden.root / "assets/images/digitalGarden/kernel.png").is_file()
+    assert not (garden.root / "notes").exists() or not any((garden.root / "notes").rglob("*.md"))
+    assert cli(garden, "build", "--strict").code == 0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from garden.core.config import CONFIG_NAME
+from garden.core.config import CONFIG_NAME, load_config
 from garden.core.problems import Problems
 from garden.sources.files import discover
 from garden.sources.folders import folder_taxonomy
@@ -77,11 +77,35 @@ def run_import(args: argparse.Namespace) -> int:
     if not plan.notes:
         print(f"error: no notes found in {source} to import", file=sys.stderr)
         return 1
+    notes = _into_existing_garden(plan, into)
     written = write_plan(plan, into)
     config = _write_config(plan, into)
-    init = init_garden(into, "notes", str(plan.settings.get("title") or "") or None)
+    init = init_garden(into, notes, str(plan.settings.get("title") or "") or None)
     _report(plan, into, written.written, written.kept, written.failed, config, init)
     return 0
+
+
+def _into_existing_garden(plan: Plan, into: Path) -> str:
+    """A garden whose garden.yaml names other notes or static folders gets the files there;
+    the notes folder's name is returned."""
+    if not (into / CONFIG_NAME).is_file():
+        return "notes"
+    config = load_config(into / CONFIG_NAME, Problems(), root=into)
+    moved = {"notes/": config.notes_dir, "static/": config.static_dir}
+    for prefix, folder in moved.items():
+        try:
+            new = folder.resolve().relative_to(into).as_posix().rstrip("/") + "/"
+        except ValueError:
+            continue  # outside the garden's folder: keep the usual place
+        if new == prefix or new == "./":
+            continue
+        for table in (plan.texts, plan.copies, plan.changes):
+            for key in [k for k in table if k.startswith(prefix)]:
+                table[new + key[len(prefix) :]] = table.pop(key)  # type: ignore[index]
+    try:
+        return config.notes_dir.resolve().relative_to(into).as_posix()
+    except ValueError:
+        return "notes"
 
 
 def _write_config(plan: Plan, into: Path) -> tuple[str, list[str]]:
