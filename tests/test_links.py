@@ -112,12 +112,31 @@ def test_relative_and_root_absolute_markdown_links(garden, cli):
     assert (garden.site / "images" / "digitalGarden" / "paretoFrontier.png").is_file()
 
 
-def test_missing_image_is_an_error(garden, cli):
-    garden.note("p.md", "![x](/images/nope.png)\n\nand ![[gone.png]]\n")
+def test_a_missing_image_is_a_warning_and_a_visible_placeholder(garden, cli):
+    garden.note("p.md", "![x](/images/nope.png)\n\nand ![[gone.png]]\n\n![[Other note]] is planned.\n")
+    garden.note("q.md", "Fine.\n")
     result = cli(garden)
-    assert result.code == 1
-    assert "notes/p.md:1: error: image not found: /images/nope.png" in result.err
-    assert "notes/p.md:3: error: image not found: gone.png" in result.err
+    assert result.code == 0, result.output  # one missing image no longer stops the build
+    placeholder = "(the page shows a placeholder)"
+    assert f"notes/p.md:1: warning: image not found: /images/nope.png {placeholder}" in result.err
+    assert f"notes/p.md:3: warning: image not found: gone.png {placeholder}" in result.err
+    assert "hint: put the file under notes/ or static/ and check the spelling" in result.err
+    page = garden.page("p")
+    assert 'aria-label="Missing image: /images/nope.png">Missing image: <code>/images/nope.png</code>' in page
+    assert ">Missing image: <code>gone.png</code></span>" in page
+    assert (garden.site / "q" / "index.html").is_file()
+    strict = cli(garden, "--strict")
+    assert strict.code == 1 and "image not found: gone.png" in strict.err
+
+
+def test_the_missing_image_hint_names_the_real_folders(garden, cli, tmp_path):
+    elsewhere = tmp_path / "my-notes"
+    elsewhere.mkdir()
+    (elsewhere / "p.md").write_text("![[gone.png]]\n")
+    result = cli(garden, "--notes", str(elsewhere), "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.output
+    assert f"hint: put the file under {elsewhere}/ or {tmp_path / 'static'}/ and check" in result.err
+    assert "under notes/" not in result.err
 
 
 def test_code_and_math_are_never_rewritten(garden, cli):
@@ -243,8 +262,8 @@ def test_dot_files_are_not_found_by_bare_name(garden, cli):
     Image.new("RGB", (4, 4)).save(garden.notes / "img" / "shown.png")
     garden.note("src.md", "![[shown.png]]\n\n![[.hidden.png]]\n")
     result = cli(garden)
-    assert result.code == 1
-    assert "notes/src.md:3: error: image not found: .hidden.png" in result.err
+    assert result.code == 0, result.output
+    assert "notes/src.md:3: warning: image not found: .hidden.png" in result.err
     assert "shown.png" not in result.err
 
 

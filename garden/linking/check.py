@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from garden.core.problems import Problems
+from garden.core.problems import Problems, display_path
 from garden.linking.resolve import Resolver, Target
 from garden.markdown.links import Heading, LinkRef
 from garden.sources.notes import Note
@@ -40,7 +40,7 @@ def resolve_links(
         else:
             target = resolver.href(note, ref.target, image=ref.kind == "image")
         targets.append(target)
-        _check(note, ref, target, headings, problems)
+        _check(note, ref, target, headings, problems, resolver)
         if target.kind == "file" and ref.kind in ("image", "embed"):
             reason = resolver.image_problem(target.slug)
             if reason:
@@ -55,8 +55,19 @@ def resolve_links(
     return targets, edges
 
 
+def _file_hint(resolver: Resolver) -> str:
+    """Where an image may be: this garden's own notes and static folders, by name."""
+    notes, static = display_path(resolver.notes_dir), display_path(resolver.static_dir)
+    return f"put the file under {notes}/ or {static}/ and check the spelling"
+
+
 def _check(
-    note: Note, ref: LinkRef, target: Target, headings: dict[str, list[Heading]], problems: Problems
+    note: Note,
+    ref: LinkRef,
+    target: Target,
+    headings: dict[str, list[Heading]],
+    problems: Problems,
+    resolver: Resolver,
 ) -> None:
     raw, line = ref.raw, ref.line
     if target.ambiguous:
@@ -72,11 +83,11 @@ def _check(
         )
     elif target.kind == "missing":
         if ref.kind in ("image", "embed"):
-            problems.error(
+            problems.warning(
                 note.source,
                 line,
-                f"image not found: {target.slug or raw}",
-                "put the file under notes/ or static/ (e.g. static/images/) and check the spelling",
+                f"image not found: {target.slug or raw} (the page shows a placeholder)",
+                _file_hint(resolver),
             )
         else:
             problems.warning(
@@ -86,7 +97,9 @@ def _check(
                 "check the path; note links may omit '.md'",
             )
     elif target.kind == "planned" and ref.kind == "image":
-        problems.error(note.source, line, f"image not found: {raw}", "check the path")
+        problems.warning(
+            note.source, line, f"image not found: {raw} (the page shows a placeholder)", _file_hint(resolver)
+        )
     elif target.kind in ("note", "anchor") and target.anchor:
         slug = target.slug if target.kind == "note" else note.slug
         known = headings.get(slug)

@@ -170,6 +170,8 @@ class Filler:
             return self._transclude(embedded, target, stack)
         if target.kind == "section":
             return self._open(ref, target) + escapeHtml(self.title_of(target.slug)) + "</a>"
+        if target.kind == "missing":  # a file that is not there: an image, most likely
+            return missing_image(ref.target)
         return f'<span class="broken-embed">{escapeHtml(ref.raw)}</span>'
 
     def _image(self, ref: LinkRef, target: Target) -> str:
@@ -177,7 +179,7 @@ class Filler:
         if target.kind == "file" and target.slug in self.figures:
             return figure_html(self.urls, self.figures[target.slug], ref.title or ref.label)
         if target.kind not in ("file", "external"):
-            return f'<span class="broken-embed" role="img" aria-label="{alt}">[{alt}]</span>'
+            return missing_image(ref.target)
         src = escapeHtml(target_url(self.urls, target))
         title = f' title="{escapeHtml(ref.title)}"' if ref.title else ""
         return f'<img src="{src}" alt="{alt}"{title} loading="lazy">'
@@ -216,6 +218,16 @@ class Filler:
             f'<blockquote class="transclusion" cite="{url}">\n'
             f'<div class="transclusion-source">{link}</div>\n{inner}</blockquote>\n'
         )
+
+
+def missing_image(path: str) -> str:
+    """What a page shows where an image is missing: a visible box that names the file, so the
+    reader sees something is missing and the author sees which file."""
+    name = escapeHtml(path)
+    return (
+        f'<span class="missing-image" role="img" aria-label="Missing image: {name}">'
+        f"Missing image: <code>{name}</code></span>"
+    )
 
 
 def heading_section(html: str, anchor: str) -> str | None:
