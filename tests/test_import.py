@@ -149,10 +149,14 @@ def test_imported_pages_have_no_console_errors(site, tmp_path, cli, browser):
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        for address in OLD_ADDRESSES[:4]:
+        answer = page.goto(f"{origin}/sub/digitalGarden")  # the folder's old address redirects
+        assert answer is not None and answer.ok
+        page.wait_for_url(f"{origin}/sub/digitalgarden/")
+        page.wait_for_load_state("load")
+        for address in OLD_ADDRESSES[1:4]:
             answer = page.goto(f"{origin}/sub{address}")
             assert answer is not None and answer.ok, address
-            page.wait_for_load_state("load")
+            assert page.url == f"{origin}/sub{address}/"  # the page itself, no redirect
         page.goto(f"{origin}/sub/digitalGarden/NNGP")
         page.locator("details summary").click()
         size = page.locator("details img").evaluate("img => img.naturalWidth")
