@@ -313,3 +313,16 @@ def test_into_a_garden_whose_config_names_other_folders(site, tmp_path, cli):
     assert (garden.root / "assets/images/digitalGarden/kernel.png").is_file()
     assert not (garden.root / "notes").exists() or not any((garden.root / "notes").rglob("*.md"))
     assert cli(garden, "build", "--strict").code == 0
+
+
+def test_raw_html_images_and_links_become_markdown_so_the_base_url_reaches_them():
+    source = (
+        '<figure>\n  <img src="/images/x.png" alt="A plot" width="300">\n</figure>\n\n'
+        'See <a href="/garden/NNGP">the NNGP</a>, <a href="https://e.org">there</a>.\n\n'
+        '<img src="/images/y.png" onclick="go()">\n'
+    )
+    converted = convert_mdsvex(source)
+    assert "<figure>\n\n![A plot](/images/x.png)\n\n</figure>" in converted.text
+    assert 'See [the NNGP](/garden/NNGP), <a href="https://e.org">there</a>.' in converted.text
+    assert '<img src="/images/y.png" onclick="go()">' in converted.text  # not only src/alt: reported
+    assert [line for line, message in converted.left if "raw HTML address /images/y.png" in message] == [7]

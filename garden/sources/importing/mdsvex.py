@@ -36,6 +36,16 @@ _RAW_ADDRESS = re.compile(
 _CONTAINERS = "details|div|main|section|article|aside|figure|center|header|footer|nav"
 _CONTAINER_OPEN = re.compile(rf"<(?:{_CONTAINERS})\b(?![^>]*/>)", re.IGNORECASE)
 _CONTAINER_CLOSE = re.compile(rf"</(?:{_CONTAINERS})\s*>", re.IGNORECASE)
+_IMG_LINE = re.compile(r"^\s*<img\b((?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>\s*$", re.I)
+_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_IMG_KEPT = {"src", "alt", "title", "width", "height", "class", "style", "loading"}
+_ANCHOR = re.compile(r"""<a\s+href=(["'])(/(?!/)[^"'<>]*)\1\s*>([^<>]*)</a>""", re.I)
+_HTML_BLOCK_START = re.compile(
+    r"^ {0,3}</?(?:address|article|aside|blockquote|center|details|dialog|div|dl|fieldset|figcaption|"
+    r"figure|footer|form|h[1-6]|header|hr|li|main|nav|ol|p|section|summary|table|tbody|td|th|thead|tr|ul)"
+    r"(?:\s|/?>|$)",
+    re.I,
+)
 _LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 _SUMMARY_LINE = re.compile(
     r"^\s*(<details\b[^>]*>\s*)?<summary\b.*</summary>\s*$|^\s*<details\b[^>]*>\s*$", re.I
@@ -64,6 +74,7 @@ def convert_mdsvex(body: str) -> Converted:
     result = Converted("")
     text = _Scanner(body, result).run(0, len(body))
     text = _details(text, result)
+    text = _raw_html(text, result)
     for number, line in enumerate(text.split("\n"), 1):
         for match in _RAW_ADDRESS.finditer(line):
             result.left.append(
@@ -75,6 +86,51 @@ def convert_mdsvex(body: str) -> Converted:
             )
     result.text = text
     return result
+
+
+def _raw_html(text: str, result: Converted) -> str:
+    """Raw ``<img src="/…">`` alone on its line and ``<a href="/…">text</a>`` in Markdown text
+    made Markdown, so that the site's base URL reaches them (raw HTML is passed on as it is)."""
+    lines = text.split("\n")
+    fenced = _fence_lines(lines)
+    out: list[str] = []
+    in_block = False
+    for index, line in enumerate(lines):
+        if index in fenced:
+            out.append(line)
+            continue
+        if not line.strip():
+            in_block = False
+        elif not in_block and _HTML_BLOCK_START.match(line):
+            in_block = True
+        image = _IMG_LINE.match(line)
+        if image:
+            found = _ATTRIBUTE.findall(image.group(1))
+            attributes = {key.lower(): one or two for key, one, two in found}
+            src = attributes.get("src", "")
+            if src.startswith("/") and not src.startswith("//") and set(attributes) <= _IMG_KEPT:
+                title = attributes.get("title", "").replace('"', "'")
+                shown = f' "{title}"' if title else ""
+                markdown = f"![{_label(attributes.get('alt', ''))}]({src}{shown})"
+                dropped = sorted(set(attributes) & {"width", "height", "class", "style"})
+                what = "raw <img> made a Markdown image"
+                result.changes[what + (f" ({', '.join(dropped)} dropped)" if dropped else "")] += 1
+                if in_block:  # a blank line before and after: out of the HTML block, into Markdown
+                    out += ["", markdown, ""]
+                    in_block = False
+                else:
+                    out.append(markdown)
+                continue
+        if not in_block and "<a" in line:
+            line, count = _ANCHOR.subn(lambda m: f"[{_label(m.group(3))}]({m.group(2)})", line)
+            if count:
+                result.changes["raw <a> made a Markdown link"] += count
+        out.append(line)
+    return "\n".join(out)
+
+
+def _label(text: str) -> str:
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 def _line_in(body: str, snippet: str, fallback: int) -> int:
