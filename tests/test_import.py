@@ -66,6 +66,8 @@ def test_sveltekit_site_imports_and_builds_strict(site, tmp_path, cli):
     # a title only where the page has no single top heading
     assert (garden.notes / "digitalGarden/NTK.md").read_text(encoding="utf-8").startswith("---\ntitle: NTK\n")
     assert "title:" not in nngp
+    mean_field = (garden.notes / "digitalGarden/meanField.md").read_text(encoding="utf-8")
+    assert mean_field.startswith("---\ntitle: Mean Field\ndate: 2024-03-01  # first written\n---\n")
     assert "urls: keep-case" in (garden.root / "garden.yaml").read_text(encoding="utf-8")
     assert (garden.root / "static/images/digitalGarden/kernel.png").is_file()
     assert not (garden.root / "static/images/blog").exists()  # not under the route imported

@@ -101,16 +101,15 @@ def plan_sveltekit(source: Path, route: str = "", site_url: str = "") -> Plan:
             converted.text, address, pages, known_files, origin, plan, where, body, body_line, target
         )
         front_data = _front(front)
-        if front_data is None:  # not YAML the garden reads: kept as written, for the author
+        header = (front or "").strip("\n") + "\n" if (front or "").strip() else ""  # as written
+        if front_data is None:  # not YAML the garden reads: kept, for the author
             plan.leave(
                 where, 2, "the front-matter is not a YAML mapping: kept as it was; the build will say why"
             )
-            header = (front or "").rstrip("\n") + "\n"
-        else:
-            if "title" not in front_data and not _single_top_heading(markdown):
-                front_data["title"] = readable(address.rsplit("/", 1)[-1]) if address else root.name
-                plan.changed(target, f"title from the route name: {front_data['title']!r}")
-            header = yaml.safe_dump(front_data, sort_keys=False, allow_unicode=True) if front_data else ""
+        elif "title" not in front_data and not _single_top_heading(markdown):
+            title = readable(address.rsplit("/", 1)[-1]) if address else readable(root.name)
+            header = yaml.safe_dump({"title": title}, allow_unicode=True) + header
+            plan.changed(target, f"title from the route name: {title!r}")
         markdown = markdown.lstrip("\n")
         plan.texts[target] = (f"---\n{header}---\n\n" if header else "") + markdown.rstrip() + "\n"
         plan.notes += 1
