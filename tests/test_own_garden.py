@@ -219,3 +219,29 @@ def test_version_and_unknown_command(cli, tmp_path, capsys):
     assert result.code == 2
     assert "unknown command 'biuld'; did you mean `garden build`?" in result.err
     assert not g.site.exists()
+
+
+def test_without_config_nothing_above_the_notes_is_published_from_within_them(cli, tmp_path):
+    """Built from inside a vault (`--notes .`), the folder above it is not the garden's: its
+    static/ stays out. Built from beside the notes, static/ beside them is the garden's."""
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "private.txt").write_text("not for the site\n")
+    vault = Garden(tmp_path / "vault")
+    vault.root.mkdir()
+    (vault.root / "a.md").write_text("# A\n")
+    inside = cli(vault, "build", "--notes", ".", "--out", str(tmp_path / "site-a"))
+    assert inside.code == 0, inside.output
+    assert not (tmp_path / "site-a" / "private.txt").exists()
+    beside = Garden(tmp_path)
+    outside = cli(beside, "build", "--notes", "vault", "--out", str(tmp_path / "site-b"))
+    assert outside.code == 0, outside.output
+    assert (tmp_path / "site-b" / "private.txt").is_file()
+
+
+def test_a_missing_notes_folder_names_it_and_points_to_init(cli, tmp_path):
+    g = Garden(tmp_path / "empty")
+    g.root.mkdir()
+    result = cli(g, "build", "--notes", "essays")
+    assert result.code == 1
+    assert "essays: error: notes folder not found" in result.err
+    assert "run `garden init` to start a garden here" in result.err and "create notes/" not in result.err

@@ -63,7 +63,7 @@ def config_for(options: BuildOptions, problems: Problems) -> Config:
     if options.notes_dir is not None:
         config.notes_dir = options.notes_dir.resolve()
     if config_path is None:
-        neutral_defaults(config)
+        neutral_defaults(config, root)
     if options.out_dir is not None:
         config.out_dir = options.out_dir.resolve()
     if options.base_url is not None:

@@ -97,13 +97,17 @@ def locate_config(config_path: Path | None, notes_dir: Path | None, cwd: Path) -
     return candidate if candidate.is_file() else None
 
 
-def neutral_defaults(config: Config) -> None:
+def neutral_defaults(config: Config, cwd: Path) -> None:
     """Settings for a garden without a config: its title from its folder, its static files and
-    templates beside its notes (never the working folder's, which may be another garden's);
-    no figures, no ignore globs, sections from its folders (an empty taxonomy)."""
-    config.title = default_title(config.notes_dir)
-    config.static_dir = config.notes_dir.parent / "static"
-    config.templates_dir = config.notes_dir.parent / "templates"
+    templates beside its notes (never the working folder's, which may be another garden's;
+    inside the notes when the build runs from within them, so nothing from above them is
+    published); no figures, no ignore globs, sections from its folders (an empty taxonomy)."""
+    notes = config.notes_dir.resolve()
+    config.title = default_title(notes)
+    cwd = cwd.resolve()
+    base = notes if cwd == notes or notes in cwd.parents else notes.parent
+    config.static_dir = base / "static"
+    config.templates_dir = base / "templates"
 
 
 def describe_config(config: Config) -> str:

@@ -67,7 +67,12 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
                 problems.warning(Path(entry.path), 1, "broken symlink skipped", "fix or remove the link")
 
     if not notes_dir.is_dir():
-        problems.error(notes_dir, 0, "notes folder not found", "pass --notes DIR or create notes/")
+        problems.error(
+            notes_dir,
+            0,
+            "notes folder not found",
+            "pass --notes DIR, or run `garden init` to start a garden here",
+        )
         return []
     walk(notes_dir)
     return found
