@@ -245,3 +245,13 @@ def test_a_missing_notes_folder_names_it_and_points_to_init(cli, tmp_path):
     assert result.code == 1
     assert "essays: error: notes folder not found" in result.err
     assert "run `garden init` to start a garden here" in result.err and "create notes/" not in result.err
+
+
+def test_init_in_a_vault_says_where_its_notes_must_go(cli, tmp_path):
+    g = Garden(tmp_path / "vault")
+    g.write("Alpha.md", "# Alpha\n")
+    g.write("Beta.md", "# Beta\n")
+    result = cli(g, "init")
+    assert result.code == 0, result.output
+    assert "note: 2 notes (Alpha.md, Beta.md) lie beside garden.yaml, outside notes/" in result.out
+    assert (g.root / "Alpha.md").read_text() == "# Alpha\n"  # nothing moved by init itself

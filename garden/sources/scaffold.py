@@ -104,14 +104,20 @@ def run_init(args: argparse.Namespace) -> int:
     if folder.exists() and not folder.is_dir():
         print(f"error: {folder} is a file; pass a folder to make into a garden", file=sys.stderr)
         return 2
-    done = init_garden(folder, args.notes, args.title)
     base = folder.resolve()
+    loose = sorted(p.name for p in base.glob("*.md")) if not (base / args.notes).is_dir() else []
+    done = init_garden(folder, args.notes, args.title)
     for item in done:
         shown = item.path.relative_to(base).as_posix()
         if item.written:
             print(f"wrote {shown}: {item.what}")
         else:
             print(f"kept  {shown}: it exists already (not changed)")
+    if loose:  # a vault at the top of the folder: garden reads notes from the notes folder only
+        print(
+            f"note: {len(loose)} notes ({', '.join(loose[:3])}{', …' if len(loose) > 3 else ''}) lie "
+            f"beside garden.yaml, outside {args.notes}/: move them into {args.notes}/ to publish them"
+        )
     if (base / CONFIG_NAME).is_file():
         where = "" if base == Path.cwd().resolve() else f"cd {folder} && "
         print(f"next: {where}garden serve   (preview), then push to GitHub (see README: Publishing)")
