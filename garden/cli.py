@@ -11,7 +11,7 @@ from typing import Any
 
 from garden.core.version import DISTRIBUTION, VERSION
 
-COMMANDS = ("build", "check", "new", "init", "serve")
+COMMANDS = ("build", "check", "new", "init", "import", "serve")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -57,6 +57,9 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("folder", nargs="?", type=Path, default=Path("."), help="the folder (default: here)")
     init.add_argument("--notes", default="notes", metavar="NAME", help="its notes folder (default: notes)")
     init.add_argument("--title", help="the site's title (default: from the folder's name)")
+    from garden.sources.importing.command import add_parser as add_import
+
+    add_import(commands)
     serve = commands.add_parser("serve", help="build, then serve the site locally")
     _common(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -264,6 +267,10 @@ def main(argv: list[str] | None = None) -> int:
             from garden.sources.scaffold import run_init
 
             return run_init(args)
+        if args.command == "import":
+            from garden.sources.importing.command import run_import
+
+            return run_import(args)
         if args.command == "serve":
             return run_serve(args)
         return run_build(args, write=args.command == "build")

@@ -154,9 +154,9 @@ class Builder:
         notes = [a.note for a in run.artifacts.values() if config.drafts or not a.note.draft]
         run.notes = drop_reserved(check_slugs(notes, problems), problems)
         fill_dates(run.notes, config.notes_dir, problems)
+        run.section_of, run.section_text = place_notes(run.notes, run.taxonomy, problems)
         run.by_slug = {note.slug: note for note in run.notes}
         run.artifact_of = {note.slug: run.artifacts[note.relative.as_posix()] for note in run.notes}
-        run.section_of, run.section_text = place_notes(run.notes, run.taxonomy, problems)
         if self.options.write:  # drawn in worker processes while the build goes on
             source = CardSource(config, run.taxonomy, run.by_slug, run.section_of, run.section_text)
             run.cards = self._cards = begin_cards(source, self._cards_dir(run.cache), problems)

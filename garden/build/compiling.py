@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from garden.core.cache import Cache, IndexEntry, compile_context, content_key
 from garden.core.config import Config
+from garden.core.paths import source_slug
 from garden.core.problems import Problem, Problems
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class NoteStore:
                     seen.add(problem)
                     problems.items.append(problem)
             if artifact is not None:
-                artifacts[relative] = artifact
+                artifacts[relative] = address(artifact, config)
         return artifacts, keys, len(compiled)
 
     def html_loader(self, cache: Cache, keys: dict[str, str]) -> Callable[[str], str]:
@@ -167,3 +168,10 @@ class NoteStore:
             },
         }
         cache.store_named("index", self.index)
+
+
+def address(artifact: NoteArtifact, config: Config) -> NoteArtifact:
+    """Give the note the slug the config's ``urls:`` asks for. A compiled note depends only on
+    its bytes (and is cached so); its address is settled here, after the cache."""
+    artifact.note.slug = source_slug(artifact.note.relative, config.keep_case)
+    return artifact

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from garden.build import stages
-from garden.build.compiling import NoteStore
+from garden.build.compiling import NoteStore, address
 from garden.build.indexing import SearchIndexing
 from garden.build.inputs import BuildOptions, BuildResult, Inputs, marker_id
 from garden.build.output import SiteWriter, write_marker
@@ -97,6 +97,7 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         old = state.artifacts.get(relative)
         if artifact is None or old is None:
             return None
+        address(artifact, config)
         if stages.artifact_signature(artifact) != stages.artifact_signature(old):
             return None  # something other pages show changed: a full build
         updates[relative] = (key, artifact, found, html)

@@ -35,8 +35,18 @@ class Config:
     taxonomy: list[dict[str, Any]] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    urls: str = "lowercase"  # or "keep-case": see URL_STYLES
     drafts: bool = False
     strict: bool = False
+
+    @property
+    def keep_case(self) -> bool:
+        """Whether note URLs keep the capitals of their file and folder names."""
+        return self.urls == "keep-case"
+
+
+# ``urls:`` in garden.yaml: how a note's path becomes its address.
+URL_STYLES = ("lowercase", "keep-case")
 
 
 _STRING_KEYS = ("title", "description", "author", "base_url", "language")
@@ -107,9 +117,31 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
         problems.error(where, 0, "'taxonomy' must be a list of nodes", "see garden.yaml in the README")
         taxonomy = []
     config.taxonomy = taxonomy
+    urls = data.get("urls")
+    if urls is not None:
+        if str(urls).strip().lower() in URL_STYLES:
+            config.urls = str(urls).strip().lower()
+        else:
+            problems.error(
+                where,
+                0,
+                f"'urls' must be one of {', '.join(URL_STYLES)}, not {urls!r}",
+                "urls: keep-case keeps /digitalGarden/NNGP/; lowercase (the default): /digitalgarden/nngp/",
+            )
     figures = data.get("figures") or {}
     config.figures = figures if isinstance(figures, dict) else {}
-    known = {*_STRING_KEYS, "notes", "out", "static", "templates", "ignore", "math", "taxonomy", "figures"}
+    known = {
+        *_STRING_KEYS,
+        "notes",
+        "out",
+        "static",
+        "templates",
+        "ignore",
+        "math",
+        "taxonomy",
+        "figures",
+        "urls",
+    }
     config.extra = {k: v for k, v in data.items() if k not in known}
     return config
 

@@ -39,9 +39,19 @@ def slugify(text: str) -> str:
     return _DASHES.sub("-", text).strip("-")
 
 
-def slugify_path(path: str) -> str:
+@lru_cache(maxsize=65536)
+def slugify_keep_case(text: str) -> str:
+    """``slugify`` without the lower-casing: ``Deep Nets`` → ``Deep-Nets`` (the ``urls: keep-case``
+    setting, for gardens whose old addresses had capitals)."""
+    text = unicodedata.normalize("NFKC", text).strip().replace("'", "").replace("\u2019", "")
+    text = _UNSAFE.sub(" ", text)
+    return _DASHES.sub("-", text).strip("-")
+
+
+def slugify_path(path: str, keep_case: bool = False) -> str:
     """A slash-separated path, each segment slugified, empty segments dropped."""
-    return "/".join(s for s in (slugify(part) for part in path.split("/")) if s)
+    one = slugify_keep_case if keep_case else slugify
+    return "/".join(s for s in (one(part) for part in path.split("/")) if s)
 
 
 def heading_anchor(text: str) -> str:
@@ -51,12 +61,19 @@ def heading_anchor(text: str) -> str:
     return text.replace(" ", "-")
 
 
-def source_slug(relative: PurePosixPath) -> str:
-    """The slug of a note from its path under the notes folder (``index.md`` is its folder)."""
+def source_slug(relative: PurePosixPath, keep_case: bool = False) -> str:
+    """The slug of a note from its path under the notes folder (``index.md`` is its folder);
+    ``keep_case``: the author's capitals stay (``digitalGarden/NNGP``)."""
     parts = list(relative.with_suffix("").parts)
     if parts and parts[-1].lower() in ("index", "_index", "readme"):
         parts = parts[:-1]
-    return slugify_path("/".join(parts))
+    return slugify_path("/".join(parts), keep_case)
+
+
+def slug_key(slug: str) -> str:
+    """What two slugs must share to be one address: their lower-case form. A case-sensitive
+    host serves ``/NNGP/`` and ``/nngp/`` apart, but a case-insensitive disk cannot hold both."""
+    return slugify_path(slug)
 
 
 @lru_cache(maxsize=64)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from garden.core.paths import normalize, slugify, slugify_path
+from garden.core.paths import normalize, slug_key, slugify, slugify_path
 from garden.sources.images import image_problem
 from garden.sources.notes import Note
 
@@ -57,7 +57,9 @@ class Resolver:
     find_section: Callable[[str], str | None] = lambda _name: None
 
     def __post_init__(self) -> None:
-        self.by_slug: dict[str, Note] = {n.slug: n for n in self.notes}
+        # by the lower-case form of the slug: a link finds ``/digitalGarden/NNGP/`` (urls: keep-case)
+        # by ``digitalgarden/nngp`` too
+        self.by_slug: dict[str, Note] = {slug_key(n.slug): n for n in self.notes}
         self.exact_path: dict[str, list[Note]] = {}
         self.exact_name: dict[str, list[Note]] = {}
         self.exact_stem: dict[str, list[Note]] = {}
@@ -142,7 +144,7 @@ class Resolver:
         if slug in self.by_slug:
             return [self.by_slug[slug]]
         if "/" in slug:
-            return [n for n in self.notes if n.slug.endswith("/" + slug)]
+            return [n for n in self.notes if slug_key(n.slug).endswith("/" + slug)]
         return list(self.by_stem_slug.get(slug, []))
 
     # ------------------------------------------------------------------ Markdown links

@@ -1,8 +1,9 @@
 """The files that make a built garden publishable (GitHub Pages or any static host).
 
 ``sitemap.xml``, ``feed.xml``, ``robots.txt``, ``.nojekyll``, ``CNAME`` (from ``cname:``),
-``references.bib``, social cards, and a small redirect page at each alias path so old links
-keep working. Nothing here ever replaces a page: a clash is reported instead.
+``references.bib``, social cards, and a small redirect page at each alias path (and at the
+other spelling of each address, ``spellings.py``) so old links keep working. Nothing here ever
+replaces a page: a clash is reported instead.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from garden.core.problems import Problems
 from garden.pages.templates import Page
 from garden.publish import feeds
 from garden.publish.cards import CardRun, CardSource, cards_for
+from garden.publish.spellings import spelling_redirects
 from garden.sources.citations import references_bib
 
 if TYPE_CHECKING:
@@ -169,6 +171,7 @@ def publish(
     if cname is not None:
         out.files[addresses.CNAME] = cname
     out.redirects = alias_redirects(garden, taken | set(out.files), problems)
+    out.redirects += spelling_redirects(garden, taken | set(out.files) | {p.path for p in out.redirects})
     if cards is not None:
         out.cards = cards
         out._card_copies = {path: cached for path, cached in cards.copies.items() if path not in taken}

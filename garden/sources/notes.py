@@ -9,7 +9,7 @@ from typing import Any
 
 from garden.core.addresses import RESERVED
 from garden.core.discovery import readable_name
-from garden.core.paths import normalize, slugify, source_slug
+from garden.core.paths import normalize, slug_key, slugify, source_slug
 from garden.core.problems import Problems
 from garden.core.yamlutil import YamlError, load_yaml
 from garden.sources.files import read_text
@@ -269,7 +269,7 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
 
 def check_slugs(notes: list[Note], problems: Problems) -> list[Note]:
     """Report notes that share a slug (names that differ only by case or accents included)."""
-    by_slug: dict[str, Note] = {}
+    by_slug: dict[str, Note] = {}  # by slug_key: two spellings of one address are one URL
     kept: list[Note] = []
     for note in notes:
         home = note.relative.stem.lower() in ("index", "_index", "readme")
@@ -278,7 +278,7 @@ def check_slugs(notes: list[Note], problems: Problems) -> list[Note]:
                 note.source, 1, "this file name gives an empty URL", "rename it with letters or digits"
             )
             continue
-        other = by_slug.get(note.slug)
+        other = by_slug.get(slug_key(note.slug))
         if other is not None:
             one, two = str(other.relative), str(note.relative)
             if normalize(one) == normalize(two) and one.casefold() != two.casefold():
@@ -290,7 +290,7 @@ def check_slugs(notes: list[Note], problems: Problems) -> list[Note]:
                 "rename one of them (names that differ only by case or accents are the same URL)",
             )
             continue
-        by_slug[note.slug] = note
+        by_slug[slug_key(note.slug)] = note
         kept.append(note)
     return kept
 
@@ -299,7 +299,7 @@ def drop_reserved(notes: list[Note], problems: Problems) -> list[Note]:
     """Notes whose URL would overwrite one of the site's own pages or folders are errors."""
     kept: list[Note] = []
     for note in notes:
-        head = note.slug.split("/", 1)[0]
+        head = slug_key(note.slug).split("/", 1)[0]
         if head in RESERVED:
             problems.error(
                 note.source,

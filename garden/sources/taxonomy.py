@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from garden.core.paths import normalize, slugify, slugify_path
+from garden.core.paths import normalize, slug_key, slugify, slugify_path
 from garden.core.problems import Problems
 from garden.sources.notes import Note
 
@@ -151,9 +151,11 @@ def place_notes(
     section_of: dict[str, Section | None] = {}
     section_text: dict[str, Note] = {}
     for note in notes:
-        if note.slug in taxonomy.by_path:
+        own = taxonomy.by_path.get(slug_key(note.slug))
+        if own is not None:
+            note.slug = own.path  # the section's own text: its address is the section's (urls: keep-case)
             section_text[note.slug] = note
-            section_of[note.slug] = taxonomy.by_path[note.slug]
+            section_of[note.slug] = own
             continue
         if note.section:
             section = taxonomy.lookup(note.section)
