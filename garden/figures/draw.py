@@ -91,10 +91,13 @@ def png_pair(draw: Callable[[Any, float], None], width: int, height: int) -> tup
 
 _SVG_STYLE = (
     "<style>"
-    ".fig{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328}"
+    # DejaVu Sans first: labels are placed with its metrics, and it is among the widest sans fonts,
+    # so another one never makes a label longer than the room it was given.
+    ".fig{font-family:'DejaVu Sans',Verdana,system-ui,sans-serif;color:#1f2328}"
     ".fig .ink{fill:currentColor;stroke:currentColor}.fig .muted{stroke:#6e747e;fill:#6e747e}"
     ".fig .line{stroke:#1d5fa8;fill:none}.fig .dot{fill:#1d5fa8;stroke:none}"
-    ".fig a:hover .dot,.fig a:focus .dot{stroke:currentColor;stroke-width:3}"
+    ".fig a:hover .dot,.fig a:focus .dot,.fig a:hover .node,.fig a:focus .node"
+    "{stroke:currentColor;stroke-width:3}"
     ".fig a text{text-decoration:underline;text-decoration-thickness:1px}"
     "@media (prefers-color-scheme:dark){:root:not([data-theme=light]) .fig{color:#e3e1dc}"
     ":root:not([data-theme=light]) .fig .line{stroke:#79b0f2}"
@@ -105,9 +108,12 @@ _SVG_STYLE = (
 )
 
 
-def svg_open(width: int, height: int, title: str, alt: str) -> str:
+def svg_open(width: int, height: int, title: str, alt: str, interactive: bool = False) -> str:
+    """The figure's frame: an image, or a group when it holds links (an image's content is
+    not reachable, so links inside one would be lost to keyboards and screen readers)."""
+    role = "group" if interactive else "img"
     return (
         f'<svg class="fig" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label={quoteattr(alt)}>'
+        f'width="{width}" height="{height}" role="{role}" aria-label={quoteattr(alt)}>'
         f"<title>{escape(title)}</title><desc>{escape(alt)}</desc>{_SVG_STYLE}"
     )

@@ -23,9 +23,6 @@ MAX_PER_SIDE = 10  # neighbours drawn on each side of a local graph; the rest ar
 UNFILED = "#6e747e"
 
 
-LAYOUT_VERSION = 2  # bump when the layout algorithm changes: cached layouts are recomputed
-
-
 def colour(area: int) -> str:
     return "#{:02x}{:02x}{:02x}".format(*PALETTE[area % len(PALETTE)]) if area >= 0 else UNFILED
 
@@ -59,20 +56,10 @@ def graph_data(view: GardenGraph, garden: Garden, cache: Any = None) -> bytes:
 
 
 def _layout(n: int, pairs: list[tuple[int, int]], cache: Any) -> list[tuple[float, float]]:
-    """The layout, reused from the cache while the links are the same (it costs ~0.5 s at 1,000
-    notes, and numpy's import another 0.3 s: a body edit needs neither)."""
-    import hashlib
+    """The garden's layout, shared with the graph figure (``figures/layout.py``)."""
+    from garden.figures.layout import shared_layout
 
-    key = hashlib.sha256(json.dumps([LAYOUT_VERSION, n, pairs]).encode()).hexdigest()
-    stored = cache.load_named("layout") if cache is not None else None
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and len(stored[1]) == n:
-        return stored[1]
-    from garden.figures.layout import layout_pairs
-
-    positions = layout_pairs(n, pairs)
-    if cache is not None:
-        cache.store_named("layout", (key, positions))
-    return positions
+    return shared_layout(n, pairs, cache)
 
 
 def graph_page_context(view: GardenGraph, garden: Garden) -> dict[str, Any]:
