@@ -50,13 +50,12 @@
       for (const u of texts.slice(i + 1)) if (meets(a, rect(u))) problems.push(`figure texts overlap: ${name(t)} / ${name(u)}`);
       for (const d of dots) if (meets(a, rect(d))) { problems.push(`figure text over a node: ${name(t)}`); break; }
     });
-    // node colours are legend colours
+    // node colours are the legend's colours: each node's is in the legend, each legend entry is used
     const legend = new Set([...svg.querySelectorAll(".swatch-area")].map((s) => getComputedStyle(s).fill));
     if (legend.size) {
-      for (const d of svg.querySelectorAll("circle.node:not(.planned)")) {
-        const fill = getComputedStyle(d).fill;
-        if (!legend.has(fill)) { problems.push(`a figure node's colour ${fill} is not in its legend`); break; }
-      }
+      const used = new Set([...svg.querySelectorAll("circle.node:not(.planned)")].map((d) => getComputedStyle(d).fill));
+      for (const fill of used) if (!legend.has(fill)) problems.push(`a figure node's colour ${fill} is not in its legend`);
+      for (const fill of legend) if (!used.has(fill)) problems.push(`the legend's colour ${fill} is on no node`);
     }
   }
   // the graph page: its labels (as drawn, reported by graph.js) never overlap

@@ -160,3 +160,52 @@ def test_papers_carry_metadata(built):
     page = html.unescape((out / "digitalgarden" / "nngp" / "index.html").read_text())
     assert 'href="https://arxiv.org/abs/1711.00165"' in page
     assert "Jaehoon Lee" in page
+
+
+# ------------------------------------------------------------------ in a browser (issue 16)
+
+NOTE_PAGES = {
+    "home": "",
+    "note": "digitalgarden/nngp/",
+    "section": "models/",
+    "references": "references/",
+    "tag": "tags/kernels/",
+    "tags": "tags/",
+    "graph": "graph/",
+    "planned": "planned/",
+    "404": "404.html",
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("view", ["light", "dark", "phone"])
+def test_the_gardens_pages_look_right(browser, built, view):
+    """The checks of tests/test_screens.py (geometry, figures, graph labels, axe, console) on
+    the garden's own notes, at 1280x900 light and dark and 390x844."""
+    import threading
+
+    from screens import VIEWPORTS, inspect
+
+    from garden.serve.http import make_server
+
+    out, _ = built
+    server, _ = make_server(out, "127.0.0.1", 0, "/")
+    server.handle_error = lambda request, address: None
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    context = browser.new_context(**VIEWPORTS[view])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(f"{m.text} on {page.url}"))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    found = {}
+    try:
+        for name, path in NOTE_PAGES.items():
+            shot = inspect(page, f"http://{host}:{port}/{path}", name, view, None)
+            if shot.problems:
+                found[name] = shot.problems
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    assert not found and not errors, (found, errors)

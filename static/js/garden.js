@@ -291,6 +291,8 @@
         box.scrollWidth > box.clientWidth ? box.setAttribute("tabindex", "0") : box.removeAttribute("tabindex")
       );
     addEventListener("resize", mark, { passive: true });
+    addEventListener("load", mark); // KaTeX's fonts change a formula's width once they arrive
+    document.fonts?.ready.then(mark);
     mark();
   }
 
