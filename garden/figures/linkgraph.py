@@ -105,7 +105,7 @@ def graph_figure(
                 canvas.ellipse(box, fill=PALETTE[index % len(PALETTE)])
             canvas.text(((lx + 15) * s, ly * s), name, font=big, fill=INK, anchor="lm")
 
-    png, png2x = png_pair(draw, width, height)
+    png, png2x = png_pair(draw, width, height, scale=4 if len(edges) + len(nodes) < 1500 else 2)
     title = str(spec.get("title") or "The Graph")
     written = sum(1 for n in nodes if not n.planned)
     alt = str(
