@@ -178,6 +178,7 @@ class Builder:
     def _graph(self, run: Run) -> object:
         run.link_graph = build_graph(list(run.by_slug), run.linked.edges)
         run.result.planned = len(run.link_graph.planned)
+        run.result.planned_notes = stages.planned_lines(run.link_graph, run.by_slug)
         return None
 
     def _figures(self, run: Run) -> object:

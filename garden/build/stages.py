@@ -241,5 +241,19 @@ def manifest_of(
         out_dir=str(config.out_dir),
         pages=pages,
         problems=list(problems.items),
-        summary={"notes": result.notes, "pages": result.pages, "planned": result.planned},
+        summary={
+            "notes": result.notes,
+            "pages": result.pages,
+            "planned": result.planned,
+            "planned_notes": result.planned_notes,
+        },
     )
+
+
+def planned_lines(graph: LinkGraph, notes: dict[str, Note]) -> list[str]:
+    """Each planned note with the files that link to it, by name: what ``-v`` lists."""
+    lines = []
+    for entry in sorted(graph.planned.values(), key=lambda e: e.name.casefold()):
+        wanted = sorted({str(notes[b.source].relative) for b in entry.wanted_by if b.source in notes})
+        lines.append(f"{entry.name} (wanted by {', '.join(wanted)})" if wanted else entry.name)
+    return lines
