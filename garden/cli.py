@@ -144,6 +144,14 @@ def print_result(args: argparse.Namespace, result, write: bool) -> int:
         )
         for line in result.planned_notes:
             print(f"  {line}", file=sys.stderr)
+    if write and result.written and result.no_host and not args.quiet:
+        print(
+            "note: the base URL has no host, so the canonical and og:url links, og:image and the "
+            "sitemap's <loc> are relative (link previews and sitemaps need absolute URLs)\n"
+            "    hint: to publish, build with --base-url https://USER.github.io/REPO/ "
+            "(or set base_url: in garden.yaml)",
+            file=sys.stderr,
+        )
     failed = bool(errors) or (args.strict and bool(warnings))
     if not args.quiet or failed:
         verb = "Checked" if not write else ("Built" if result.written else "Build failed:")

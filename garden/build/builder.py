@@ -130,6 +130,7 @@ class Builder:
         if self.options.write and not output_is_safe(config, problems):
             return STOP  # refused before reading a single note
         run.urls = Urls(config.base_url)
+        run.result.no_host = not run.urls.origin
         run.taxonomy = build_taxonomy(config.taxonomy, config.path, problems)
         try:
             run.katex = find_katex(config.root)

@@ -246,6 +246,7 @@ def manifest_of(
             "pages": result.pages,
             "planned": result.planned,
             "planned_notes": result.planned_notes,
+            "no_host": result.no_host,
         },
     )
 
