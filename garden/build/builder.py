@@ -219,6 +219,7 @@ class Builder:
             run.linked.edges,
             {slug: artifact.summary for slug, artifact in artifact_of.items()},
             bibliography(run.by_slug),
+            run.resolver.image_size,
         )
         return None
 

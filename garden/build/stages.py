@@ -132,6 +132,7 @@ def assemble_garden(
     edges: dict[str, list[Edge]],
     summaries: dict[str, str],
     citations: dict[str, Citation],
+    image_size: Callable[[str], tuple[int, int] | None] | None = None,
 ) -> Garden:
     """The Garden the emitters read, with the filler that links its notes' bodies."""
     filler = Filler(
@@ -144,6 +145,8 @@ def assemble_garden(
         {path: note.slug for path, note in section_text.items()},
         figures,
     )
+    if image_size is not None:
+        filler.size_of = image_size
     garden = Garden(
         config,
         urls,
