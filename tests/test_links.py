@@ -64,7 +64,8 @@ def test_embeds_images_and_notes(garden, cli):
     garden.note("part.md", "## Section A\n\nAlpha text.\n\n## Section B\n\nBeta text.\n")
     garden.note(
         "src.md",
-        "![[pic.png]]\n\n![[pic.png|300]]\n\n![[part]]\n\n![[part#Section B]]\n\n![A picture](/img/pic.png)\n",
+        "![[pic.png]]\n\n![[pic.png|300]]\n\n![[part]]\n\n![[part#Section B]]\n\n"
+        "![A picture](/img/pic.png)\n",
     )
     assert cli(garden).code == 0
     html = body(garden, "src")
