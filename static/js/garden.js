@@ -88,9 +88,10 @@
       const search = await pagefind.debouncedSearch(query, {}, 120);
       if (search === null || id !== latest) return; // a newer query is on its way
       list.replaceChildren();
-      const count = search.results.length;
-      status.textContent = count ? `${count} note${count === 1 ? "" : "s"} found` : `No notes match “${query}”`;
       await more(search.results, 0, id);
+      if (id !== latest) return;
+      const count = search.results.length; // said once the first results are in the list
+      status.textContent = count ? `${count} note${count === 1 ? "" : "s"} found` : `No notes match “${query}”`;
     }
 
     /* Ten results at a time; a button at the end of the list shows the next ten. */
