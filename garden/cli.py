@@ -45,6 +45,11 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site into _site/ (the default)")
     _common(build)
+    # without a command garden builds: its help shows the build options too
+    options = build.format_help().split("\n\n", 1)[1].splitlines()
+    options = [line for line in options[1:] if not line.lstrip().startswith("-h, --help")]
+    parser.epilog = "Without a COMMAND, garden builds. Build options:\n" + "\n".join(options)
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     check = commands.add_parser("check", help="check the notes and print problems; write nothing")
     _common(check)
     new = commands.add_parser("new", help="scaffold a new note")
@@ -147,7 +152,17 @@ def print_result(args: argparse.Namespace, result, write: bool) -> int:
         print(problem.format(), file=sys.stderr)
     if result.planned and not args.quiet and args.verbose:
         print(
-            f"{result.planned} planned notes are linked but not written yet (see /planned/)", file=sys.stderr
+            f"{result.planned} planned notes are linked but not written yet (see /planned/):", file=sys.stderr
+        )
+        for line in result.planned_notes:
+            print(f"  {line}", file=sys.stderr)
+    if write and result.written and result.no_host and not args.quiet:
+        print(
+            "note: the base URL has no host, so the canonical and og:url links, og:image and the "
+            "sitemap's <loc> are relative (link previews and sitemaps need absolute URLs)\n"
+            "    hint: to publish, build with --base-url https://USER.github.io/REPO/ "
+            "(or set base_url: in garden.yaml)",
+            file=sys.stderr,
         )
     failed = bool(errors) or (args.strict and bool(warnings))
     if not args.quiet or failed:

@@ -13,7 +13,7 @@ from garden.core.config import Config
 from garden.core.paths import Urls
 from garden.linking.check import Edge
 from garden.linking.fill import Filler
-from garden.linking.graph import LinkGraph
+from garden.linking.graph import Backlink, LinkGraph
 from garden.markdown.blocks import Block
 from garden.markdown.links import Heading
 from garden.sources.citations import Citation
@@ -51,6 +51,16 @@ class Node:
     area: int  # index into the areas; -1 unfiled or planned
     degree: int
     planned: bool = False
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """A note's neighbours, as Backlinks, "Links from this note" and the local graph all show
+    them (one rule, so they never disagree)."""
+
+    incoming: list[Backlink]  # every note or section that links here (the home page too), once
+    outgoing: list[str]  # every note or section this one links to, once, in link order
+    planned: list[str]  # planned notes it links to (their keys), in link order
 
 
 @dataclass
@@ -93,6 +103,15 @@ class Garden:
 
     def body(self, slug: str) -> LazyHtml:
         return LazyHtml(self.filler.key(slug), lambda: self.filler.body(slug))
+
+    def neighbours(self, slug: str) -> Neighbours:
+        """The one rule for neighbours: a link either way makes two notes neighbours, whatever
+        else links them (a link back does not hide a link there), self-links aside."""
+        return Neighbours(
+            [b for b in self.links.backlinks.get(slug, []) if b.source != slug],
+            [target for target in self.links.outlinks.get(slug, []) if target != slug],
+            list(self.links.planned_out.get(slug, [])),
+        )
 
     def view(self) -> GardenGraph:
         """The notes the graph views show, computed once per garden."""

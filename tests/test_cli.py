@@ -132,6 +132,7 @@ def test_new_scaffolds_note_in_section(garden, cli):
     path = garden.notes / "optimization" / "edge-of-stability.md"
     text = path.read_text()
     assert "title: Edge of Stability" in text and "section: optimization" in text and "- eos" in text
+    assert text.count("Edge of Stability") == 1 and "description" not in text  # the title once, no empty keys
     assert cli(garden).code == 0
     assert "Edge of Stability" in garden.page("optimization/edge-of-stability")
     again = cli(garden, "new", "Edge of Stability", "--section", "optimization")
@@ -155,6 +156,26 @@ def test_help_lists_commands(garden):
     assert result.code == 0
     for command in ("build", "check", "new", "serve"):
         assert command in result.out
+    for option in (
+        "--out DIR",
+        "--base-url URL",
+        "--strict",
+        "--no-cache",
+        "--verbose",
+    ):  # build's, the default
+        assert option in result.out, option
+
+
+def test_verbose_lists_planned_notes_with_who_wants_them(garden, cli):
+    garden.note("a.md", "Wants [[Someday Note]] and [[Another Idea]].\n")
+    garden.note("b.md", "Also wants [[Someday Note]].\n")
+    for _ in range(2):  # the second build changes nothing: the list comes from the last build
+        result = cli(garden, "-v")
+        assert result.code == 0
+        assert "2 planned notes are linked but not written yet" in result.err
+        assert "  Another Idea (wanted by a.md)" in result.err
+        assert "  Someday Note (wanted by a.md, b.md)" in result.err
+    assert "Someday" not in cli(garden).err
 
 
 def test_progress_bar_only_on_a_terminal(basic, cli):

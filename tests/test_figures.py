@@ -54,7 +54,7 @@ def test_pareto_png_and_svg_written(garden, cli):
 def test_pareto_point_data_change_moves_it(garden, cli):
     def ntk_x() -> float:
         svg = (garden.site / "images" / "pareto.svg").read_text()
-        anchor = re.search(r'<a href="/models/ntk/">.*?<circle class="dot" cx="([\d.]+)"', svg)
+        anchor = re.search(r'<a href="/models/ntk/">.*?<circle class="node dot" cx="([\d.]+)"', svg)
         assert anchor
         return float(anchor.group(1))
 
@@ -84,7 +84,8 @@ def test_figures_are_inlined_with_alt_text(garden, cli):
     assert cli(garden).code == 0
     models = garden.page("models")
     assert '<figure class="figure figure-pareto"><svg class="fig"' in models
-    assert 'role="img" aria-label="The Pareto frontier of models of deep learning:' in models
+    # a group, not an image: its points are links a keyboard and a screen reader must reach
+    assert 'role="group" aria-label="The Pareto frontier of models of deep learning:' in models
     assert "<figcaption>Pareto Frontier" in models and 'href="/images/pareto@2x.png"' in models
     assert "<p><figure" not in models
     home = garden.page("")
@@ -97,7 +98,7 @@ def test_graph_has_notes_and_ghosts(garden, cli):
     svg = ET.parse(garden.site / "images" / "graph.svg").getroot()
     titles = ["".join(t.itertext()) for t in svg.iter(_ns("title"))]
     assert "Neural Tangent Kernel" in titles and "Planned one (planned)" in titles
-    assert Image.open(garden.site / "images" / "graph@2x.png").size == (1800, 1280)
+    assert Image.open(garden.site / "images" / "graph@2x.png").size == (1520, 1200)
 
 
 def test_figures_are_deterministic(garden, cli, tmp_path):

@@ -160,3 +160,92 @@ def test_papers_carry_metadata(built):
     page = html.unescape((out / "digitalgarden" / "nngp" / "index.html").read_text())
     assert 'href="https://arxiv.org/abs/1711.00165"' in page
     assert "Jaehoon Lee" in page
+
+
+# ------------------------------------------------------------------ in a browser (issue 16)
+
+NOTE_PAGES = {
+    "home": "",
+    "note": "digitalgarden/nngp/",
+    "section": "models/",
+    "references": "references/",
+    "tag": "tags/kernels/",
+    "tags": "tags/",
+    "graph": "graph/",
+    "planned": "planned/",
+    "404": "404.html",
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("view", ["light", "dark", "phone"])
+def test_the_gardens_pages_look_right(browser, built, view):
+    """The checks of tests/test_screens.py (geometry, figures, graph labels, axe, console) on
+    the garden's own notes, at 1280x900 light and dark and 390x844."""
+    import threading
+
+    from screens import VIEWPORTS, inspect
+
+    from garden.serve.http import make_server
+
+    out, _ = built
+    server, _ = make_server(out, "127.0.0.1", 0, "/")
+    server.handle_error = lambda request, address: None
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    context = browser.new_context(**VIEWPORTS[view])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(f"{m.text} on {page.url}"))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    found = {}
+    try:
+        for name, path in NOTE_PAGES.items():
+            shot = inspect(page, f"http://{host}:{port}/{path}", name, view, None)
+            if shot.problems:
+                found[name] = shot.problems
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    assert not found and not errors, (found, errors)
+
+
+def _hrefs(html_text: str) -> list[str]:
+    return re.findall(r'<a [^>]*href="([^"]+)"', html_text)
+
+
+def test_backlinks_outgoing_links_and_local_graph_agree_on_every_note(built):
+    """One rule decides neighbours: the local graph's left side is exactly the Backlinks list,
+    its right side exactly "Links from this note" (best-linked first, the rest counted)."""
+    out, _ = built
+    checked = 0
+    for path in sorted(out.rglob("index.html")):
+        page = path.read_text(encoding="utf-8")
+        if 'class="note-links"' not in page or 'http-equiv="refresh"' in page:
+            continue
+        back = page.split('id="backlinks-title"', 1)[1].split("</section>", 1)[0]
+        links_from = (
+            page.split('id="outlinks-title"', 1)[1].split("</section>", 1)[0]
+            if 'id="outlinks-title"' in page
+            else ""
+        )
+        backlinks, outlinks = set(_hrefs(back)), set(_hrefs(links_from))
+        if 'class="local-graph"' not in page:
+            assert not backlinks and not outlinks, path
+            continue
+        svg = page.split('<svg class="local-graph"', 1)[1].split("</svg>", 1)[0]
+        sides: dict[str, set[str]] = {"end": set(), "start": set()}
+        for href, anchor in re.findall(r'<a href="([^"]+)"><title>.*?text-anchor="(end|start)"', svg):
+            sides[anchor].add(href)
+        more = dict(re.findall(r'href="#(backlinks|outlinks)-title"><text[^>]*>and (\d+) more', svg))
+        assert sides["end"] <= backlinks and len(sides["end"]) + int(more.get("backlinks", 0)) == len(
+            backlinks
+        ), path
+        assert sides["start"] <= outlinks and len(sides["start"]) + int(more.get("outlinks", 0)) == len(
+            outlinks
+        ), path
+        counts = re.search(r"(\d+) notes? links? here, it links to (\d+)\.", svg)
+        assert counts and (int(counts[1]), int(counts[2])) == (len(backlinks), len(outlinks)), path
+        checked += 1
+    assert checked >= 12  # the notes that have links (section texts are section pages)

@@ -60,16 +60,19 @@ def test_embeds_images_and_notes(garden, cli):
     from PIL import Image
 
     (garden.notes / "img").mkdir()
-    Image.new("RGB", (4, 4)).save(garden.notes / "img" / "pic.png")
+    Image.new("RGB", (40, 30)).save(garden.notes / "img" / "pic.png")
     garden.note("part.md", "## Section A\n\nAlpha text.\n\n## Section B\n\nBeta text.\n")
     garden.note(
         "src.md",
-        "![[pic.png]]\n\n![[pic.png|300]]\n\n![[part]]\n\n![[part#Section B]]\n",
+        "![[pic.png]]\n\n![[pic.png|300]]\n\n![[part]]\n\n![[part#Section B]]\n\n"
+        "![A picture](/img/pic.png)\n",
     )
     assert cli(garden).code == 0
     html = body(garden, "src")
-    assert '<img src="/img/pic.png" alt="pic.png" loading="lazy">' in html
-    assert '<img src="/img/pic.png" alt="pic.png" width="300" loading="lazy">' in html
+    # sizes read from the file, so the page keeps its place while images load
+    assert '<img src="/img/pic.png" alt="pic.png" width="40" height="30" loading="lazy">' in html
+    assert '<img src="/img/pic.png" alt="pic.png" width="300" height="225" loading="lazy">' in html
+    assert '<img src="/img/pic.png" alt="A picture" width="40" height="30" loading="lazy">' in html
     assert html.count('<blockquote class="transclusion"') == 2
     b_part = html.split('cite="/part/#section-b"')[1]
     assert "Beta text." in b_part and "Alpha text." not in b_part

@@ -134,7 +134,9 @@ def test_local_graph_shows_links_in_and_out(reader, cli):
     assert cli(reader, "build", "--base-url", "/garden/").code == 0
     page = reader.page("models/ntk")
     svg = page.split('<svg class="local-graph"', 1)[1].split("</svg>", 1)[0]
-    assert 'aria-label="Local graph of Neural Tangent Kernel: 1 note links here, it links to 2."' in svg
+    # the same neighbours as Backlinks (the home page among them) and "Links from this note"
+    assert 'aria-label="Local graph of Neural Tangent Kernel: 2 notes link here, it links to 2."' in svg
+    assert '<a href="/garden/"><title>Reader Garden</title>' in svg
     assert '<a href="/garden/models/nngp/"><title>Neural Network Gaussian Process</title>' in svg
     assert '<a href="/garden/planned/#feature-learning">' in svg and 'class="lg-ghost"' in svg
     assert 'text-anchor="end">Neural Network Gaussian…</text>' in svg  # links here: left

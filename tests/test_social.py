@@ -85,6 +85,25 @@ def test_note_meta_carries_type_dates_and_tags(basic, cli):
     home = meta_of(basic.page("")).meta
     assert home["og:type"] == "website" and home["og:image"] == BASE + "cards/_garden.png"
     assert '<link rel="alternate" type="application/atom+xml"' in basic.page("")
+    # the home card's alt text says what the card shows, not the site's name twice
+    site = re.search(r"<title>(.*?)</title>", basic.page("")).group(1)
+    assert home["og:image:alt"] != site and home["og:image:alt"].count(site) <= 1
+    assert meta["og:image:alt"].startswith("Neural Tangent Kernel")
+
+
+def test_without_a_host_the_build_says_which_urls_are_relative(basic, cli):
+    result = cli(basic)  # base_url: / in its garden.yaml
+    assert (
+        result.code == 0
+        and "note: the base URL has no host" in result.err
+        and "--base-url https://" in result.err
+    )
+    assert 'og:url" content="/models/' in basic.page("models")
+    assert "base URL has no host" not in cli(basic, "--base-url", BASE).err
+    published = cli(basic, "--base-url", BASE)
+    assert 'og:url" content="https://user.github.io/garden/models/' in basic.page("models")
+    assert "<loc>https://user.github.io/garden/" in (basic.site / "sitemap.xml").read_text()
+    assert "base URL has no host" not in published.err
 
 
 def test_a_card_per_note_1200_by_630(basic, cli):

@@ -135,6 +135,7 @@ class Builder:
         if self.options.write and not output_is_safe(config, problems):
             return STOP  # refused before reading a single note
         run.urls = Urls(config.base_url)
+        run.result.no_host = not run.urls.origin
         declared = config.taxonomy or folder_taxonomy(config.notes_dir, run.inputs.paths)
         run.taxonomy = build_taxonomy(declared, config.path, problems)
         try:
@@ -187,6 +188,7 @@ class Builder:
     def _graph(self, run: Run) -> object:
         run.link_graph = build_graph(list(run.by_slug), run.linked.edges)
         run.result.planned = len(run.link_graph.planned)
+        run.result.planned_notes = stages.planned_lines(run.link_graph, run.by_slug)
         return None
 
     def _figures(self, run: Run) -> object:
@@ -227,6 +229,7 @@ class Builder:
             {slug: artifact.summary for slug, artifact in artifact_of.items()},
             bibliography(run.by_slug),
             run.blocks,
+            run.resolver.image_size,
         )
         return None
 

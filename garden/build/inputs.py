@@ -51,6 +51,8 @@ class BuildResult:
     out_dir: Path | None = None
     written: bool = False
     planned: int = 0
+    planned_notes: list[str] = field(default_factory=list)  # "Name (wanted by a.md, b.md)", for -v
+    no_host: bool = False  # the base URL has no host: URLs that must be absolute could not be
     compiled: int = 0  # notes compiled this build (not from a cache)
     rendered: int = 0  # pages rendered this build (not reused)
     unchanged: bool = False  # nothing changed since the last build: nothing was done
@@ -225,5 +227,7 @@ def unchanged_result(inputs: Inputs, options: BuildOptions, started: float) -> B
     result.notes = manifest.summary.get("notes", 0)
     result.pages = manifest.summary.get("pages", 0)
     result.planned = manifest.summary.get("planned", 0)
+    result.planned_notes = list(manifest.summary.get("planned_notes", []))
+    result.no_host = bool(manifest.summary.get("no_host", False))
     result.seconds = time.perf_counter() - started
     return result

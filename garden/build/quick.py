@@ -160,6 +160,7 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         summaries,
         garden.citations,
         garden.blocks,
+        garden.filler.size_of,
     )
     new_garden._view = garden._view  # titles, sections and links are unchanged: so is the graph view
 

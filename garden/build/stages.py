@@ -137,6 +137,7 @@ def assemble_garden(
     summaries: dict[str, str],
     citations: dict[str, Citation],
     blocks: dict[str, list[Block]] | None = None,
+    image_size: Callable[[str], tuple[int, int] | None] | None = None,
 ) -> Garden:
     """The Garden the emitters read, with the filler that links its notes' bodies."""
     filler = Filler(
@@ -149,6 +150,8 @@ def assemble_garden(
         {path: note.slug for path, note in section_text.items()},
         figures,
     )
+    if image_size is not None:
+        filler.size_of = image_size
     garden = Garden(
         config,
         urls,
@@ -247,5 +250,20 @@ def manifest_of(
         out_dir=str(config.out_dir),
         pages=pages,
         problems=list(problems.items),
-        summary={"notes": result.notes, "pages": result.pages, "planned": result.planned},
+        summary={
+            "notes": result.notes,
+            "pages": result.pages,
+            "planned": result.planned,
+            "planned_notes": result.planned_notes,
+            "no_host": result.no_host,
+        },
     )
+
+
+def planned_lines(graph: LinkGraph, notes: dict[str, Note]) -> list[str]:
+    """Each planned note with the files that link to it, by name: what ``-v`` lists."""
+    lines = []
+    for entry in sorted(graph.planned.values(), key=lambda e: e.name.casefold()):
+        wanted = sorted({str(notes[b.source].relative) for b in entry.wanted_by if b.source in notes})
+        lines.append(f"{entry.name} (wanted by {', '.join(wanted)})" if wanted else entry.name)
+    return lines

@@ -11,14 +11,14 @@ from garden.core.paths import Urls
 from garden.core.problems import Problems
 from garden.figures.draw import Figure
 from garden.figures.linkgraph import GraphNode
-from garden.linking.graph import LinkGraph
+from garden.linking.graph import LinkGraph, index_pairs
 from garden.linking.resolve import Resolver
 from garden.sources.notes import Note
 from garden.sources.taxonomy import Section, Taxonomy
 
 KINDS = ("pareto", "graph")
 FONT = "dejavu-fonts-ttf/ttf/DejaVuSans.ttf"
-FIGURES_VERSION = "1"  # bump when drawing changes, so cached figures are redrawn
+FIGURES_VERSION = "2"  # bump when drawing changes, so cached figures are redrawn
 
 
 def figure_outputs(figures: dict[str, Any]) -> set[str]:
@@ -110,16 +110,19 @@ def _graph(
         area = area_index.get(section.area().path, -1) if section is not None else -1
         title = section.title if key in taxonomy.by_path and section is not None else notes[key].title
         nodes.append(GraphNode(key, title, urls.page(key), area, links.degree(key)))
-    kept = {node.key for node in nodes}
-    edges = sorted({tuple(sorted((a, b))) for a, b in links.edges if a in kept and b in kept and a != b})
+    pairs = index_pairs(links.edges, keys)
+    edges = [(keys[i], keys[j]) for i, j in pairs]
     used = sorted({n.area for n in nodes if n.area >= 0 and not n.planned})
     legend = [(i, areas[i].title) for i in used]
     key = fingerprint("graph", spec, nodes, edges, legend, FIGURES_VERSION)
     figure = cache.load("figures", key) if cache else None
     if figure is None:
+        from garden.figures.layout import shared_layout
         from garden.figures.linkgraph import graph_figure
 
-        figure = graph_figure(spec, nodes, edges, legend, font_path)  # type: ignore[arg-type]
+        # the graph page lays out the same nodes and links: one layout serves both
+        positions = dict(zip(keys, shared_layout(len(keys), pairs, cache), strict=True))
+        figure = graph_figure(spec, nodes, edges, positions, legend, font_path)
         if cache and figure is not None:
             cache.store("figures", key, figure)
     return figure

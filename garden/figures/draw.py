@@ -73,28 +73,34 @@ def load_font(path: Path, size: int) -> Any:
     return ImageFont.truetype(str(path), size)
 
 
-def png_pair(draw: Callable[[Any, float], None], width: int, height: int) -> tuple[bytes, bytes]:
-    """Draw at 4× and downsample: a 1× and a 2× PNG with smooth, crisp edges."""
+def png_pair(
+    draw: Callable[[Any, float], None], width: int, height: int, scale: int = 4
+) -> tuple[bytes, bytes]:
+    """Draw at ``scale``× and downsample: a 1× and a 2× PNG with smooth edges (at ``scale=2``
+    the 2× picture is the drawing itself: four times cheaper, for figures of thousands of lines).
+    Deflated at zlib's fastest level: a figure's flat colours compress nearly as well."""
     from PIL import Image, ImageDraw
 
-    scale = 4
     image = Image.new("RGB", (width * scale, height * scale), PAPER)
     draw(ImageDraw.Draw(image), scale)
-    double = image.reduce(2)  # box-filter supersampling: smooth edges, fast
+    double = image.reduce(scale // 2) if scale > 2 else image  # box-filter supersampling
     out = []
     for picture in (double.reduce(2), double):
         buffer = io.BytesIO()
-        picture.save(buffer, format="PNG")
+        picture.save(buffer, format="PNG", compress_level=1)
         out.append(buffer.getvalue())
     return out[0], out[1]
 
 
 _SVG_STYLE = (
     "<style>"
-    ".fig{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328}"
+    # DejaVu Sans first: labels are placed with its metrics, and it is among the widest sans fonts,
+    # so another one never makes a label longer than the room it was given.
+    ".fig{font-family:'DejaVu Sans',Verdana,system-ui,sans-serif;color:#1f2328}"
     ".fig .ink{fill:currentColor;stroke:currentColor}.fig .muted{stroke:#6e747e;fill:#6e747e}"
     ".fig .line{stroke:#1d5fa8;fill:none}.fig .dot{fill:#1d5fa8;stroke:none}"
-    ".fig a:hover .dot,.fig a:focus .dot{stroke:currentColor;stroke-width:3}"
+    ".fig a:hover .dot,.fig a:focus .dot,.fig a:hover .node,.fig a:focus .node"
+    "{stroke:currentColor;stroke-width:3}"
     ".fig a text{text-decoration:underline;text-decoration-thickness:1px}"
     "@media (prefers-color-scheme:dark){:root:not([data-theme=light]) .fig{color:#e3e1dc}"
     ":root:not([data-theme=light]) .fig .line{stroke:#79b0f2}"
@@ -105,9 +111,12 @@ _SVG_STYLE = (
 )
 
 
-def svg_open(width: int, height: int, title: str, alt: str) -> str:
+def svg_open(width: int, height: int, title: str, alt: str, interactive: bool = False) -> str:
+    """The figure's frame: an image, or a group when it holds links (an image's content is
+    not reachable, so links inside one would be lost to keyboards and screen readers)."""
+    role = "group" if interactive else "img"
     return (
         f'<svg class="fig" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label={quoteattr(alt)}>'
+        f'width="{width}" height="{height}" role="{role}" aria-label={quoteattr(alt)}>'
         f"<title>{escape(title)}</title><desc>{escape(alt)}</desc>{_SVG_STYLE}"
     )

@@ -10,6 +10,9 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from garden.figures.draw import INK, MUTED, PALETTE, PAPER, Figure, hex_colour, load_font, png_pair, svg_open
+from garden.figures.labels import Box, Placed, Wanted, node_box, place_labels
+
+LABEL_SIZE = 14  # shown at about 0.9× in the text column: 12-13 px on screen
 
 
 @dataclass
@@ -26,37 +29,27 @@ def graph_figure(
     spec: dict[str, Any],
     nodes: list[GraphNode],
     edges: list[tuple[str, str]],
+    positions: dict[str, tuple[float, float]],
     legend: list[tuple[int, str]],
     font_path: Path,
 ) -> Figure | None:
-    """The link graph laid out by networkx, coloured by taxonomy area, planned notes as ghosts."""
-    import networkx as nx
-
+    """The link graph at the garden's layout (``positions``, shared with the graph page),
+    coloured by taxonomy area, planned notes as ghosts, the best-linked notes labelled."""
     if not nodes:
         return None
-    graph = nx.Graph()
-    graph.add_nodes_from(node.key for node in nodes)
-    graph.add_edges_from(edges)
-    positions = nx.spring_layout(graph, seed=7, method="energy", gravity=2.0)
-    xs = [float(p[0]) for p in positions.values()]
-    ys = [float(p[1]) for p in positions.values()]
-    width, height, pad = 900, 640, 40
+    width, height, pad = 760, 600, 20
+    font = load_font(font_path, LABEL_SIZE)
     legend_at = _legend_positions([name for _, name in legend] + ["planned"], font_path, width - 2 * pad, pad)
     legend_h = legend_at[-1][1] + 14
-    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-
-    def place(key: str) -> tuple[float, float]:
-        px, py = positions[key]
-        return (
-            pad + (float(px) - min(xs)) / span_x * (width - 2 * pad),
-            pad + legend_h + (float(py) - min(ys)) / span_y * (height - 2 * pad - legend_h),
-        )
-
-    coords = {node.key: place(node.key) for node in nodes}
-    labelled = {
-        node.key
-        for node in sorted(nodes, key=lambda n: (-n.degree, n.title))[: int(spec.get("labels", 10))]
-        if not node.planned
+    xs = [positions[node.key][0] for node in nodes]
+    ys = [positions[node.key][1] for node in nodes]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    room_w, room_h = width - 2 * pad, height - 2 * pad - legend_h
+    scale = min(room_w, room_h) / span
+    ox = pad + (room_w - (max(xs) - min(xs)) * scale) / 2 - min(xs) * scale
+    oy = pad + legend_h + (room_h - (max(ys) - min(ys)) * scale) / 2 - min(ys) * scale
+    coords = {
+        node.key: (ox + positions[node.key][0] * scale, oy + positions[node.key][1] * scale) for node in nodes
     }
 
     def radius(node: GraphNode) -> float:
@@ -64,6 +57,23 @@ def graph_figure(
 
     def colour(node: GraphNode) -> tuple[int, int, int]:
         return PALETTE[node.area % len(PALETTE)] if node.area >= 0 else MUTED
+
+    ascent, descent = font.getmetrics()
+    wanted = [
+        Wanted(node.key, *coords[node.key], radius(node), font.getlength(_short(node.title)), ascent, descent)
+        for node in sorted(nodes, key=lambda n: (-n.degree, n.title))[: int(spec.get("labels", 10))]
+        if not node.planned
+    ]
+    legend_boxes = [
+        Box(lx, ly - 7, lx + 15 + font.getlength(name), ly + 7)
+        for (lx, ly), (_, name) in zip(legend_at, [*legend, (-1, "planned")], strict=True)
+    ]
+    labels = place_labels(
+        wanted,
+        [node_box(*coords[node.key], radius(node)) for node in nodes],
+        Box(2, 2, width - 2, height - 2),
+        legend_boxes,
+    )
 
     def draw(canvas: Any, s: float) -> None:
         for a, b in edges:
@@ -75,12 +85,17 @@ def graph_figure(
                 canvas.ellipse([x - r, y - r, x + r, y + r], outline=MUTED, width=max(1, round(1.5 * s)))
             else:
                 canvas.ellipse([x - r, y - r, x + r, y + r], fill=colour(node), outline=PAPER, width=round(s))
-        font = load_font(font_path, round(12 * s))
+        big = load_font(font_path, round(LABEL_SIZE * s))
+        anchors = {"start": "ls", "middle": "ms", "end": "rs"}
         for node in nodes:
-            if node.key in labelled:
-                x, y = coords[node.key]
+            spot = labels.get(node.key)
+            if spot is not None:
                 canvas.text(
-                    (x * s, (y - radius(node) - 3) * s), _short(node.title), font=font, fill=INK, anchor="md"
+                    (spot.x * s, spot.y * s),
+                    _short(node.title),
+                    font=big,
+                    fill=INK,
+                    anchor=anchors[spot.anchor],
                 )
         for (lx, ly), (index, name) in zip(legend_at, [*legend, (-1, "planned")], strict=True):
             box = [lx * s, (ly - 5) * s, (lx + 10) * s, (ly + 5) * s]
@@ -88,9 +103,9 @@ def graph_figure(
                 canvas.ellipse(box, outline=MUTED, width=max(1, round(1.5 * s)))
             else:
                 canvas.ellipse(box, fill=PALETTE[index % len(PALETTE)])
-            canvas.text(((lx + 15) * s, ly * s), name, font=font, fill=INK, anchor="lm")
+            canvas.text(((lx + 15) * s, ly * s), name, font=big, fill=INK, anchor="lm")
 
-    png, png2x = png_pair(draw, width, height)
+    png, png2x = png_pair(draw, width, height, scale=4 if len(edges) + len(nodes) < 1500 else 2)
     title = str(spec.get("title") or "The Graph")
     written = sum(1 for n in nodes if not n.planned)
     alt = str(
@@ -99,7 +114,7 @@ def graph_figure(
         f"{len(edges)} links, coloured by taxonomy area."
     )
     svg = _graph_svg(
-        nodes, edges, coords, labelled, legend, legend_at, width, height, title, alt, radius, colour
+        nodes, edges, coords, labels, legend, legend_at, width, height, title, alt, radius, colour
     )
     output = str(spec.get("output") or "images/graph").strip("/")
     figure = Figure("graph", output, alt)
@@ -112,7 +127,7 @@ def _graph_svg(
     nodes: list[GraphNode],
     edges: list[tuple[str, str]],
     coords: dict[str, tuple[float, float]],
-    labelled: set[str],
+    labels: dict[str, Placed],
     legend: list[tuple[int, str]],
     legend_at: list[tuple[float, float]],
     width: int,
@@ -122,7 +137,10 @@ def _graph_svg(
     radius: Callable[[GraphNode], float],
     colour: Callable[[GraphNode], tuple[int, int, int]],
 ) -> str:
-    parts = [svg_open(width, height, title, alt), '<g stroke="#cdc8be" stroke-width="1" opacity=".8">']
+    parts = [
+        svg_open(width, height, title, alt, interactive=any(node.url for node in nodes)),
+        '<g stroke="#cdc8be" stroke-width="1" opacity=".8">',
+    ]
     for a, b in edges:
         (ax, ay), (bx, by) = coords[a], coords[b]
         parts.append(f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}"/>')
@@ -132,16 +150,17 @@ def _graph_svg(
         r = radius(node)
         if node.planned:
             circle = (
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="none" stroke="#6e747e" '
-                f'stroke-width="1.5" stroke-dasharray="2 2"/>'
+                f'<circle class="node planned" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="none" '
+                f'stroke="{hex_colour(MUTED)}" stroke-width="1.5" stroke-dasharray="2 2"/>'
             )
         else:
             fill = hex_colour(colour(node))
-            circle = f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}"/>'
+            circle = f'<circle class="node" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}"/>'
+        spot = labels.get(node.key)
         label = (
-            f'<text class="ink" stroke="none" x="{x:.1f}" y="{y - r - 3:.1f}" font-size="12" '
-            f'text-anchor="middle">{escape(_short(node.title))}</text>'
-            if node.key in labelled
+            f'<text class="ink" stroke="none" x="{spot.x:.1f}" y="{spot.y:.1f}" font-size="{LABEL_SIZE}" '
+            f'text-anchor="{spot.anchor}">{escape(_short(node.title))}</text>'
+            if spot is not None
             else ""
         )
         tip = f"<title>{escape(node.title)}{' (planned)' if node.planned else ''}</title>"
@@ -151,13 +170,13 @@ def _graph_svg(
             parts.append(f"<g>{tip}{circle}{label}</g>")
     for (lx, ly), (index, name) in zip(legend_at, [*legend, (-1, "planned")], strict=True):
         fill = (
-            f'fill="{hex_colour(PALETTE[index % len(PALETTE)])}"'
+            f'class="swatch-area" fill="{hex_colour(PALETTE[index % len(PALETTE)])}"'
             if index >= 0
-            else 'fill="none" stroke="#6e747e"'
+            else f'fill="none" stroke="{hex_colour(MUTED)}"'
         )
         parts.append(
             f'<circle cx="{lx + 5:.1f}" cy="{ly:.1f}" r="5" {fill}/>'
-            f'<text class="ink" stroke="none" x="{lx + 15:.1f}" y="{ly + 4:.1f}" font-size="12">'
+            f'<text class="ink" stroke="none" x="{lx + 15:.1f}" y="{ly + 4:.1f}" font-size="{LABEL_SIZE}">'
             f"{escape(name)}</text>"
         )
     parts.append("</svg>")
@@ -168,7 +187,7 @@ def _legend_positions(
     names: list[str], font_path: Path, width: float, pad: float
 ) -> list[tuple[float, float]]:
     """Where each legend entry starts, wrapping onto new rows to fit the width."""
-    font = load_font(font_path, 12)
+    font = load_font(font_path, LABEL_SIZE)
     positions: list[tuple[float, float]] = []
     x, y = pad, 19.0
     for name in names:

@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from garden.core.problems import Problems
 from garden.figures.draw import ACCENT, INK, MUTED, PAPER, Figure, load_font, png_pair, svg_open
+from garden.figures.labels import Box, Placed, Wanted, node_box, place_labels
 
 
 @dataclass
@@ -133,6 +134,7 @@ def pareto_figure(
         or f"{title}: " + ", ".join(p.label for p in points) + ", from most tractable to most realistic."
     )
     curve = _catmull_rom([(frame.x(p.realism), frame.y(p.tractability)) for p in points])
+    labels = _place(frame, points, x_label, y_label, load_font(font_path, 13), load_font(font_path, 15))
 
     def draw(canvas: Any, s: float) -> None:
         w = max(1, round(2 * s))
@@ -164,14 +166,13 @@ def pareto_figure(
             canvas.ellipse(
                 [cx - r, cy - r, cx + r, cy + r], fill=ACCENT, outline=PAPER, width=max(1, round(s))
             )
-            left_side = point.realism > 0.75
-            lx = cx - 12 * s if left_side else cx + 12 * s
-            canvas.text(
-                (lx, cy - 12 * s), point.label, font=small, fill=INK, anchor="rd" if left_side else "ld"
-            )
+            spot = labels.get(point.label)
+            if spot is not None:
+                anchor = {"start": "ls", "middle": "ms", "end": "rs"}[spot.anchor]
+                canvas.text((spot.x * s, spot.y * s), point.label, font=small, fill=INK, anchor=anchor)
 
     png, png2x = png_pair(draw, frame.width, frame.height)
-    svg = _pareto_svg(frame, points, curve, title, alt, x_label, y_label)
+    svg = _pareto_svg(frame, points, curve, labels, title, alt, x_label, y_label)
     output = str(spec.get("output") or "images/pareto-frontier").strip("/")
     figure = Figure("pareto", output, alt)
     figure.files = {figure.png: png, figure.png2x: png2x, figure.svg_path: svg.encode("utf-8")}
@@ -183,6 +184,7 @@ def _pareto_svg(
     frame: _Frame,
     points: list[ParetoPoint],
     curve: list[tuple[float, float]],
+    labels: dict[str, Placed],
     title: str,
     alt: str,
     x_label: str,
@@ -192,7 +194,7 @@ def _pareto_svg(
     tip = frame.width - frame.right + 18
     top = frame.top - 28
     parts = [
-        svg_open(frame.width, frame.height, title, alt),
+        svg_open(frame.width, frame.height, title, alt, interactive=any(p.url for p in points)),
         f'<g class="ink" stroke-width="2"><line x1="{x0}" y1="{y0}" x2="{tip - 8}" y2="{y0}"/>'
         f'<line x1="{x0}" y1="{y0}" x2="{x0}" y2="{top + 8}"/></g>',
         f'<polygon class="ink" points="{tip},{y0} {tip - 12},{y0 - 6} {tip - 12},{y0 + 6}"/>',
@@ -216,17 +218,51 @@ def _pareto_svg(
                 f'y2="{cy:.1f}"/><line x1="{left:.1f}" y1="{cy - 7:.1f}" x2="{left:.1f}" y2="{cy + 7:.1f}"/>'
                 f'<line x1="{right:.1f}" y1="{cy - 7:.1f}" x2="{right:.1f}" y2="{cy + 7:.1f}"/></g>'
             )
-        item.append(f'<circle class="dot" cx="{cx:.1f}" cy="{cy:.1f}" r="7"/>')
-        left_side = point.realism > 0.75
-        anchor = ' text-anchor="end"' if left_side else ""
-        item.append(
-            f'<text class="ink" stroke="none" x="{cx - 12 if left_side else cx + 12:.1f}" y="{cy - 12:.1f}" '
-            f'font-size="13"{anchor}>{escape(point.label)}</text>'
-        )
+        item.append(f'<circle class="node dot" cx="{cx:.1f}" cy="{cy:.1f}" r="7"/>')
+        spot = labels.get(point.label)
+        if spot is not None:
+            item.append(
+                f'<text class="ink" stroke="none" x="{spot.x:.1f}" y="{spot.y:.1f}" '
+                f'font-size="13" text-anchor="{spot.anchor}">{escape(point.label)}</text>'
+            )
         body = "".join(item)
         if point.url:
             parts.append(f"<a href={quoteattr(point.url)}><title>{escape(point.label)}</title>{body}</a>")
         else:
-            parts.append(f"<g>{body}</g>")
+            parts.append(f"<g><title>{escape(point.label)}</title>{body}</g>")
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _place(
+    frame: _Frame, points: list[ParetoPoint], x_label: str, y_label: str, small: Any, font: Any
+) -> dict[str, Placed]:
+    """Labels beside their points, clear of each other, the points and the axis titles."""
+    x0, y0 = frame.left, frame.height - frame.bottom
+    ascent, descent = font.getmetrics()
+    axis_titles = [
+        Box(
+            frame.width - frame.right - font.getlength(x_label + " →"),
+            y0 + 34 - ascent,
+            frame.width,
+            y0 + 34 + descent,
+        ),
+        Box(
+            x0 + 14,
+            frame.top - 14 - ascent,
+            x0 + 14 + font.getlength(y_label + " ↑"),
+            frame.top - 14 + descent,
+        ),
+        Box(x0 - 8, frame.top - 28, x0 + 2, y0 + 2),  # the vertical axis
+        Box(x0 - 2, y0 - 2, frame.width, y0 + 8),  # the horizontal axis
+    ]
+    up, down = small.getmetrics()
+    dots = [(frame.x(p.realism), frame.y(p.tractability)) for p in points]
+    wanted = [
+        Wanted(p.label, cx, cy, 7, small.getlength(p.label), up, down)
+        for p, (cx, cy) in zip(points, dots, strict=True)
+    ]
+    # up and away from the frontier, which runs from the top left to the bottom right
+    sides = ("above-right", "above-left", "above", "right", "left", "below-left", "below-right", "below")
+    bounds = Box(0, 0, frame.width, frame.height)
+    return place_labels(wanted, [node_box(cx, cy, 7) for cx, cy in dots], bounds, axis_titles, sides=sides)

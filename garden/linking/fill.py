@@ -83,6 +83,7 @@ class Filler:
     title_of: Callable[[str], str]
     section_text: dict[str, str]  # section path -> slug of the note that is its text
     figures: dict[str, Figure] = field(default_factory=dict)
+    size_of: Callable[[str], tuple[int, int] | None] = lambda path: None  # a linked image's pixels
     _keys: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ fingerprints
@@ -101,6 +102,8 @@ class Filler:
                 figure = self.figures.get(target.slug) if target.kind == "file" else None
                 if figure is not None:
                     parts.append(figure.svg_hash)
+                elif target.kind == "file":
+                    parts.append(str(self.size_of(target.slug)))
         key = hashlib.blake2b("\x00".join(parts).encode(), digest_size=12).hexdigest()
         if not stack:
             self._keys[slug] = key
@@ -186,7 +189,8 @@ class Filler:
             return missing_image(ref.target)
         src = escapeHtml(target_url(self.urls, target))
         title = f' title="{escapeHtml(ref.title)}"' if ref.title else ""
-        return f'<img src="{src}" alt="{alt}"{title} loading="lazy">'
+        size = self._size(target.slug) if target.kind == "file" else ""
+        return f'<img src="{src}" alt="{alt}"{title}{size} loading="lazy">'
 
     def _embedded_file(self, ref: LinkRef, target: Target) -> str:
         if target.slug in self.figures:
@@ -199,10 +203,23 @@ class Filler:
         alt = ref.target.rsplit("/", 1)[-1]
         width, _, height = label.partition("x")
         if width.isdigit() and (not height or height.isdigit()):
-            size = f' width="{width}"' + (f' height="{height}"' if height else "")
-        elif label:
-            alt = label
+            size = f' width="{width}"' + (
+                f' height="{height}"' if height else self._size(target.slug, int(width))
+            )
+        else:
+            size = self._size(target.slug)
+            alt = label or alt
         return f'<img src="{url}" alt="{escapeHtml(alt)}"{size} loading="lazy">'
+
+    def _size(self, path: str, width: int = 0) -> str:
+        """``width``/``height`` from the file (the height alone, scaled, when the note gave the
+        width), so the page does not jump while the image loads."""
+        known = self.size_of(path)
+        if known is None or not known[0]:
+            return ""
+        if width:
+            return f' height="{round(known[1] * width / known[0])}"'
+        return f' width="{known[0]}" height="{known[1]}"'
 
     def _transclude(self, slug: str, target: Target, stack: tuple[str, ...]) -> str:
         url = escapeHtml(self.urls.page(target.slug, target.anchor))

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from garden.core.paths import normalize, slug_key, slugify, slugify_path
-from garden.sources.images import image_problem
+from garden.sources.images import image_problem, image_size
 from garden.sources.notes import Note
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -89,6 +89,7 @@ class Resolver:
         self._files_by_name: dict[str, list[str]] | None = None
         self._memo: dict[tuple[str, str], Target] = {}
         self._image_checks: dict[str, str | None] = {}
+        self._image_sizes: dict[str, tuple[int, int] | None] = {}
 
     # ------------------------------------------------------------------ wikilinks
 
@@ -254,6 +255,13 @@ class Resolver:
             source = self.source_of_file(output_path)  # None for figures the build draws itself
             self._image_checks[output_path] = image_problem(source) if source else None
         return self._image_checks[output_path]
+
+    def image_size(self, output_path: str) -> tuple[int, int] | None:
+        """Pixel size of a linked raster image (read once per build), None when unknown."""
+        if output_path not in self._image_sizes:
+            source = self.source_of_file(output_path)
+            self._image_sizes[output_path] = image_size(source) if source else None
+        return self._image_sizes[output_path]
 
     def source_of_file(self, output_path: str) -> Path | None:
         """The file on disk that a linked asset is copied from (notes/ wins over static/)."""

@@ -144,7 +144,8 @@ def _citation(garden: Garden, slug: str) -> dict | None:
 def _note_context(garden: Garden, slug: str, tag_url: Any) -> dict:
     note = garden.notes[slug]
     section = garden.section_of.get(slug)
-    backlinks = [_note_link(garden, b.source, b.context) for b in garden.links.backlinks.get(slug, [])]
+    neighbours = garden.neighbours(slug)
+    backlinks = [_note_link(garden, b.source, b.context) for b in neighbours.incoming]
     backlinks.sort(key=lambda link: (link.title.casefold(), link.url))
     return {
         "kind": "note",
@@ -160,8 +161,8 @@ def _note_context(garden: Garden, slug: str, tag_url: Any) -> dict:
         "status": note.status,
         "toc": _toc(garden, slug),
         "backlinks": backlinks,
-        "outlinks": [_note_link(garden, target) for target in garden.links.outlinks.get(slug, [])],
-        "planned": [_planned_link(garden, key) for key in garden.links.planned_out.get(slug, [])],
+        "outlinks": [_note_link(garden, target) for target in neighbours.outgoing],
+        "planned": [_planned_link(garden, key) for key in neighbours.planned],
         "paper": _paper(note),
         "citation": _citation(garden, slug),
         "extra": note.extra,

@@ -23,9 +23,6 @@ MAX_PER_SIDE = 10  # neighbours drawn on each side of a local graph; the rest ar
 UNFILED = "#6e747e"
 
 
-LAYOUT_VERSION = 2  # bump when the layout algorithm changes: cached layouts are recomputed
-
-
 def colour(area: int) -> str:
     return "#{:02x}{:02x}{:02x}".format(*PALETTE[area % len(PALETTE)]) if area >= 0 else UNFILED
 
@@ -59,20 +56,10 @@ def graph_data(view: GardenGraph, garden: Garden, cache: Any = None) -> bytes:
 
 
 def _layout(n: int, pairs: list[tuple[int, int]], cache: Any) -> list[tuple[float, float]]:
-    """The layout, reused from the cache while the links are the same (it costs ~0.5 s at 1,000
-    notes, and numpy's import another 0.3 s: a body edit needs neither)."""
-    import hashlib
+    """The garden's layout, shared with the graph figure (``figures/layout.py``)."""
+    from garden.figures.layout import shared_layout
 
-    key = hashlib.sha256(json.dumps([LAYOUT_VERSION, n, pairs]).encode()).hexdigest()
-    stored = cache.load_named("layout") if cache is not None else None
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and len(stored[1]) == n:
-        return stored[1]
-    from garden.figures.layout import layout_pairs
-
-    positions = layout_pairs(n, pairs)
-    if cache is not None:
-        cache.store_named("layout", (key, positions))
-    return positions
+    return shared_layout(n, pairs, cache)
 
 
 def graph_page_context(view: GardenGraph, garden: Garden) -> dict[str, Any]:
@@ -108,9 +95,8 @@ def _short(title: str, limit: int = 24) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-def _side(keys: list[str], view: GardenGraph) -> tuple[list[Node], int]:
+def _side(nodes: list[Node]) -> tuple[list[Node], int]:
     """At most MAX_PER_SIDE neighbours (best linked first), in title order, and how many are left."""
-    nodes = [view.nodes[key] for key in keys if key in view.nodes]
     if len(nodes) > MAX_PER_SIDE:
         kept = sorted(nodes, key=lambda n: (-n.degree, n.title.casefold(), n.key))[: MAX_PER_SIDE - 1]
         return sorted(kept, key=lambda n: (n.title.casefold(), n.key)), len(nodes) - len(kept)
@@ -121,15 +107,35 @@ def _radius(node: Node) -> float:
     return min(4.0 + 1.2 * math.sqrt(node.degree), 11.0)
 
 
+def _neighbour(key: str, view: GardenGraph, garden: Garden) -> Node:
+    """The graph view's node, or one for a neighbour the global graph leaves out (the home
+    page, a section without a text of its own)."""
+    from garden.model import PLANNED_PREFIX, Node
+
+    if key in view.nodes:
+        return view.nodes[key]
+    if key.startswith(PLANNED_PREFIX):
+        entry = garden.links.planned[key[len(PLANNED_PREFIX) :]]
+        return Node(key, entry.name, garden.urls.page(addresses.PLANNED, entry.anchor), -1, 0, planned=True)
+    section = garden.section_of.get(key) or garden.taxonomy.by_path.get(key)
+    tops = [node for node in garden.taxonomy.sections() if node.parent is None or node.parent.is_group]
+    areas = {node.area().path: i for i, node in enumerate(tops)}  # as in model.garden_graph
+    area = areas.get(section.area().path, -1) if section is not None else -1
+    return Node(key, garden.title_of(key), garden.url_of(key), area, garden.links.degree(key))
+
+
 def local_graph_svg(slug: str, view: GardenGraph, garden: Garden) -> str:
-    """The note in the middle, what links here on the left, what it links to on the right."""
-    graph = garden.links
-    if slug not in view.nodes:
+    """The note in the middle, what links here on the left, what it links to on the right:
+    exactly its Backlinks and "Links from this note" (a note linked both ways is on both sides)."""
+    from garden.model import PLANNED_PREFIX
+
+    if not slug or slug not in garden.notes:  # the home page links to everything: no local graph
         return ""
-    outgoing = [k for k in graph.successors(slug) if k in view.nodes]
-    incoming = [k for k in graph.predecessors(slug) if k in view.nodes and k not in outgoing]
-    left, left_more = _side(incoming, view)
-    right, right_more = _side(outgoing, view)
+    near = garden.neighbours(slug)
+    incoming = [b.source for b in near.incoming]
+    outgoing = [*near.outgoing, *(PLANNED_PREFIX + key for key in near.planned)]
+    left, left_more = _side([_neighbour(k, view, garden) for k in incoming])
+    right, right_more = _side([_neighbour(k, view, garden) for k in outgoing])
     if not left and not right:
         return ""
     rows = max(len(left) + (left_more > 0), len(right) + (right_more > 0), 3)
@@ -137,7 +143,7 @@ def local_graph_svg(slug: str, view: GardenGraph, garden: Garden) -> str:
     # one-sided graphs move the note towards the empty side: more room for the labels
     cx = WIDTH / 2 + (0 if left and right else -SHIFT if right else SHIFT)
     cy = height / 2
-    me = view.nodes[slug]
+    me = _neighbour(slug, view, garden)
     label = (
         f"Local graph of {me.title}: "
         + (f"{len(incoming)} notes link here" if len(incoming) != 1 else "1 note links here")

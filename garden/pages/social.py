@@ -35,7 +35,7 @@ def page_meta(garden: Garden, page: Page) -> dict[str, Any]:
         "description": description or garden.config.description,
         "canonical": "" if kind == "404" else urls.absolute(context.get("url") or urls.page("")),
         "image": urls.absolute(urls.file(card)),
-        "image_alt": f"{context.get('title') or garden.config.title} · {garden.config.title}",
+        "image_alt": _image_alt(garden, kind, context.get("title") or ""),
         "image_width": CARD_WIDTH,
         "image_height": CARD_HEIGHT,
         "published": note.date if note is not None else None,
@@ -50,3 +50,13 @@ def add_meta(garden: Garden, pages: list[Page]) -> None:
     """Give every page its ``social`` context (templates show it in <head>)."""
     for page in pages:
         page.context.setdefault("social", page_meta(garden, page))
+
+
+def _image_alt(garden: Garden, kind: str, title: str) -> str:
+    """What the card shows: the page's title and the garden's name; the home page's card shows
+    the garden's name and its description (its alt would otherwise repeat the name twice)."""
+    site = garden.config.title
+    if kind == "home" or not title or title == site:
+        about = garden.config.description
+        return f"Card of {site}: {about}" if about else f"Card of {site}"
+    return f"{title} · {site}"

@@ -49,7 +49,9 @@ LIVE_SCRIPT = """<script id="garden-live">(() => {
     const title = document.createElement("strong");
     title.textContent = "The last change did not build; this page is the last good version.";
     const list = document.createElement("pre");
-    list.style.cssText = "white-space:pre-wrap;margin:.6rem 0 0";
+    // the page's own pre style (background, colour, padding) must not reach the overlay
+    list.style.cssText = "white-space:pre-wrap;margin:.6rem 0 0;padding:0;background:none;color:inherit;" +
+      "font:inherit;border:0;overflow:visible";
     list.textContent = problems.join("\\n");
     box.append(title, list);
     document.body.append(box);

@@ -30,3 +30,15 @@ def image_problem(path: Path) -> str | None:
     except Exception:  # pillow raises many kinds on bad data (SyntaxError, ValueError, struct.error...)
         return "truncated or corrupt image data"
     return None
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """Width and height of a raster image in pixels (its header only), for ``<img>`` tags, so
+    the page keeps its place while the image loads; None when unknown (SVG, unreadable)."""
+    if path.suffix.lower() not in RASTER:
+        return None
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except Exception:  # a broken image is reported by image_problem; here it only has no size
+        return None

@@ -45,14 +45,16 @@ def run_new(args: argparse.Namespace) -> int:
         folder = notes_dir / section.path
         front["section"] = section.path
     tags = [t.strip() for t in args.tags.split(",") if t.strip()]
-    front.update({"tags": tags, "date": date.today().isoformat(), "status": "seedling", "description": ""})
+    if tags:
+        front["tags"] = tags
+    front.update({"date": date.today(), "status": "seedling"})
     path = folder / f"{slug}.md"
     if path.exists():
         print(f"error: {path} already exists; choose another title or edit that note", file=sys.stderr)
         return 1
     folder.mkdir(parents=True, exist_ok=True)
     header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
-    path.write_text(f"---\n{header}---\n\n# {title}\n\n", encoding="utf-8")
+    path.write_text(f"---\n{header}---\n\n", encoding="utf-8")  # the title once: the page shows it
     print(path)
     return 0
 

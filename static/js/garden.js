@@ -49,6 +49,7 @@
     const status = dialog.querySelector(".search-status");
     let loading = null;
     let latest = 0;
+    const PAGE = 10; // results shown at a time
 
     const load = () =>
       (loading ||= import(script.dataset.search).then(async (pagefind) => {
@@ -86,11 +87,31 @@
       const pagefind = await load();
       const search = await pagefind.debouncedSearch(query, {}, 120);
       if (search === null || id !== latest) return; // a newer query is on its way
-      const found = await Promise.all(search.results.slice(0, 10).map((result) => result.data()));
+      list.replaceChildren();
+      await more(search.results, 0, id);
       if (id !== latest) return;
-      list.replaceChildren(...found.map(resultItem));
-      const count = search.results.length;
+      const count = search.results.length; // said once the first results are in the list
       status.textContent = count ? `${count} note${count === 1 ? "" : "s"} found` : `No notes match “${query}”`;
+    }
+
+    /* Ten results at a time; a button at the end of the list shows the next ten. */
+    async function more(results, from, id) {
+      const found = await Promise.all(results.slice(from, from + PAGE).map((result) => result.data()));
+      if (id !== latest) return;
+      list.querySelector(".search-more")?.remove();
+      list.append(...found.map(resultItem));
+      if (results.length > from + PAGE) {
+        const button = make("button", "", `Show more results (${results.length - from - PAGE} left)`);
+        button.type = "button";
+        const item = make("li", "search-more");
+        item.append(button);
+        list.append(item);
+        button.addEventListener("click", async () => {
+          const first = list.querySelectorAll("a").length;
+          await more(results, from + PAGE, id);
+          list.querySelectorAll("a")[first]?.focus();
+        });
+      }
     }
 
     function resultItem(data) {
@@ -250,14 +271,38 @@
     return list;
   }
 
+  /* Beside the link (below it, or above when there is more room there), inside the viewport,
+     never over the link itself nor over the table of contents. */
   function place(box, link) {
     const rect = link.getBoundingClientRect();
-    const width = box.offsetWidth;
-    const left = Math.max(8, Math.min(rect.left, innerWidth - width - 8));
-    const below = innerHeight - rect.bottom > box.offsetHeight + 16 || rect.top < box.offsetHeight + 16;
+    const toc = document.querySelector(".toc");
+    const tocRect = toc && toc.offsetWidth ? toc.getBoundingClientRect() : null;
+    const right = tocRect && rect.right <= tocRect.left ? tocRect.left - 8 : innerWidth - 8;
+    const width = Math.min(box.offsetWidth, right - 8);
+    box.style.width = `${width}px`;
+    const left = Math.max(8, Math.min(rect.left, right - width));
+    const roomBelow = innerHeight - rect.bottom - 16;
+    const roomAbove = rect.top - 16;
+    const below = roomBelow >= box.offsetHeight || roomBelow >= roomAbove;
+    box.style.maxHeight = `${Math.max(Math.min(box.offsetHeight, below ? roomBelow : roomAbove), 64)}px`;
     const top = below ? rect.bottom + 8 : rect.top - box.offsetHeight - 8;
     box.style.left = `${left + scrollX}px`;
     box.style.top = `${top + scrollY}px`;
+  }
+
+  /* ------------------------------------------------------------------ wide formulas */
+  /* A formula wider than its box scrolls; the keyboard can reach and scroll it too. */
+  function setupScrollBoxes() {
+    const boxes = [...document.querySelectorAll(".math-display")];
+    if (!boxes.length) return;
+    const mark = () =>
+      boxes.forEach((box) =>
+        box.scrollWidth > box.clientWidth ? box.setAttribute("tabindex", "0") : box.removeAttribute("tabindex")
+      );
+    addEventListener("resize", mark, { passive: true });
+    addEventListener("load", mark); // KaTeX's fonts change a formula's width once they arrive
+    document.fonts?.ready.then(mark);
+    mark();
   }
 
   /* ------------------------------------------------------------------ table of contents */
@@ -284,4 +329,5 @@
   setupSearch();
   setupPreviews();
   setupToc();
+  setupScrollBoxes();
 })();

@@ -1,6 +1,6 @@
 /* graph.js: the whole garden on a canvas. Positions come from the build (graph/graph.json), so
    the browser only draws: pan by dragging, zoom with the wheel, a pinch or the buttons, point
-   at a note to highlight its neighbours, click to open it. Redraws only when something changed. */
+   at a note (or tap it) to highlight its neighbours, click (or tap again) to open it. Redraws only when something changed. */
 (() => {
   "use strict";
   const canvas = document.getElementById("graph-canvas");
@@ -184,33 +184,53 @@
     if (window.gardenGraph) window.gardenGraph.drawMs = performance.now() - started;
   }
 
-  /* Labels in screen space: the hovered note and its neighbours, else the biggest visible notes. */
+  /* Labels in screen space: the hovered note and its neighbours, else the best-linked visible
+     notes. Each tries a few places around its note (above, below, right, left) and takes the
+     first that covers no other label and no note; one that fits nowhere waits for a zoom. */
   function labels(fg, bg, near) {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.globalAlpha = 1;
     ctx.font = "12px system-ui, sans-serif";
-    ctx.textAlign = "center";
     ctx.lineWidth = 3;
     ctx.strokeStyle = bg;
     ctx.fillStyle = fg;
-    const few = nodes.length <= 60;
-    const chosen = near ? [hover, ...near] : byDegree.filter((i) => few || nodes[i].r * view.k >= 6);
+    ctx.textBaseline = "alphabetic";
+    const screen = (node) => [view.x + node.x * view.k, view.y + node.y * view.k, node.r * view.k];
+    const visible = [];
+    nodes.forEach((node) => {
+      const [sx, sy, r] = screen(node);
+      if (sx > -r && sx < width + r && sy > -r && sy < height + r) visible.push([sx - r, sy - r, sx + r, sy + r]);
+    });
+    const meets = (a, b) => a[0] < b[2] && a[2] > b[0] && a[1] < b[3] && a[3] > b[1];
+    const chosen = near ? [hover, ...near] : byDegree;
     const taken = [];
-    let drawn = 0;
+    const boxes = [];
     for (const i of chosen) {
+      if (taken.length >= MAX_LABELS) break;
       const node = nodes[i];
-      const sx = view.x + node.x * view.k;
-      const sy = view.y + (node.y - node.r) * view.k - 5;
-      if (sx < 0 || sx > width || sy < 0 || sy > height + 12) continue;
+      const [sx, sy, r] = screen(node);
+      if (sx < 0 || sx > width || sy < 0 || sy > height) continue;
       const text = node.title.length > 32 ? `${node.title.slice(0, 31)}…` : node.title;
-      const half = ctx.measureText(text).width / 2;
-      const box = [sx - half, sy - 12, sx + half, sy + 2];
-      if (i !== hover && taken.some((t) => box[0] < t[2] && box[2] > t[0] && box[1] < t[3] && box[3] > t[1])) continue;
-      taken.push(box);
-      ctx.strokeText(text, sx, sy);
-      ctx.fillText(text, sx, sy);
-      if (++drawn >= MAX_LABELS) break;
+      const w = ctx.measureText(text).width;
+      const gap = r + 3;
+      const spots = [
+        [sx - w / 2, sy - gap - 4], // above (the baseline 4 px over the box's bottom)
+        [sx - w / 2, sy + gap + 11], // below
+        [sx + gap, sy + 4], // right
+        [sx - gap - w, sy + 4], // left
+      ];
+      for (const [left, baseline] of spots) {
+        const box = [left - 1, baseline - 11, left + w + 1, baseline + 4];
+        if (box[0] < 0 || box[2] > width || box[1] < 0 || box[3] > height) continue;
+        if (taken.some((t) => meets(box, t)) || visible.some((v) => meets(box, v))) continue;
+        taken.push(box);
+        boxes.push({ x: box[0], y: box[1], w: box[2] - box[0], h: box[3] - box[1], t: node.title });
+        ctx.strokeText(text, left, baseline);
+        ctx.fillText(text, left, baseline);
+        break;
+      }
     }
+    canvas.dataset.labels = JSON.stringify(boxes); // what is labelled where, for tests and the curious
   }
 
   function nodeAt(sx, sy) {
@@ -282,6 +302,8 @@
       if (event.type !== "pointerup" || moved > 4 || pointers.size) return;
       const [sx, sy] = local(event);
       const i = nodeAt(sx, sy);
+      // on a touch screen the first tap shows a note and its neighbours, a second opens it
+      if (event.pointerType === "touch" && i !== hover) return setHover(i, sx, sy);
       if (i >= 0 && nodes[i].url) location.href = nodes[i].url;
     };
     canvas.addEventListener("pointerup", release);
