@@ -18,7 +18,7 @@ from typing import Any
 
 from garden.core.problems import Problems
 
-CACHE_FORMAT = 3  # 3: modules moved into layers (pickles name their classes by module)
+CACHE_FORMAT = 4  # 4: links know whether they sit in a list item; 3: modules moved into layers
 KINDS = ("notes", "html", "figures", "named")
 
 
