@@ -261,3 +261,27 @@ def test_no_reader_facing_page_says_seed_or_uses_british_spelling(built):
         text = re.sub(r"\bseedlings?\b", "", text)  # the growth stage of a note, a garden word
         assert not re.search(r"\bseeds?\b|\bseed's\b", text, re.I), page
         assert not british.search(text), (page, british.search(text))
+
+
+INTRODUCED = [
+    "models/linear-regression",
+    "models/kernel-regression",
+    "data/pre-training",
+    "data/post-training",
+    "post-training",
+    "interpretability",
+]
+
+
+@pytest.mark.parametrize("section", INTRODUCED)
+def test_every_section_has_an_introduction(built, section):
+    out, _ = built
+    page = (out / section / "index.html").read_text()
+    body = page.split('class="note-body"', 1)[1].split("</div>", 1)[0] if 'class="note-body"' in page else ""
+    assert len(re.sub(r"<[^>]+>", " ", body).split()) >= 80, section
+
+
+def test_data_contrasts_pre_and_post_training(built):
+    out, _ = built
+    text = html.unescape(re.sub(r"<[^>]+>", " ", (out / "data" / "index.html").read_text()))
+    assert "Pre-training data is enormous" in text and "Post-training data is small" in text
