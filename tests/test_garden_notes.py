@@ -237,7 +237,10 @@ REVIEWED = {
     ),
     "optimization/loss-spikes/small-scale-proxies-training-instabilities.md": (["A conjecture"], []),
     "digitalGarden/kernelLimitations.md": (["77 %", "Arora et al."], []),
-    "models/linear-networks/saddle-to-saddle-deep-linear-networks.md": (["Huh et al.", "bottleneck rank"], []),
+    "models/linear-networks/saddle-to-saddle-deep-linear-networks.md": (
+        ["Huh et al.", "bottleneck rank"],
+        [],
+    ),
     "hyper-parameters/lecun-initialization.md": (["f(\\pm 1) = \\pm 1"], []),
     "hardware-aware/index.md": (["Dao, Fu, Ermon, Rudra and Ré, 2022"], ["Flash attention (Albert Gu)"]),
 }
@@ -255,7 +258,9 @@ def test_reviewed_statements_are_corrected(path):
 
 def test_no_reader_facing_page_says_seed_or_uses_british_spelling(built):
     out, _ = built
-    british = re.compile(r"\b(?:initialis|parameteris|optimis|normalis|regularis|generalis|orthogonalis|behaviour)", re.I)
+    british = re.compile(
+        r"\b(?:initialis|parameteris|optimis|normalis|regularis|generalis|orthogonalis|behaviour)", re.I
+    )
     for page in out.rglob("*.html"):
         text = re.sub(r"<[^>]+>", " ", page.read_text())
         text = re.sub(r"\bseedlings?\b", "", text)  # the growth stage of a note, a garden word
