@@ -24,6 +24,7 @@ from garden.markdown.placeholders import (
     link_close,
     link_open,
 )
+from garden.markdown.scholarly import install_scholarly_rules
 
 
 @dataclass
@@ -186,6 +187,7 @@ def install_render_rules(md: MarkdownIt) -> None:
     }
     for name, rule in rules.items():
         md.add_render_rule(name, rule)
+    install_scholarly_rules(md)
 
 
 def render_tokens(md: MarkdownIt, tokens: list[Token], env: RenderEnv) -> str:

@@ -32,6 +32,7 @@ from garden.markdown.marks import mark_rule
 from garden.markdown.mathrender import MathCollector
 from garden.markdown.nesting import MAX_NESTING, keep_too_deep
 from garden.markdown.positions import locate
+from garden.markdown.scholarly import scholarly_plugin
 from garden.markdown.wikilinks import wikilink_rule
 
 
@@ -85,6 +86,7 @@ def create_parser() -> MarkdownIt:
     for ruler, where, anchor, name, rule in RULES:
         getattr(getattr(md, ruler).ruler, where)(anchor, name, rule)
     _add_terminators(md, "=%")
+    md.use(scholarly_plugin)  # [@citations], \eqref, numbered equations and theorem blocks
     for kind in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
         md.add_render_rule(kind, _math_placeholder(display=kind != "math_inline"))
     return md
