@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,8 @@ from garden.core.locations import PACKAGE_TEMPLATES
 from garden.core.paths import Urls
 from garden.core.problems import Problem, Problems
 from garden.linking.check import Edge, resolve_links, transclusion_cycles
+from garden.linking.cite import Citer, check_citations
+from garden.linking.numbered import NumberedBlocks
 from garden.linking.fill import Filler
 from garden.linking.graph import LinkGraph
 from garden.linking.resolve import Resolver, Target
@@ -69,6 +71,8 @@ def artifact_signature(artifact: NoteArtifact) -> tuple:
         note.title_from_h1,
         tuple((h.level, h.text, h.anchor) for h in artifact.headings),
         tuple((r.kind, r.target, r.heading, r.label, r.title) for r in artifact.links),
+        tuple(sorted({item.key for cluster in artifact.citations for item in cluster.items})),
+        tuple(artifact.labels),
     )
 
 
@@ -89,16 +93,24 @@ def link_notes(
     resolver: Resolver,
     headings: dict[str, list[Heading]],
     did_you_mean: DidYouMean,
+    citable: Collection[str] | None = None,
+    numbered: NumberedBlocks | None = None,
 ) -> Linked:
-    """Resolve the links of the notes in ``artifacts`` (slug -> compiled note), in slug order."""
+    """Resolve the links of the notes in ``artifacts`` (slug -> compiled note), in slug order;
+    with ``citable`` (the keys of the bibliography), check their citations too."""
     linked = Linked()
+    if numbered is not None:  # a link may name a numbered equation or theorem block
+        headings = numbered.headings(headings)
     for slug in sorted(artifacts):
         artifact = artifacts[slug]
         found = Problems()
-        linked.targets[slug], linked.edges[slug] = resolve_links(
-            artifact.note, artifact.links, resolver, headings, found
-        )
+        targets, linked.edges[slug] = resolve_links(artifact.note, artifact.links, resolver, headings, found)
+        if numbered is not None:
+            targets = [numbered.retarget(slug, r, t) for r, t in zip(artifact.links, targets, strict=True)]
+        linked.targets[slug] = targets
         did_you_mean.check(artifact.note, linked.edges[slug], found)
+        if citable is not None:
+            check_citations(artifact.note, artifact.citations, citable, found)
         linked.problems[slug] = found.items
     return linked
 
@@ -132,6 +144,8 @@ def assemble_garden(
     edges: dict[str, list[Edge]],
     summaries: dict[str, str],
     citations: dict[str, Citation],
+    citer: Citer | None = None,
+    numbered: NumberedBlocks | None = None,
 ) -> Garden:
     """The Garden the emitters read, with the filler that links its notes' bodies."""
     filler = Filler(
@@ -143,6 +157,8 @@ def assemble_garden(
         lambda slug: slug,  # replaced below: titles come from the garden being made
         {path: note.slug for path, note in section_text.items()},
         figures,
+        citer,
+        numbered or NumberedBlocks(),
     )
     garden = Garden(
         config,

@@ -23,6 +23,7 @@ from garden.markdown.placeholders import (
     embeds_paragraph_open,
     link_close,
     link_open,
+    link_text,
 )
 from garden.markdown.scholarly import install_scholarly_rules
 
@@ -41,6 +42,8 @@ def _env(env: dict) -> RenderEnv:
 
 def _wikilink(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
     meta = tokens[idx].meta
+    if meta["heading"] and not meta["label"]:  # it may name a numbered block: known once linked
+        return link_open(meta["ref"]) + link_text(meta["ref"]) + link_close(meta["ref"])
     label = meta["label"] or (
         meta["target"] + (" › " + meta["heading"] if meta["heading"] else "")
         if meta["target"]

@@ -136,8 +136,8 @@ def scholarly_rule(state: StateCore) -> None:
             head = TheoremHead(kind, theorems.next(kind), name)
             token.meta["theorem"] = head  # shared with its title tokens (callouts.py)
             open_theorems.append((token, head))
-            if title is not None and title.type == "inline" and not name:
-                title.children = []
+            if title is not None and title.type == "inline" and not name:  # keep only its \label
+                title.children = [c for c in title.children or [] if c.type == "texref"]
             elif title is not None and title.children:
                 _trim_before_labels(title.children)
         elif token.type == "callout_close" and open_theorems:
