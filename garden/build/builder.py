@@ -42,7 +42,7 @@ from garden.pages.reader import graph_files
 from garden.pages.templates import Page
 from garden.publish.cards import CardRun, CardSource
 from garden.publish.files import Published, begin_cards, publish
-from garden.sources.bibliography import Library, load_library
+from garden.sources.bibliography import Library, bibtex_of, load_library
 from garden.sources.citations import Citation, bibliography
 from garden.sources.dates import fill_dates
 from garden.sources.notes import Note, check_slugs, drop_reserved
@@ -180,7 +180,9 @@ class Builder:
             config.path or config.root,
             run.cache,
         )
-        run.citer = Citer(run.urls, references, clusters, config.scholarly.style)
+        bibtex = {key: bibtex_of(run.library.works[key]) for key in sorted(references)}
+        bibtex = {key: text for key, text in bibtex.items() if run.library.works[key].source is not None}
+        run.citer = Citer(run.urls, references, clusters, config.scholarly.style, bibtex, run.library.strings)
         run.numbered = NumberedBlocks.of({slug: a.labels for slug, a in run.artifact_of.items()})
         return None
 

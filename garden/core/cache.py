@@ -19,7 +19,7 @@ from typing import Any
 from garden.core.problems import Problems
 
 CACHE_FORMAT = 3  # 3: modules moved into layers (pickles name their classes by module)
-KINDS = ("notes", "html", "figures", "named")
+KINDS = ("notes", "html", "figures", "named", "bibrefs")  # bibrefs: formatted works (markdown/references.py)
 
 
 @dataclass

@@ -61,11 +61,14 @@ class Citer:
     references: dict[str, Reference]  # key -> formatted, for every cited key that exists
     clusters: dict[str, list[Cluster]]  # note slug -> its citations, in order
     style: str = "author-year"
+    bibtex: dict[str, str] = field(default_factory=dict)  # cited key -> its BibTeX, from .bib files
+    strings: list[str] = field(default_factory=list)  # the .bib files' @string macros they may use
     _numbers: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def with_clusters(self, changed: dict[str, list[Cluster]]) -> Citer:
         """The same citer with some notes' citations replaced (a quick rebuild)."""
-        return Citer(self.urls, self.references, {**self.clusters, **changed}, self.style)
+        clusters = {**self.clusters, **changed}
+        return Citer(self.urls, self.references, clusters, self.style, self.bibtex, self.strings)
 
     def cited_by(self) -> dict[str, list[str]]:
         """Key -> slugs of the notes that cite it (sorted)."""
@@ -102,7 +105,7 @@ class Citer:
         href, kind = self._href(ref)
         rel = ' rel="noopener"' if kind == "external" else ""
         return (
-            f'<a class="citation {kind}" href="{_escape(href)}"{rel} '
+            f'<a class="cite {kind}" href="{_escape(href)}"{rel} '
             f'data-ref="{_escape(ref_anchor(ref.key))}">{text}</a>'
         )
 
@@ -113,7 +116,7 @@ class Citer:
             return ""
         cluster = clusters[index]
         if any(item.key not in self.references for item in cluster.items):
-            return f'<span class="citation broken-citation">{_escape(cluster.raw)}</span>'
+            return f'<span class="cite broken-citation">{_escape(cluster.raw)}</span>'
         if self.style == "numeric":
             return self._numeric(slug, cluster)
         return self._author_year(cluster)

@@ -73,9 +73,7 @@ def format_references(
     keyed = {
         work.key: fingerprint(FORMAT_VERSION, style_name, work.entry.type, bibtex_of(work)) for work in works
     }
-    stored: dict[str, _Formatted] = (
-        cache.load_many("references", sorted(set(keyed.values()))) if cache else {}
-    )
+    stored: dict[str, _Formatted] = cache.load_many("bibrefs", sorted(set(keyed.values()))) if cache else {}
     fresh: dict[str, _Formatted] = {}
     formatted: dict[str, _Formatted] = {}
     for work in works:
@@ -91,7 +89,7 @@ def format_references(
                 f"add {found.missing} = {{…}}, or use @misc; it is shown as @misc",
             )
     if cache and fresh:
-        cache.store_many("references", fresh)
+        cache.store_many("bibrefs", fresh)
     years = _disambiguated(formatted)
     return {
         work.key: Reference(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from garden.core import addresses
 from garden.core.addresses import page_file, tag_page
+from garden.pages.bibliography import bibliography_page, bibliography_url
 from garden.pages.reader import graph_pages, note_extras, site_extras
 from garden.pages.social import add_meta
 from garden.pages.templates import LinkView, Page, site_context
@@ -183,6 +184,7 @@ def site_data(garden: Garden) -> dict[str, Any]:
     ]
     site = site_context(garden.config, urls, _tree(garden, _notes_in(garden), _planned_in(garden)), css)
     site.update(site_extras(urls))
+    site["bibliography_url"] = bibliography_url(garden)
     return site
 
 
@@ -339,6 +341,7 @@ PAGE_EMITTERS: list[Callable[[Garden, Listing, set[str] | None], list[Page]]] = 
     planned_page,
     not_found_page,
     graph_page,
+    bibliography_page,
 ]
 
 

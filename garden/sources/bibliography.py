@@ -34,6 +34,7 @@ class Work:
     source: Path | None  # the .bib file; None for a note's paper
     line: int
     home: str = ""  # slug of the note about it, if any
+    text: str = ""  # the entry as written in its file
 
     def field(self, name: str) -> str:
         return str(self.entry.fields.get(name, "") or "")
@@ -44,6 +45,7 @@ class Library:
     """Every work the garden can cite, by key (the first definition of a key wins)."""
 
     works: dict[str, Work] = field(default_factory=dict)
+    strings: list[str] = field(default_factory=list)  # the files' @string definitions, as written
 
     def add(self, work: Work, problems: Problems) -> None:
         first = self.works.get(work.key)
@@ -109,6 +111,8 @@ def load_bibtex(path: Path, problems: Problems, library: Library) -> None:
             except PybtexError as exc:
                 captured.append(exc)
         errors = [e for e in captured if getattr(e, "lineno", None) is not None]
+        if kind == "string" and not errors:
+            library.strings.append(chunk.strip())
         if kind in _NOT_ENTRIES:
             for error in errors:
                 problems.error(
@@ -131,7 +135,20 @@ def load_bibtex(path: Path, problems: Problems, library: Library) -> None:
             if entry is not None:
                 del parser.data.entries[key]
             continue
-        library.add(Work(entry.key, entry, path, line), problems)
+        library.add(Work(entry.key, entry, path, line, text=_entry_text(chunk)), problems)
+
+
+def _entry_text(chunk: str) -> str:
+    """An entry's own text: up to the bracket that closes it (what follows is a comment)."""
+    depth = 0
+    for index, char in enumerate(chunk):
+        if char in "{(":
+            depth += 1
+        elif char in "})":
+            depth -= 1
+            if depth == 0:
+                return chunk[: index + 1].strip()
+    return chunk.strip()
 
 
 def _find(entries: object, key: str) -> Entry | None:
@@ -196,7 +213,10 @@ def arxiv_id(work: Work) -> str:
 
 
 def bibtex_of(work: Work) -> str:
-    """The work's entry as BibTeX text (macros expanded), for ``references.bib``."""
+    """The work's entry as BibTeX text, for ``references.bib`` and cache keys: as written in its
+    file (pybtex's writer would escape its LaTeX again), else as pybtex writes it."""
+    if work.text:
+        return work.text + "\n"
     from pybtex.database import BibliographyData
 
     return BibliographyData({work.key: work.entry}).to_string("bibtex")
