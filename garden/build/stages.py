@@ -24,9 +24,9 @@ from garden.core.paths import Urls
 from garden.core.problems import Problem, Problems
 from garden.linking.check import Edge, resolve_links, transclusion_cycles
 from garden.linking.cite import Citer, check_citations
-from garden.linking.numbered import NumberedBlocks
 from garden.linking.fill import Filler
 from garden.linking.graph import LinkGraph
+from garden.linking.numbered import NumberedBlocks
 from garden.linking.resolve import Resolver, Target
 from garden.linking.suggest import DidYouMean
 from garden.markdown.links import Heading, LinkRef

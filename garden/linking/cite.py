@@ -172,6 +172,7 @@ class Citer:
             '<section class="references" aria-labelledby="references-title">\n'
             '<h2 id="references-title">References</h2>\n'
             f'<ol class="references-list">\n{"".join(items)}\n</ol>\n'
-            f'<p class="references-all"><a class="internal" href="{everything}">Every work cited in the garden</a></p>\n'
+            f'<p class="references-all"><a class="internal" href="{everything}">'
+            "Every work cited in the garden</a></p>\n"
             "</section>\n"
         )

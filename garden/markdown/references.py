@@ -188,7 +188,7 @@ def _disambiguated(formatted: dict[str, _Formatted]) -> dict[str, str]:
     for key, item in formatted.items():
         groups.setdefault((item.names, item.year), []).append(key)
     years = {key: item.year for key, item in formatted.items()}
-    for (_names_, year), keys in groups.items():
+    for (_, year), keys in groups.items():
         if len(keys) > 1:
             ordered = sorted(keys, key=lambda k: (formatted[k].title.casefold(), k))
             for index, key in enumerate(ordered):
