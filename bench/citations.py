@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROSE = re.compile(r"^[A-Z][^\n]*\.$")
-SURNAMES = "Lee Jacot Yang Hu Cho Saul Neal Matthews Novak Bahri Arora Du Chizat Bach Mei Montanari".split()
+SURNAMES = ["Lee", "Jacot", "Yang", "Hu", "Cho", "Saul", "Neal", "Matthews", "Novak", "Bahri", "Arora", "Du"]
 
 
 def bibliography(count: int) -> str:
@@ -35,9 +35,10 @@ def bibliography(count: int) -> str:
     entries = []
     for index in range(count):
         authors = " and ".join(f"{rng.choice(SURNAMES)}, A{index % 7}." for _ in range(rng.randint(1, 4)))
+        title = f'On the {{NTK}} of width $n_{index}$ and Schr{{\\"o}}dinger maps'
         entries.append(
-            f'@article{{key{index},\n  title = {{On the {{NTK}} of width $n_{index}$ and Schr{{\\"o}}dinger maps}},\n'
-            f"  author = {{{authors}}},\n  journal = {{Journal {index % 5}}},\n  year = {{{2000 + index % 25}}},\n"
+            f"@article{{key{index},\n  title = {{{title}}},\n  author = {{{authors}}},\n"
+            f"  journal = {{Journal {index % 5}}},\n  year = {{{2000 + index % 25}}},\n"
             f"  doi = {{10.1000/{index}}}\n}}\n"
         )
     return "\n".join(entries)

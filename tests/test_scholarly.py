@@ -433,3 +433,39 @@ def test_a_link_to_a_missing_label_warns(garden, cli):
     run = cli(garden)
     assert "notes/b.md:4: warning: heading '#nowhere' not found in [[A#nowhere]]" in run.output
     assert "#there" not in run.output
+
+
+def test_a_theorem_named_by_a_block_id(garden, cli):
+    garden.note(
+        "a.md",
+        """
+        ---
+        title: A
+        ---
+        > [!lemma]
+        > First.
+
+        > [!theorem] Universality
+        > Every continuous function. ^univ
+
+        Here: [[#^univ]].
+        """,
+    )
+    garden.note("b.md", "---\ntitle: B\n---\nSee [[A#^univ]] and [[A#^univ|that]]; [[A#^nothing]].\n")
+    run = cli(garden)
+    assert "notes/b.md:4: warning: block ^nothing not found" in run.output
+    page = garden.page("a")
+    assert '<div class="theorem callout callout-theorem" data-callout="theorem" id="^univ">' in page
+    assert page.count('id="^univ"') == 1
+    assert '<a class="internal" href="#^univ">Theorem 2 (Universality)</a>' in page
+    other = garden.page("b")
+    assert '<a class="internal" href="/a/#%5Euniv">A › Theorem 2 (Universality)</a>' in other
+    assert '<a class="internal" href="/a/#%5Euniv">that</a>' in other
+
+
+def test_an_equation_by_its_label_with_a_caret_too(garden, cli):
+    garden.note("a.md", "---\ntitle: A\n---\n$$ x = 1 \\label{one} $$\n")
+    garden.note("b.md", "---\ntitle: B\n---\n[[A#^one]] and [[A#one]]\n")
+    run = cli(garden)
+    assert "warning:" not in run.output
+    assert garden.page("b").count('<a class="internal" href="/a/#eq-one">A › (1)</a>') == 2

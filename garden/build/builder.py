@@ -30,9 +30,9 @@ from garden.figures.data import figure_outputs, make_figures
 from garden.figures.draw import Figure
 from garden.linking.cite import Citer
 from garden.linking.graph import LinkGraph, build_graph
-from garden.linking.numbered import NumberedBlocks
 from garden.linking.resolve import Resolver
 from garden.linking.suggest import DidYouMean
+from garden.markdown.blocks import Block
 from garden.markdown.links import Heading
 from garden.markdown.mathrender import find_katex
 from garden.markdown.references import format_references
@@ -159,6 +159,7 @@ class Builder:
             source = CardSource(config, run.taxonomy, run.by_slug, run.section_of, run.section_text)
             run.cards = self._cards = begin_cards(source, self._cards_dir(run.cache), problems)
         run.headings = {slug: artifact.headings for slug, artifact in run.artifact_of.items()}
+        run.blocks = {slug: artifact.blocks for slug, artifact in run.artifact_of.items()}
         run.result.notes = len(run.notes)
         return None
 
@@ -183,7 +184,6 @@ class Builder:
         bibtex = {key: bibtex_of(run.library.works[key]) for key in sorted(references)}
         bibtex = {key: text for key, text in bibtex.items() if run.library.works[key].source is not None}
         run.citer = Citer(run.urls, references, clusters, config.scholarly.style, bibtex, run.library.strings)
-        run.numbered = NumberedBlocks.of({slug: a.labels for slug, a in run.artifact_of.items()})
         return None
 
     def _link(self, run: Run) -> object:
@@ -202,8 +202,8 @@ class Builder:
             run.resolver,
             run.headings,
             run.did_you_mean,
+            run.blocks,
             set(run.library.works),
-            run.numbered,
         )
         run.cycles = stages.cycle_problems(run.linked.edges, run.by_slug, run.section_text)
         for items in [*run.linked.problems.values(), run.cycles]:
@@ -252,8 +252,8 @@ class Builder:
             run.linked.edges,
             {slug: artifact.summary for slug, artifact in artifact_of.items()},
             run.papers,
+            run.blocks,
             run.citer,
-            run.numbered,
         )
         return None
 
@@ -369,12 +369,12 @@ class Run:
     section_text: dict[str, Note] = field(default_factory=dict)
     cards: CardRun | None = None
     headings: dict[str, list[Heading]] = field(default_factory=dict)
+    blocks: dict[str, list[Block]] = field(default_factory=dict)
     resolver: Resolver = field(init=False)
     did_you_mean: DidYouMean = field(init=False)
     papers: dict[str, Citation] = field(default_factory=dict)
     library: Library = field(default_factory=Library)
     citer: Citer | None = None
-    numbered: NumberedBlocks = field(default_factory=NumberedBlocks)
     linked: Linked = field(default_factory=Linked)
     cycles: list[Problem] = field(default_factory=list)
     link_graph: LinkGraph = field(init=False)

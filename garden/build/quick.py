@@ -111,12 +111,11 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         compile_problems[relative] = list(found)
         notes[slug], refs[slug], html_hash[slug] = artifact.note, artifact.links, artifact.html_hash
         summaries[slug] = artifact.summary
-    numbered = garden.filler.numbered.with_notes({s: a.labels for s, a in changed_artifacts.items()})
     citer = garden.filler.citer
     if citer is not None:
         citer = citer.with_clusters({s: a.citations for s, a in changed_artifacts.items()})
     relinked = stages.link_notes(
-        changed_artifacts, state.resolver, garden.headings, state.did_you_mean, state.citable, numbered
+        changed_artifacts, state.resolver, garden.headings, state.did_you_mean, garden.blocks, state.citable
     )
     changed_slugs = set(changed_artifacts)
     edges = {**garden.edges, **relinked.edges}
@@ -152,8 +151,8 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         edges,
         summaries,
         garden.citations,
+        garden.blocks,
         citer,
-        numbered,
     )
     new_garden._view = garden._view  # titles, sections and links are unchanged: so is the graph view
 

@@ -29,6 +29,7 @@ from garden.linking.graph import LinkGraph
 from garden.linking.numbered import NumberedBlocks
 from garden.linking.resolve import Resolver, Target
 from garden.linking.suggest import DidYouMean
+from garden.markdown.blocks import Block
 from garden.markdown.links import Heading, LinkRef
 from garden.model import Garden
 from garden.pages import emit
@@ -69,10 +70,10 @@ def artifact_signature(artifact: NoteArtifact) -> tuple:
         repr(note.paper),
         repr(note.extra),
         note.title_from_h1,
-        tuple((h.level, h.text, h.anchor) for h in artifact.headings),
+        tuple((h.level, h.text, h.anchor, h.source) for h in artifact.headings),
+        tuple((b.id, b.anchor, b.kind, b.label) for b in artifact.blocks),
         tuple((r.kind, r.target, r.heading, r.label, r.title) for r in artifact.links),
         tuple(sorted({item.key for cluster in artifact.citations for item in cluster.items})),
-        tuple(artifact.labels),
     )
 
 
@@ -93,21 +94,19 @@ def link_notes(
     resolver: Resolver,
     headings: dict[str, list[Heading]],
     did_you_mean: DidYouMean,
+    blocks: dict[str, list[Block]] | None = None,
     citable: Collection[str] | None = None,
-    numbered: NumberedBlocks | None = None,
 ) -> Linked:
     """Resolve the links of the notes in ``artifacts`` (slug -> compiled note), in slug order;
+    ``headings`` and ``blocks`` are every note's (slug -> its), which links may point into;
     with ``citable`` (the keys of the bibliography), check their citations too."""
     linked = Linked()
-    if numbered is not None:  # a link may name a numbered equation or theorem block
-        headings = numbered.headings(headings)
     for slug in sorted(artifacts):
         artifact = artifacts[slug]
         found = Problems()
-        targets, linked.edges[slug] = resolve_links(artifact.note, artifact.links, resolver, headings, found)
-        if numbered is not None:
-            targets = [numbered.retarget(slug, r, t) for r, t in zip(artifact.links, targets, strict=True)]
-        linked.targets[slug] = targets
+        linked.targets[slug], linked.edges[slug] = resolve_links(
+            artifact.note, artifact.links, resolver, headings, found, blocks
+        )
         did_you_mean.check(artifact.note, linked.edges[slug], found)
         if citable is not None:
             check_citations(artifact.note, artifact.citations, citable, found)
@@ -144,8 +143,8 @@ def assemble_garden(
     edges: dict[str, list[Edge]],
     summaries: dict[str, str],
     citations: dict[str, Citation],
+    blocks: dict[str, list[Block]] | None = None,
     citer: Citer | None = None,
-    numbered: NumberedBlocks | None = None,
 ) -> Garden:
     """The Garden the emitters read, with the filler that links its notes' bodies."""
     filler = Filler(
@@ -158,7 +157,7 @@ def assemble_garden(
         {path: note.slug for path, note in section_text.items()},
         figures,
         citer,
-        numbered or NumberedBlocks(),
+        NumberedBlocks.of(blocks or {}),
     )
     garden = Garden(
         config,
@@ -173,6 +172,7 @@ def assemble_garden(
         edges,
         summaries,
         citations,
+        blocks or {},
     )
     filler.title_of = garden.title_of
     return garden

@@ -179,7 +179,7 @@ class Cache:
 
 
 # Bump when a compiled note's shape or the HTML we generate changes: old entries are ignored.
-COMPILER_VERSION = "4"  # 4: citations, numbered equations and theorems
+COMPILER_VERSION = "5"  # 4: block references; 5: citations, numbered equations and theorems
 
 
 def content_key(data: bytes, path: Path, macros_key: str) -> str:

@@ -29,6 +29,7 @@ def escapeHtml(text: str) -> str:
 
 _HEADING_ID = re.compile(r'<h([1-6]) id="[^"]*">')
 _HEADING_LINK = re.compile(r' <a class="heading-link" href="[^"]*" aria-label="Link to this section">#</a>')
+_BLOCK_ID = re.compile(r' id="\^[A-Za-z0-9-]*"')  # ids of blocks named ``^id`` (markdown/blocks.py)
 MAX_DEPTH = 8
 
 
@@ -161,9 +162,8 @@ class Filler:
             return escapeHtml(numbered)
         if numbered is not None and target.kind == "note":
             return escapeHtml(f"{ref.target} › {numbered}" if ref.target else numbered)
-        return escapeHtml(
-            ref.target + (" › " + ref.heading if ref.heading else "") if ref.target else ref.heading
-        )
+        path = " › ".join(part for part in ref.heading.split("#") if part.strip())  # ``#H1#H2``
+        return escapeHtml(ref.target + (" › " + path if path else "") if ref.target else path)
 
     def _is_block(self, ref: LinkRef, target: Target) -> bool:
         if target.kind == "file":
@@ -235,11 +235,17 @@ class Filler:
             return f'<div class="transclusion transclusion-cycle">{message}</div>'
         template = self.html_of(slug)
         if target.anchor:
-            sliced = heading_section(template, target.anchor)
+            sliced = (
+                element_with_id(template, target.anchor)
+                if target.anchor.startswith("^")
+                else heading_section(template, target.anchor)
+            )
             if sliced is None:
-                return f'<div class="transclusion">{link}: heading not found.</div>'
+                what = "block" if target.anchor.startswith("^") else "heading"
+                return f'<div class="transclusion">{link}: {what} not found.</div>'
             template = sliced
         template = _HEADING_LINK.sub("", _HEADING_ID.sub(r"<h\1>", template))
+        template = _BLOCK_ID.sub("", template)  # ids stay unique in the page that embeds
         inner = self._fill(slug, template, (*stack, slug))
         return (
             f'<blockquote class="transclusion" cite="{url}">\n'
@@ -256,3 +262,20 @@ def heading_section(html: str, anchor: str) -> str | None:
     end = re.compile(rf"<h[1-{level}][ >]|<hr class=\"footnotes-sep\"")
     stop = end.search(html, match.end())
     return html[match.start() : stop.start() if stop else len(html)]
+
+
+def element_with_id(html: str, anchor: str) -> str | None:
+    """The element of a body whose id is ``anchor`` (a named block), from its start tag to its end
+    tag; a list item comes inside a list of its own, so it still shows as one."""
+    start = re.search(rf'<([a-z][a-z0-9]*)\b[^>]*\sid="{re.escape(escapeHtml(anchor))}"', html)
+    if start is None:
+        return None
+    tag = start.group(1)
+    tags = re.compile(rf"<(/?){tag}\b[^>]*>")
+    depth = 0
+    for match in tags.finditer(html, start.start()):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            element = html[start.start() : match.end()] + "\n"
+            return f"<ul>\n{element}</ul>\n" if tag == "li" else element
+    return None

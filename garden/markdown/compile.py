@@ -16,13 +16,14 @@ from markdown_it.token import Token
 
 from garden.core.problems import Problem, Problems
 from garden.markdown import placeholders
+from garden.markdown.blocks import Block, blocks_of, duplicate_ids
 from garden.markdown.citations import Cluster
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
 from garden.markdown.mathrender import Katex, MathCollector, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
 from garden.markdown.plaintext import first_paragraph, shorten
-from garden.markdown.scholarly import COMPILE_OPTIONS, Label, Writing
+from garden.markdown.scholarly import COMPILE_OPTIONS, Writing, numbered_blocks
 from garden.sources.notes import Note, load_note
 
 
@@ -37,8 +38,8 @@ class NoteArtifact:
     html_hash: str
     problems: list[Problem] = field(default_factory=list)
     summary: str = ""  # the first paragraph as plain text: a description when none is written
+    blocks: list[Block] = field(default_factory=list)  # what ``[[Note#^id]]`` can name
     citations: list[Cluster] = field(default_factory=list)  # [@key] as written, filled in later
-    labels: list[Label] = field(default_factory=list)  # numbered equations and theorem blocks
 
 
 class Compiler:
@@ -104,6 +105,14 @@ class Compiler:
             also = f" (first at line {note.file_line(said.also)})" if said.also is not None else ""
             problems.warning(path, note.file_line(said.line), said.message + also, said.hint)
         headings = headings_of(tokens, note)
+        blocks = blocks_of(tokens, note)
+        for block_id, line in duplicate_ids(tokens):
+            problems.warning(
+                path,
+                note.file_line(line),
+                f"block id ^{block_id} is used twice in this note: links go to the first",
+                "give each block its own id",
+            )
         links = collect_links(note, tokens)
         summary = shorten(first_paragraph(tokens))
         if note.title_from_h1:
@@ -116,8 +125,8 @@ class Compiler:
         if writing.clusters:
             html += placeholders.references() + "\n"
         draft = _Draft(path, problems, collector, note, headings, links, summary, html)
+        draft.blocks = numbered_blocks(blocks, writing, note)
         draft.citations = [replace(c, line=note.file_line(c.line)) for c in writing.clusters]
-        draft.labels = [replace(label, line=note.file_line(label.line)) for label in writing.labels]
         return draft
 
     def _finish(self, draft: _Draft) -> tuple[NoteArtifact | None, list[Problem]]:
@@ -147,8 +156,8 @@ class Compiler:
             html_hash,
             problems.items,
             draft.summary,
+            draft.blocks,
             draft.citations,
-            draft.labels,
         )
         return artifact, problems.items
 
@@ -165,8 +174,8 @@ class _Draft:
     links: list[LinkRef] = field(default_factory=list)
     summary: str = ""
     html: str = ""
+    blocks: list[Block] = field(default_factory=list)
     citations: list[Cluster] = field(default_factory=list)
-    labels: list[Label] = field(default_factory=list)
 
 
 def _without_title_heading(tokens: list[Token]) -> list[Token]:

@@ -44,11 +44,8 @@ def _wikilink(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict
     meta = tokens[idx].meta
     if meta["heading"] and not meta["label"]:  # it may name a numbered block: known once linked
         return link_open(meta["ref"]) + link_text(meta["ref"]) + link_close(meta["ref"])
-    label = meta["label"] or (
-        meta["target"] + (" › " + meta["heading"] if meta["heading"] else "")
-        if meta["target"]
-        else meta["heading"]
-    )
+    path = " › ".join(part for part in meta["heading"].split("#") if part.strip())  # ``#H1#H2``
+    label = meta["label"] or (meta["target"] + (" › " + path if path else "") if meta["target"] else path)
     return link_open(meta["ref"]) + escapeHtml(label) + link_close(meta["ref"])
 
 
@@ -92,10 +89,12 @@ def _fence(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, e
 def _callout_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
     meta = tokens[idx].meta
     kind = escapeHtml(meta["kind"])
+    named = tokens[idx].attrGet("id")  # a block reference: ``^id`` after its last line
+    anchor = f' id="{escapeHtml(str(named))}"' if named else ""
     if meta["fold"]:
         opened = " open" if meta["fold"] == "+" else ""
-        return f'<details class="callout callout-{kind}" data-callout="{kind}"{opened}>\n'
-    return f'<div class="callout callout-{kind}" data-callout="{kind}">\n'
+        return f'<details class="callout callout-{kind}" data-callout="{kind}"{anchor}{opened}>\n'
+    return f'<div class="callout callout-{kind}" data-callout="{kind}"{anchor}>\n'
 
 
 def _callout_title_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:

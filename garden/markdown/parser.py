@@ -24,6 +24,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
 from garden.core.paths import heading_anchor
+from garden.markdown.blocks import block_ids
 from garden.markdown.callouts import callouts
 from garden.markdown.comments import comment_block_rule, comment_inline_rule
 from garden.markdown.dollars import dollar_escape_rule, stray_dollars
@@ -63,6 +64,7 @@ RULES: list[tuple[str, str, str, str, Callable[..., Any]]] = [
     ("core", "before", "inline", "callouts", callouts),  # > [!tip]
     ("core", "after", "inline", "locate", locate),  # a line for every inline token
     ("core", "after", "linkify", "stray_dollars", stray_dollars),  # a $ that opens nothing
+    ("core", "after", "text_join", "block_ids", block_ids),  # text ^id names its block
 ]
 
 

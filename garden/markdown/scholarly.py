@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -21,9 +21,13 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from garden.markdown import placeholders
+from garden.markdown.blocks import Block
 from garden.markdown.citations import Cluster
 from garden.markdown.equations import number_formula
 from garden.markdown.theorems import THEOREM_KINDS, TheoremCounter, TheoremHead, theorem_anchor
+
+if TYPE_CHECKING:
+    from garden.sources.notes import Note
 
 _TEXREF = re.compile(r"\\(eqref|ref|autoref|cref|Cref|label)\s*\{([^{}\n]+)\}")
 _MATH_REF = re.compile(r"\\(eqref|ref|autoref|cref|Cref)\s*\{([^{}\n]+)\}")
@@ -51,6 +55,7 @@ class Writing:
 
     clusters: list[Cluster] = field(default_factory=list)  # lines are body lines here
     labels: list[Label] = field(default_factory=list)
+    theorems: dict[str, TheoremHead] = field(default_factory=dict)  # theorem blocks named ^id
     problems: list[Said] = field(default_factory=list)
 
 
@@ -134,6 +139,10 @@ def scholarly_rule(state: StateCore) -> None:
             title = tokens[index + 2] if index + 2 < len(tokens) else None
             name = _title_text(title, kind)
             head = TheoremHead(kind, theorems.next(kind), name)
+            named = token.attrGet("id")  # ``^name`` after the block (markdown/blocks.py)
+            if named:
+                head.anchor = str(named)
+                writing.theorems[head.anchor] = head
             token.meta["theorem"] = head  # shared with its title tokens (callouts.py)
             open_theorems.append((token, head))
             if title is not None and title.type == "inline" and not name:  # keep only its \label
@@ -227,12 +236,13 @@ def _label_theorem(
         )
         return
     opener, head = open_theorems[-1]
-    if head.anchor:
+    if head.labelled:
         writing.problems.append(
             Said(line, f"this block already has a label: {name!r} is ignored", "keep one")
         )
         return
-    head.anchor = theorem_anchor(name)
+    head.labelled = True
+    head.anchor = head.anchor or theorem_anchor(name)  # a block named ^id keeps its id
     define(Label(name, head.kind, head.number, head.anchor, head.text, opener.map[0] if opener.map else line))
 
 
@@ -283,6 +293,23 @@ def _unknown(name: str, labels: dict[str, Label], line: int, writing: Writing) -
     )
 
 
+def numbered_blocks(blocks: list[Block], writing: Writing, note: Note) -> list[Block]:
+    """The note's block registry with its numbered blocks: a theorem block named ``^id`` gets
+    its kind and name ("Theorem 2 (Universality)"); each ``\\label`` is a block too."""
+    out = [
+        replace(block, kind=head.kind, label=head.text)
+        if (head := writing.theorems.get(block.anchor))
+        else block
+        for block in blocks
+    ]
+    taken = {block.key for block in out}
+    for label in writing.labels:
+        if label.name.lower() not in taken:
+            taken.add(label.name.lower())
+            out.append(Block(label.name, label.anchor, label.kind, note.file_line(label.line), label.text))
+    return out
+
+
 # --------------------------------------------------------------------------- rendering
 
 
@@ -317,7 +344,8 @@ def _wrap_callout(name: str, original: Callable[..., str]) -> Callable[..., str]
         if head is None:
             return html
         if name == "callout_open":
-            anchor = f' id="{escapeHtml(head.anchor)}"' if head.anchor else ""
+            own = head.anchor and not tokens[idx].attrGet("id")  # else html.py wrote it (^id)
+            anchor = f' id="{escapeHtml(head.anchor)}"' if own else ""
             return html.replace(' class="callout ', f'{anchor} class="theorem callout ', 1)
         if name == "callout_title_open":
             separator = " (" if head.name else ""
@@ -350,5 +378,5 @@ def scholarly_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "citation", citation_rule)
     md.inline.ruler.before("link", "citation_narrative", narrative_rule)
     md.inline.ruler.before("escape", "texref", texref_rule)
-    md.core.ruler.after("locate", "scholarly", scholarly_rule)
+    md.core.ruler.after("block_ids", "scholarly", scholarly_rule)  # after ^id has named blocks
     md.inline.add_terminator_char("@")

@@ -23,6 +23,7 @@ class TheoremHead:
     number: str  # "" for a proof
     name: str  # the optional title: "Universality"
     anchor: str = ""
+    labelled: bool = False  # a \label named it
 
     @property
     def head(self) -> str:

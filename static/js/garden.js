@@ -233,7 +233,9 @@
       }
       title = samePage ? "" : doc.querySelector("h1")?.textContent || "";
     } else if (target) {
-      parts.push(target);
+      // a block named ^id: the block itself (a list item inside a list of its own)
+      parts.push(target.tagName === "LI" ? wrapItem(target) : target);
+      title = samePage ? "" : doc.querySelector("main h1")?.textContent || "";
     } else {
       if (samePage) return null;
       title = doc.querySelector("main h1")?.textContent || "";
@@ -249,6 +251,12 @@
       return copy;
     });
     return title ? [make("p", "preview-title", title), ...nodes] : nodes;
+  }
+
+  function wrapItem(item) {
+    const list = document.createElement(item.parentElement?.tagName === "OL" ? "ol" : "ul");
+    list.append(document.importNode(item, true));
+    return list;
   }
 
   function place(box, link) {
