@@ -469,3 +469,47 @@ def test_an_equation_by_its_label_with_a_caret_too(garden, cli):
     run = cli(garden)
     assert "warning:" not in run.output
     assert garden.page("b").count('<a class="internal" href="/a/#eq-one">A › (1)</a>') == 2
+
+
+def test_the_theorem_numbering_setting_reaches_cached_builds(garden, cli):
+    garden.note("t.md", THEOREMS)
+    assert cli(garden).code == 0
+    assert '<span class="theorem-head">Lemma 2</span>' in garden.page("t")
+    garden.write(
+        "garden.yaml", (garden.root / "garden.yaml").read_text() + "theorems:\n  numbering: per-kind\n"
+    )
+    assert cli(garden).code == 0  # with the cache: the setting is part of each note's key
+    assert '<span class="theorem-head">Lemma 1</span>' in garden.page("t")
+
+
+def test_quick_rebuilds_with_citations_equal_clean_builds(garden, cli, tmp_path, monkeypatch):
+    from garden.build.inputs import BuildOptions
+    from garden.cli import make_preview
+    from tests.conftest import snapshot
+
+    _bib(garden)
+    monkeypatch.chdir(garden.root)
+    garden.note("a.md", "---\ntitle: A\n---\nFirst [@cho2009kernel]. $$ x \\label{x} $$\n")
+    garden.note("b.md", "---\ntitle: B\n---\nSee [[A#x]] and [@cho2009kernel; @jacot2018neural].\n")
+    running = make_preview(BuildOptions(), "127.0.0.1", 0)
+    try:
+        assert running.build().written
+        garden.note(
+            "b.md", "---\ntitle: B\n---\nNow [[A#x]] and [see @cho2009kernel, p. 9; @jacot2018neural].\n"
+        )
+        result = running.build()
+        assert result.quick  # the same keys cited: no other page changes
+        out = tmp_path / "clean"
+        assert cli(garden, "--no-cache", "--out", str(out)).code == 0
+        running.settle()
+        assert snapshot(garden.site, marker=False) == snapshot(out, marker=False)
+        assert "(see Cho and Saul, 2009, p. 9;" in _text((out / "b/index.html").read_text())
+        garden.note(
+            "b.md", "---\ntitle: B\n---\nNow only [@muller2020gpt].\n"
+        )  # the bibliography page changes
+        result = running.build()
+        assert result.written and not result.quick
+        assert "Cited in" in (garden.site / "bibliography/index.html").read_text()
+        assert (garden.site / "bibliography/index.html").read_text().count('href="/b/"') == 1
+    finally:
+        running.stop()
