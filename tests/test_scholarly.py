@@ -513,3 +513,17 @@ def test_quick_rebuilds_with_citations_equal_clean_builds(garden, cli, tmp_path,
         assert (garden.site / "bibliography/index.html").read_text().count('href="/b/"') == 1
     finally:
         running.stop()
+
+
+def test_descriptions_read_well_around_citations_and_references(garden, cli):
+    _bib(garden)
+    garden.note(
+        "a.md",
+        "---\ntitle: A\n---\nKernels win [@cho2009kernel]. As @jacot2018neural show, by \\eqref{e} too.\n\n"
+        "$$ x \\label{e} $$\n",
+    )
+    assert cli(garden).code == 0
+    description = re.search(r'<meta name="description" content="([^"]*)"', garden.page("a"))
+    assert description and html.unescape(description.group(1)) == (
+        "Kernels win. As @jacot2018neural show, by (1) too."
+    )
