@@ -70,7 +70,7 @@ def artifact_signature(artifact: NoteArtifact) -> tuple:
         repr(note.paper),
         repr(note.extra),
         note.title_from_h1,
-        tuple((h.level, h.text, h.anchor, h.source) for h in artifact.headings),
+        tuple((h.level, h.text, h.anchor, h.source, h.html) for h in artifact.headings),
         tuple((b.id, b.anchor, b.kind, b.label) for b in artifact.blocks),
         tuple((r.kind, r.target, r.heading, r.label, r.title) for r in artifact.links),
         tuple(sorted({item.key for cluster in artifact.citations for item in cluster.items})),

@@ -57,8 +57,9 @@ def locate(fragment: str, headings: list[Heading], blocks: list[Block]) -> Locat
     for block in blocks:  # a numbered equation or theorem by its \label: [[Note#name]]
         if block.label and block.key == fragment.lower():
             return Located(block.anchor)
+    last = fragment.rsplit("#", 1)[-1] or fragment
     return Located(
-        None, f"heading '#{fragment}' not found", _suggest([h.source or h.text for h in headings], fragment)
+        None, f"heading '#{fragment}' not found", _suggest([h.source or h.text for h in headings], last)
     )
 
 
@@ -87,8 +88,8 @@ def _block(block_id: str, blocks: list[Block]) -> Located:
     if not blocks:
         return Located(
             None,
-            f"block ^{block_id} not found: the note names no blocks",
-            f"end the block you mean with ' ^{block_id}' in that note",
+            f"block ^{block_id} not found",
+            f"the note names no blocks: end the one you mean with ' ^{block_id}'",
         )
     names = [f"^{block.id}" for block in blocks]
     close = difflib.get_close_matches(f"^{block_id}", names, n=1, cutoff=0.5)

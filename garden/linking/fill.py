@@ -29,6 +29,7 @@ def escapeHtml(text: str) -> str:
 
 _HEADING_ID = re.compile(r'<h([1-6]) id="[^"]*">')
 _HEADING_LINK = re.compile(r' <a class="heading-link" href="[^"]*" aria-label="Link to this section">#</a>')
+_BLOCK_START = re.compile(r"<(p|li|h[1-6]|td|th)\b[^>]*>")
 _BLOCK_ID = re.compile(r' id="\^[A-Za-z0-9-]*"')  # ids of blocks named ``^id`` (markdown/blocks.py)
 MAX_DEPTH = 8
 
@@ -267,10 +268,15 @@ def heading_section(html: str, anchor: str) -> str | None:
 def element_with_id(html: str, anchor: str) -> str | None:
     """The element of a body whose id is ``anchor`` (a named block), from its start tag to its end
     tag; a list item comes inside a list of its own, so it still shows as one."""
-    start = re.search(rf'<([a-z][a-z0-9]*)\b[^>]*\sid="{re.escape(escapeHtml(anchor))}"', html)
+    start = re.search(rf'<([a-z][a-z0-9]*)\b[^>]*\sid="{re.escape(escapeHtml(anchor))}"[^>]*>', html)
     if start is None:
         return None
     tag = start.group(1)
+    if tag == "span" and 'class="block-anchor"' in start.group(0):  # an id inside a block
+        enclosing = list(_BLOCK_START.finditer(html, 0, start.start()))
+        if not enclosing:
+            return None
+        start, tag = enclosing[-1], enclosing[-1].group(1)
     tags = re.compile(rf"<(/?){tag}\b[^>]*>")
     depth = 0
     for match in tags.finditer(html, start.start()):

@@ -58,7 +58,9 @@ class Block:
     ``anchor``: the ``id`` attribute of the element in the page (``^327283``); links point at
     ``#anchor``, embeds cut that element out of the note's HTML.
     ``kind``: what the block is (``paragraph``, ``list-item``, ``list``, ``quote``,
-    ``callout``, ``table``, ``code``, ``math``; theorems and equations add their own).
+    ``callout``, ``table``, ``code``, ``math``; ``anchor`` and ``heading``: a second id
+    inside one paragraph, or an id at the end of a heading, an empty ``<span>`` where it stood;
+    theorems and equations add their own).
     ``line``: 1-based line in the file, for messages.
     ``label``: how a link with no text of its own could name it (``Theorem 2``); may be empty.
     """
@@ -83,7 +85,8 @@ def block_ids(state: StateCore) -> None:
     """Core rule (after inline): take ``^id`` off the end of paragraphs and tables and mark the
     block it names with :data:`BLOCK_META` and an ``id`` attribute.
 
-    ``text ^id`` names its paragraph, or its list item, or the quote or callout it ends; a
+    ``text ^id`` names its paragraph, or its list item, or the quote or callout it ends; so does
+    ``^id`` at the end of a line followed by a ``$$`` formula (Obsidian ends a block there). A
     paragraph that is only ``^id`` names the block before it (a table, a list, a quote, code,
     math), as does a last table row that is only ``^id``.
     """
@@ -98,56 +101,118 @@ def block_ids(state: StateCore) -> None:
             token.type == "inline" and token.children and index and tokens[index - 1].type == "paragraph_open"
         ):
             index = _paragraph_id(tokens, index, seen)
+        elif token.type == "inline" and token.children and index and tokens[index - 1].type == "heading_open":
+            _heading_id(tokens[index - 1], token, seen)
         index += 1
 
 
 def _paragraph_id(tokens: list[Token], index: int, seen: set[str]) -> int:
-    """Handle ``^id`` at the end of the paragraph whose inline token is at ``index``."""
+    """Handle ``^id`` in the paragraph whose inline token is at ``index``: at its end, or at the
+    end of a line that a display formula follows (Obsidian ends a block there)."""
     inline = tokens[index]
     children = inline.children or []
-    last = children[-1]
-    if last.type != "text":
+    found = _ids_in(children)
+    if not found:
         return index
-    match = _BLOCK_ID.search(last.content)
-    if match is None:
-        return index
-    before = last.content[: match.start()]
-    previous = children[-2] if len(children) > 1 else None
-    if before:
-        if not before[-1].isspace():
-            return index
-    elif previous is not None and not (
-        previous.type in ("softbreak", "hardbreak")
-        or (previous.type == "text" and previous.content[-1:].isspace())
-    ):
-        return index
-    block_id = match.group(1)
-    rest = before.rstrip()
-    kept = children[:-1] + ([Token("text", "", 0, content=rest)] if rest else [])
-    while kept and (kept[-1].type in ("softbreak", "hardbreak") or _blank_text(kept[-1])):
-        kept.pop()
     opener = tokens[index - 1]
-    if not kept:  # a paragraph that is only ``^id``: it names the block before it
+    if len(children) == 1 and children[0].content.strip() == found[0][1].group(0):
+        # a paragraph that is only ``^id``: it names the block before it
         target = _previous_block(tokens, index - 1)
         if target is None:
             return index
         del tokens[index - 1 : index + 2]
-        return _mark(tokens, target, block_id, opener.map, seen) - 1
-    if kept[-1].type == "text":
-        kept[-1].content = kept[-1].content.rstrip()
+        return _mark(tokens, target, found[0][1].group(1), opener.map, seen) - 1
+    hits = dict(found)
+    kept: list[Token] = []
+    for position, child in enumerate(children):
+        match = hits.get(position)
+        if match is None:
+            kept.append(child)
+            continue
+        rest = child.content[: match.start()].rstrip()
+        if rest:
+            child.content = rest
+            kept.append(child)
+        if position != found[0][0]:  # a second id in one paragraph: an anchor where it stood
+            line = (child.meta or {}).get("line", (opener.map or [0])[0])
+            kept.append(_anchor(match.group(1), line, seen))
+    while kept and (kept[-1].type in ("softbreak", "hardbreak") or _blank_text(kept[-1])):
+        kept.pop()
     inline.children = kept
-    inline.content = _strip_id(inline.content)
-    _mark(tokens, _container(tokens, index - 1), block_id, opener.map, seen)
+    for _, match in found:
+        inline.content = re.sub(rf"[ \t]*\^{match.group(1)}(?=[ \t]*(?:\n|$))", "", inline.content, count=1)
+    _mark(tokens, _container(tokens, index - 1), found[0][1].group(1), opener.map, seen)
     return index
+
+
+def _heading_id(opener: Token, inline: Token, seen: set[str]) -> None:
+    """``## Heading ^id``: the id becomes an anchor at the end of the heading (whose own id
+    stays the one made from its text)."""
+    children = inline.children or []
+    found = [(position, match) for position, match in _ids_in(children) if position == len(children) - 1]
+    if not found:
+        return
+    position, match = found[0]
+    rest = children[position].content[: match.start()].rstrip()
+    kept = children[:position] + ([Token("text", "", 0, content=rest)] if rest else [])
+    while kept and (kept[-1].type in ("softbreak", "hardbreak") or _blank_text(kept[-1])):
+        kept.pop()
+    line = (opener.map or [0])[0]
+    inline.children = [*kept, _anchor(match.group(1), line, seen, "heading")]
+    inline.content = inline.content[: inline.content.rfind("^")].rstrip()
+
+
+def _ids_in(children: list[Token]) -> list[tuple[int, re.Match[str]]]:
+    """Text children that end in a block id after white space, where a block ends."""
+    found = []
+    for position, child in enumerate(children):
+        if child.type != "text":
+            continue
+        match = _BLOCK_ID.search(child.content)
+        if match is None or not _after_space(children, position, match.start()):
+            continue
+        if position == len(children) - 1 or _display_math_follows(children, position):
+            found.append((position, match))
+    return found
+
+
+def _after_space(children: list[Token], position: int, start: int) -> bool:
+    before = children[position].content[:start]
+    if before:
+        return before[-1].isspace()
+    if position == 0:
+        return True
+    previous = children[position - 1]
+    return previous.type in ("softbreak", "hardbreak") or (
+        previous.type == "text" and previous.content[-1:].isspace()
+    )
+
+
+def _display_math_follows(children: list[Token], position: int) -> bool:
+    """The next line of the paragraph opens a ``$$`` formula."""
+    following = position + 1
+    if following >= len(children) or children[following].type not in ("softbreak", "hardbreak"):
+        return False
+    while following < len(children) and children[following].type in ("softbreak", "hardbreak"):
+        following += 1
+    return following < len(children) and children[following].type in ("math_inline_double", "math_block")
+
+
+def _anchor(block_id: str, line: int, seen: set[str], kind: str = "anchor") -> Token:
+    """An empty element that carries ``^block_id`` inside a paragraph another id names, or a
+    heading."""
+    token = Token("html_inline", "", 0)
+    if block_id.lower() in seen:
+        token.meta = {DUPLICATE_META: (block_id, line)}
+        return token
+    seen.add(block_id.lower())
+    token.content = f'<span class="block-anchor" id="{block_anchor(block_id)}"></span>'
+    token.meta = {BLOCK_META: (block_id, kind), "block_line": line}
+    return token
 
 
 def _blank_text(token: Token) -> bool:
     return token.type == "text" and not token.content.strip()
-
-
-def _strip_id(content: str) -> str:
-    match = re.search(r"\s*\^[A-Za-z0-9-]+\s*$", content)
-    return content[: match.start()] if match else content
 
 
 def _container(tokens: list[Token], opener: int) -> int:
@@ -243,11 +308,22 @@ def _table_row_id(tokens: list[Token], close: int, seen: set[str]) -> int:
     return close
 
 
+def _named(tokens: list[Token]) -> list[Token]:
+    """Tokens that carry a block's name or a repeated one, inline anchors included, in order."""
+    found = []
+    for token in tokens:
+        if token.meta and (BLOCK_META in token.meta or DUPLICATE_META in token.meta):
+            found.append(token)
+        if token.type == "inline" and token.children:
+            found.extend(child for child in token.children if child.type == "html_inline" and child.meta)
+    return found
+
+
 def blocks_of(tokens: list[Token], note: Note) -> list[Block]:
     """The note's named blocks, in order."""
     found: list[Block] = []
-    for token in tokens:
-        named = token.meta.get(BLOCK_META) if token.meta else None
+    for token in _named(tokens):
+        named = token.meta.get(BLOCK_META)
         if named:
             block_id, kind = named
             line = note.file_line(token.meta.get("block_line", 0))
@@ -257,4 +333,4 @@ def blocks_of(tokens: list[Token], note: Note) -> list[Block]:
 
 def duplicate_ids(tokens: list[Token]) -> list[tuple[str, int]]:
     """``(id, 0-based body line)`` of every ``^id`` that an earlier block of the note has."""
-    return [token.meta[DUPLICATE_META] for token in tokens if token.meta and DUPLICATE_META in token.meta]
+    return [token.meta[DUPLICATE_META] for token in _named(tokens) if DUPLICATE_META in token.meta]

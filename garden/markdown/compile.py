@@ -18,6 +18,7 @@ from garden.core.problems import Problem, Problems
 from garden.markdown import placeholders
 from garden.markdown.blocks import Block, blocks_of, duplicate_ids
 from garden.markdown.citations import Cluster
+from garden.markdown.heading_ids import rendered_headings
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
 from garden.markdown.mathrender import Katex, MathCollector, fill_math, find_katex
@@ -148,9 +149,10 @@ class Compiler:
             )
         note.body = ""
         html_hash = hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
+        headings = rendered_headings(draft.headings, html)
         artifact = NoteArtifact(
             note,
-            draft.headings,
+            headings,
             draft.links,
             html,
             html_hash,

@@ -39,6 +39,7 @@ class Heading:
     anchor: str  # its element id
     line: int
     source: str = ""  # as written (what Obsidian matches ``[[Note#Heading]]`` against)
+    html: str = ""  # as rendered, math typeset, without links (for the table of contents)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\[\$\*_(])|\n\s*\n")
