@@ -527,3 +527,18 @@ def test_descriptions_read_well_around_citations_and_references(garden, cli):
     assert description and html.unescape(description.group(1)) == (
         "Kernels win. As @jacot2018neural show, by (1) too."
     )
+
+
+def test_bibtex_cannot_inject_markup_or_scripts(garden, cli):
+    _bib(
+        garden,
+        '@misc{evil, title = {<script>alert(1)</script> "quoted"}, author = {Mal, Ice},\n'
+        "  url = {javascript:alert(1)}, year = 2020}\n",
+    )
+    garden.note("a.md", "[@evil] and [@{<b>x</b>}]\n")
+    run = cli(garden)
+    assert run.code == 0
+    page = garden.page("a")
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="javascript' not in page.replace(" ", "")  # shown as text, never a link
+    assert "<b>x</b>" not in page and "[@{&lt;b&gt;x&lt;/b&gt;}]" in page

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 FORMAT_VERSION = "1"
 _PROTECTED = re.compile(r'<span class="bibtex-protected">((?:(?!<span).)*?)</span>', re.S)
 _MATH = re.compile(r"(?<!\\)\$([^$]+?)(?<!\\)\$")
+_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
 RenderMath = Callable[[list[str]], list[str]]  # inline TeX -> HTML
 
 
@@ -134,11 +135,18 @@ def _format(style: Any, work: Work, render_math: RenderMath) -> _Formatted:
         if unwrapped == body:
             break
         body = unwrapped
-    body = body.replace("<a href=", '<a class="external" rel="noopener" href=').replace("\n", " ")
+    body = _LINK.sub(_safe_link, body).replace("\n", " ")
     body = _with_math(body, render_math)
     return _Formatted(
         body, _names(entry, work.key), str(entry.fields.get("year", "") or "n.d."), _title(entry), missing
     )
+
+
+def _safe_link(match: re.Match[str]) -> str:
+    """A link of the entry (its URL, DOI, eprint) if it goes to the web; else its text only."""
+    if not html.unescape(match.group(1)).lower().startswith(("https://", "http://")):
+        return match.group(2)
+    return f'<a class="external" rel="noopener" href="{match.group(1)}">{match.group(2)}</a>'
 
 
 def _with_math(body: str, render_math: RenderMath) -> str:
