@@ -14,6 +14,7 @@ from garden.core.paths import Urls
 from garden.linking.check import Edge
 from garden.linking.fill import Filler
 from garden.linking.graph import LinkGraph
+from garden.markdown.blocks import Block
 from garden.markdown.links import Heading
 from garden.sources.citations import Citation
 from garden.sources.notes import Note
@@ -76,6 +77,7 @@ class Garden:
     edges: dict[str, list[Edge]] = field(default_factory=dict)
     summaries: dict[str, str] = field(default_factory=dict)  # slug -> first paragraph, plain
     citations: dict[str, Citation] = field(default_factory=dict)  # slug -> BibTeX of its paper
+    blocks: dict[str, list[Block]] = field(default_factory=dict)  # slug -> blocks named ``^id``
     _view: GardenGraph | None = field(default=None, repr=False)
 
     def title_of(self, slug: str) -> str:

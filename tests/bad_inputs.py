@@ -60,7 +60,7 @@ See [[good#Nowhere]].
 """
 
 SENTINEL_PROBLEMS = (
-    "notes/zz-sentinel.md:3: warning: heading '#nowhere' not found in [[good#Nowhere]]",
+    "notes/zz-sentinel.md:3: warning: heading '#Nowhere' not found in [[good#Nowhere]]",
     "notes/zz-sentinel.md:5: warning: transclusion cycle: zz-sentinel → zz-sentinel",
 )
 

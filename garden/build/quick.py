@@ -47,6 +47,7 @@ class State:
     site_key: str
     page_paths: set[str]  # pages (not redirects) the sitemap lists
     feed_entries: dict[str, Entry]  # slug -> its feed entry
+    citable: frozenset[str] = frozenset()  # the bibliography's keys
 
 
 class Rebuilding(Protocol):
@@ -110,7 +111,12 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         compile_problems[relative] = list(found)
         notes[slug], refs[slug], html_hash[slug] = artifact.note, artifact.links, artifact.html_hash
         summaries[slug] = artifact.summary
-    relinked = stages.link_notes(changed_artifacts, state.resolver, garden.headings, state.did_you_mean)
+    citer = garden.filler.citer
+    if citer is not None:
+        citer = citer.with_clusters({s: a.citations for s, a in changed_artifacts.items()})
+    relinked = stages.link_notes(
+        changed_artifacts, state.resolver, garden.headings, state.did_you_mean, garden.blocks, state.citable
+    )
     changed_slugs = set(changed_artifacts)
     edges = {**garden.edges, **relinked.edges}
     link_problems = {**state.link_problems, **relinked.problems}
@@ -145,6 +151,8 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         edges,
         summaries,
         garden.citations,
+        garden.blocks,
+        citer,
     )
     new_garden._view = garden._view  # titles, sections and links are unchanged: so is the graph view
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from garden.core.problems import Problems
 
-CACHE_FORMAT = 4  # 4: links know whether they sit in a list item; 3: modules moved into layers
-KINDS = ("notes", "html", "figures", "named")
+CACHE_FORMAT = 5  # 5: notes carry citations/labels (i18); 4: links know whether they sit in a list item; 3: modules moved into layers
+KINDS = ("notes", "html", "figures", "named", "bibrefs")  # bibrefs: formatted works (markdown/references.py)
 
 
 @dataclass
@@ -179,7 +179,7 @@ class Cache:
 
 
 # Bump when a compiled note's shape or the HTML we generate changes: old entries are ignored.
-COMPILER_VERSION = "3"
+COMPILER_VERSION = "5"  # 4: block references; 5: citations, numbered equations and theorems
 
 
 def content_key(data: bytes, path: Path, macros_key: str) -> str:

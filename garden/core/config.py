@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from garden.core.problems import Problems
+from garden.core.scholarly import KEYS as SCHOLARLY_KEYS
+from garden.core.scholarly import Scholarly, scholarly_settings
 from garden.core.yamlutil import YamlError, load_yaml
 
 CONFIG_NAME = "garden.yaml"
@@ -34,6 +36,7 @@ class Config:
     extra: dict[str, Any] = field(default_factory=dict)
     drafts: bool = False
     strict: bool = False
+    scholarly: Scholarly = field(default_factory=Scholarly)  # citations, equations, theorems
 
 
 _STRING_KEYS = ("title", "description", "author", "base_url", "language")
@@ -95,7 +98,11 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     config.taxonomy = taxonomy
     figures = data.get("figures") or {}
     config.figures = figures if isinstance(figures, dict) else {}
+    config.scholarly = scholarly_settings(data, where, root, problems)
+    if config.scholarly.theorem_numbering != "shared":  # compiled notes depend on it: see compile.py
+        config.math_macros["theorem_numbering"] = config.scholarly.theorem_numbering
     known = {*_STRING_KEYS, "notes", "out", "static", "templates", "ignore", "math", "taxonomy", "figures"}
+    known |= set(SCHOLARLY_KEYS)
     config.extra = {k: v for k, v in data.items() if k not in known}
     return config
 

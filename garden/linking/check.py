@@ -4,11 +4,13 @@ unsafe links with their ``path:line``; ``transclusion_cycles`` finds embeds that
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from garden.core.problems import Problems
+from garden.linking.anchors import locate
 from garden.linking.resolve import Resolver, Target
+from garden.markdown.blocks import Block
 from garden.markdown.links import Heading, LinkRef
 from garden.sources.notes import Note
 
@@ -31,17 +33,25 @@ def resolve_links(
     resolver: Resolver,
     headings: dict[str, list[Heading]],
     problems: Problems,
+    blocks: dict[str, list[Block]] | None = None,
 ) -> tuple[list[Target], list[Edge]]:
-    """Targets of the note's links, in order, and the edges they add to the graph."""
+    """Targets of the note's links, in order, and the edges they add to the graph.
+
+    A link into a note (``#heading``, ``#H1#H2``, ``#^block``) points at the element id that
+    ``linking/anchors.py`` finds in the target note's ``headings`` and ``blocks`` (slug ->
+    the note's); one that names nothing there is a warning and points at the page."""
     targets: list[Target] = []
     edges: list[Edge] = []
     for ref in refs:
         if ref.kind in ("wikilink", "embed"):
             target = resolver.wikilink(ref.target, ref.heading)
+            fragment = ref.heading
         else:
             target = resolver.href(note, ref.target, image=ref.kind == "image")
+            fragment = target.anchor
+        target = _into_note(note, ref, target, fragment, headings, blocks or {}, problems)
         targets.append(target)
-        _check(note, ref, target, headings, problems)
+        _check(note, ref, target, problems)
         if target.kind == "file" and ref.kind in ("image", "embed"):
             reason = resolver.image_problem(target.slug)
             if reason:
@@ -56,9 +66,33 @@ def resolve_links(
     return targets, edges
 
 
-def _check(
-    note: Note, ref: LinkRef, target: Target, headings: dict[str, list[Heading]], problems: Problems
-) -> None:
+def _into_note(
+    note: Note,
+    ref: LinkRef,
+    target: Target,
+    fragment: str,
+    headings: dict[str, list[Heading]],
+    blocks: dict[str, list[Block]],
+    problems: Problems,
+) -> Target:
+    """``target`` pointed at the heading or block ``fragment`` names; a warning if none."""
+    if target.kind not in ("note", "anchor") or not fragment:
+        return target
+    slug = target.slug if target.kind == "note" else note.slug
+    known = headings.get(slug)
+    if known is None:
+        return target
+    found = locate(fragment, known, blocks.get(slug, []))
+    if found.anchor is not None:
+        return target if found.anchor == target.anchor else replace(target, anchor=found.anchor)
+    if fragment.startswith("fn"):  # a footnote's id
+        return target
+    where = "this note" if slug == note.slug else ref.raw
+    problems.warning(note.source, ref.line, f"{found.message} in {where}", found.hint)
+    return target
+
+
+def _check(note: Note, ref: LinkRef, target: Target, problems: Problems) -> None:
     raw, line = ref.raw, ref.line
     if target.ambiguous:
         problems.warning(
@@ -88,17 +122,6 @@ def _check(
             )
     elif target.kind == "planned" and ref.kind == "image":
         problems.error(note.source, line, f"image not found: {raw}", "check the path")
-    elif target.kind in ("note", "anchor") and target.anchor:
-        slug = target.slug if target.kind == "note" else note.slug
-        known = headings.get(slug)
-        missing = known is not None and target.anchor not in {h.anchor for h in known}
-        if missing and not target.anchor.startswith(("fn", "^")):
-            problems.warning(
-                note.source,
-                line,
-                f"heading '#{target.anchor}' not found in {'this note' if slug == note.slug else raw}",
-                "check the heading's spelling",
-            )
 
 
 def transclusion_cycles(

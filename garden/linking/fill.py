@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from garden.core.paths import Urls
+from garden.linking.cite import Citer
+from garden.linking.numbered import NumberedBlocks
 from garden.linking.resolve import IMAGE_SUFFIXES, Target
 from garden.markdown.links import LinkRef
 from garden.markdown.placeholders import LINK
@@ -27,6 +29,8 @@ def escapeHtml(text: str) -> str:
 
 _HEADING_ID = re.compile(r'<h([1-6]) id="[^"]*">')
 _HEADING_LINK = re.compile(r' <a class="heading-link" href="[^"]*" aria-label="Link to this section">#</a>')
+_BLOCK_START = re.compile(r"<(p|li|h[1-6]|td|th)\b[^>]*>")
+_BLOCK_ID = re.compile(r' id="\^[A-Za-z0-9-]*"')  # ids of blocks named ``^id`` (markdown/blocks.py)
 MAX_DEPTH = 8
 
 
@@ -81,6 +85,8 @@ class Filler:
     title_of: Callable[[str], str]
     section_text: dict[str, str]  # section path -> slug of the note that is its text
     figures: dict[str, Figure] = field(default_factory=dict)
+    citer: Citer | None = None  # fills [@key] citations and References
+    numbered: NumberedBlocks = field(default_factory=NumberedBlocks)  # links print "Theorem 2"
     _keys: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ fingerprints
@@ -90,8 +96,12 @@ class Filler:
         if slug in self._keys and not stack:
             return self._keys[slug]
         parts = [self.html_hash.get(slug, ""), self.urls.base_url]
+        if self.citer is not None:
+            parts += self.citer.key_parts(slug)
         for ref, target in zip(self.refs.get(slug, []), self.targets.get(slug, []), strict=True):
             parts.append(f"{target.kind}\x01{target.slug}\x01{target.anchor}")
+            if ref.heading and target.anchor:
+                parts.append(self.numbered.text(self._anchor_slug(slug, target), target.anchor) or "")
             if ref.kind in ("embed", "image"):
                 embedded = self._embedded_slug(target)
                 if embedded and embedded not in stack and len(stack) < MAX_DEPTH:
@@ -122,6 +132,12 @@ class Filler:
 
         def replace(match: re.Match[str]) -> str:
             kind, arg = match.group(1), match.group(2)
+            if kind in "kr":
+                if self.citer is None:
+                    return ""
+                return self.citer.references_html(slug) if kind == "r" else self.citer.cluster(slug, int(arg))
+            if kind == "t":
+                return self._link_text(slug, refs[int(arg)], targets[int(arg)])
             if kind in "pq":
                 indices = [int(i) for i in arg.split(",") if i]
                 block = all(self._is_block(refs[i], targets[i]) for i in indices)
@@ -135,6 +151,20 @@ class Filler:
             return self._embed(ref, target, stack)
 
         return LINK.sub(replace, template)
+
+    @staticmethod
+    def _anchor_slug(slug: str, target: Target) -> str:
+        return slug if target.kind == "anchor" else target.slug
+
+    def _link_text(self, slug: str, ref: LinkRef, target: Target) -> str:
+        """A heading link's text: a numbered block's name ("Theorem 2"), else as written."""
+        numbered = self.numbered.text(self._anchor_slug(slug, target), target.anchor)
+        if numbered is not None and target.kind == "anchor":
+            return escapeHtml(numbered)
+        if numbered is not None and target.kind == "note":
+            return escapeHtml(f"{ref.target} › {numbered}" if ref.target else numbered)
+        path = " › ".join(part for part in ref.heading.split("#") if part.strip())  # ``#H1#H2``
+        return escapeHtml(ref.target + (" › " + path if path else "") if ref.target else path)
 
     def _is_block(self, ref: LinkRef, target: Target) -> bool:
         if target.kind == "file":
@@ -206,11 +236,17 @@ class Filler:
             return f'<div class="transclusion transclusion-cycle">{message}</div>'
         template = self.html_of(slug)
         if target.anchor:
-            sliced = heading_section(template, target.anchor)
+            sliced = (
+                element_with_id(template, target.anchor)
+                if target.anchor.startswith("^")
+                else heading_section(template, target.anchor)
+            )
             if sliced is None:
-                return f'<div class="transclusion">{link}: heading not found.</div>'
+                what = "block" if target.anchor.startswith("^") else "heading"
+                return f'<div class="transclusion">{link}: {what} not found.</div>'
             template = sliced
         template = _HEADING_LINK.sub("", _HEADING_ID.sub(r"<h\1>", template))
+        template = _BLOCK_ID.sub("", template)  # ids stay unique in the page that embeds
         inner = self._fill(slug, template, (*stack, slug))
         return (
             f'<blockquote class="transclusion" cite="{url}">\n'
@@ -227,3 +263,25 @@ def heading_section(html: str, anchor: str) -> str | None:
     end = re.compile(rf"<h[1-{level}][ >]|<hr class=\"footnotes-sep\"")
     stop = end.search(html, match.end())
     return html[match.start() : stop.start() if stop else len(html)]
+
+
+def element_with_id(html: str, anchor: str) -> str | None:
+    """The element of a body whose id is ``anchor`` (a named block), from its start tag to its end
+    tag; a list item comes inside a list of its own, so it still shows as one."""
+    start = re.search(rf'<([a-z][a-z0-9]*)\b[^>]*\sid="{re.escape(escapeHtml(anchor))}"[^>]*>', html)
+    if start is None:
+        return None
+    tag = start.group(1)
+    if tag == "span" and 'class="block-anchor"' in start.group(0):  # an id inside a block
+        enclosing = list(_BLOCK_START.finditer(html, 0, start.start()))
+        if not enclosing:
+            return None
+        start, tag = enclosing[-1], enclosing[-1].group(1)
+    tags = re.compile(rf"<(/?){tag}\b[^>]*>")
+    depth = 0
+    for match in tags.finditer(html, start.start()):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            element = html[start.start() : match.end()] + "\n"
+            return f"<ul>\n{element}</ul>\n" if tag == "li" else element
+    return None

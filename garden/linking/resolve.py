@@ -91,7 +91,7 @@ class Resolver:
 
     def _wikilink(self, target: str, heading: str) -> Target:
         target = target.strip()
-        anchor = slugify_heading(heading) if heading else ""
+        anchor = heading if heading.startswith("^") else slugify_heading(heading) if heading else ""
         if not target:
             return Target("anchor", anchor=anchor)
         found = self.find_note(target)

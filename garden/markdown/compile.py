@@ -9,17 +9,22 @@ linking the garden together happens later, by filling the placeholders (``linkin
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markdown_it.token import Token
 
 from garden.core.problems import Problem, Problems
+from garden.markdown import placeholders
+from garden.markdown.blocks import Block, blocks_of, duplicate_ids
+from garden.markdown.citations import Cluster
+from garden.markdown.heading_ids import rendered_headings
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
 from garden.markdown.mathrender import Katex, MathCollector, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
 from garden.markdown.plaintext import first_paragraph, shorten
+from garden.markdown.scholarly import COMPILE_OPTIONS, Writing, numbered_blocks
 from garden.sources.notes import Note, load_note
 
 
@@ -34,6 +39,8 @@ class NoteArtifact:
     html_hash: str
     problems: list[Problem] = field(default_factory=list)
     summary: str = ""  # the first paragraph as plain text: a description when none is written
+    blocks: list[Block] = field(default_factory=list)  # what ``[[Note#^id]]`` can name
+    citations: list[Cluster] = field(default_factory=list)  # [@key] as written, filled in later
 
 
 class Compiler:
@@ -43,7 +50,9 @@ class Compiler:
         self.md = create_parser()
         install_render_rules(self.md)
         self.project_root = project_root
-        self.macros = macros
+        # options that change how a note compiles ride with the macros (and so in cache keys)
+        self.options = {k: v for k, v in macros.items() if k in COMPILE_OPTIONS}
+        self.macros = {k: v for k, v in macros.items() if k not in COMPILE_OPTIONS}
         self._katex: Katex | None = None
 
     @property
@@ -84,14 +93,27 @@ class Compiler:
         note = load_note(path, notes_dir, problems, data)
         if note is None:
             return _Draft(path, problems, collector)
+        env: dict = dict(self.options)
         try:
-            tokens = self.md.parse(note.body, {})
+            tokens = self.md.parse(note.body, env)
         except RecursionError:
             problems.error(path, 1, "the note is nested too deeply to parse", "flatten deeply nested lists")
             tokens = []
         for said in parse_notes(tokens):
             problems.warning(path, note.file_line(said.line), said.message, said.hint)
+        writing: Writing = env.get("scholarly") or Writing()
+        for said in writing.problems:
+            also = f" (first at line {note.file_line(said.also)})" if said.also is not None else ""
+            problems.warning(path, note.file_line(said.line), said.message + also, said.hint)
         headings = headings_of(tokens, note)
+        blocks = blocks_of(tokens, note)
+        for block_id, line in duplicate_ids(tokens):
+            problems.warning(
+                path,
+                note.file_line(line),
+                f"block id ^{block_id} is used twice in this note: links go to the first",
+                "give each block its own id",
+            )
         links = collect_links(note, tokens)
         summary = shorten(first_paragraph(tokens))
         if note.title_from_h1:
@@ -101,7 +123,12 @@ class Compiler:
         except RecursionError:
             problems.error(path, 1, "the note is nested too deeply to render", "flatten deeply nested lists")
             html = ""
-        return _Draft(path, problems, collector, note, headings, links, summary, html)
+        if writing.clusters:
+            html += placeholders.references() + "\n"
+        draft = _Draft(path, problems, collector, note, headings, links, summary, html)
+        draft.blocks = numbered_blocks(blocks, writing, note)
+        draft.citations = [replace(c, line=note.file_line(c.line)) for c in writing.clusters]
+        return draft
 
     def _finish(self, draft: _Draft) -> tuple[NoteArtifact | None, list[Problem]]:
         """Fill in the rendered formulas and seal the artifact."""
@@ -122,8 +149,17 @@ class Compiler:
             )
         note.body = ""
         html_hash = hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
+        headings = rendered_headings(draft.headings, html)
         artifact = NoteArtifact(
-            note, draft.headings, draft.links, html, html_hash, problems.items, draft.summary
+            note,
+            headings,
+            draft.links,
+            html,
+            html_hash,
+            problems.items,
+            draft.summary,
+            draft.blocks,
+            draft.citations,
         )
         return artifact, problems.items
 
@@ -140,6 +176,8 @@ class _Draft:
     links: list[LinkRef] = field(default_factory=list)
     summary: str = ""
     html: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    citations: list[Cluster] = field(default_factory=list)
 
 
 def _without_title_heading(tokens: list[Token]) -> list[Token]:

@@ -23,7 +23,9 @@ from garden.markdown.placeholders import (
     embeds_paragraph_open,
     link_close,
     link_open,
+    link_text,
 )
+from garden.markdown.scholarly import install_scholarly_rules
 
 
 @dataclass
@@ -40,11 +42,10 @@ def _env(env: dict) -> RenderEnv:
 
 def _wikilink(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
     meta = tokens[idx].meta
-    label = meta["label"] or (
-        meta["target"] + (" › " + meta["heading"] if meta["heading"] else "")
-        if meta["target"]
-        else meta["heading"]
-    )
+    if meta["heading"] and not meta["label"]:  # it may name a numbered block: known once linked
+        return link_open(meta["ref"]) + link_text(meta["ref"]) + link_close(meta["ref"])
+    path = " › ".join(part for part in meta["heading"].split("#") if part.strip())  # ``#H1#H2``
+    label = meta["label"] or (meta["target"] + (" › " + path if path else "") if meta["target"] else path)
     return link_open(meta["ref"]) + escapeHtml(label) + link_close(meta["ref"])
 
 
@@ -88,10 +89,12 @@ def _fence(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, e
 def _callout_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
     meta = tokens[idx].meta
     kind = escapeHtml(meta["kind"])
+    named = tokens[idx].attrGet("id")  # a block reference: ``^id`` after its last line
+    anchor = f' id="{escapeHtml(str(named))}"' if named else ""
     if meta["fold"]:
         opened = " open" if meta["fold"] == "+" else ""
-        return f'<details class="callout callout-{kind}" data-callout="{kind}"{opened}>\n'
-    return f'<div class="callout callout-{kind}" data-callout="{kind}">\n'
+        return f'<details class="callout callout-{kind}" data-callout="{kind}"{anchor}{opened}>\n'
+    return f'<div class="callout callout-{kind}" data-callout="{kind}"{anchor}>\n'
 
 
 def _callout_title_open(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
@@ -186,6 +189,7 @@ def install_render_rules(md: MarkdownIt) -> None:
     }
     for name, rule in rules.items():
         md.add_render_rule(name, rule)
+    install_scholarly_rules(md)
 
 
 def render_tokens(md: MarkdownIt, tokens: list[Token], env: RenderEnv) -> str:

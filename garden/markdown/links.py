@@ -36,9 +36,11 @@ class LinkRef:
 @dataclass(frozen=True)
 class Heading:
     level: int
-    text: str
-    anchor: str
+    text: str  # plain text, math as ``$TeX$``
+    anchor: str  # its element id
     line: int
+    source: str = ""  # as written (what Obsidian matches ``[[Note#Heading]]`` against)
+    html: str = ""  # as rendered, math typeset, without links (for the table of contents)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\[\$\*_(])|\n\s*\n")
@@ -71,10 +73,11 @@ def headings_of(tokens: list[Token], note: Note) -> list[Heading]:
     out: list[Heading] = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
-            text = plain_text(tokens[index + 1].children)
+            inline = tokens[index + 1]
+            text = plain_text(inline.children)
             anchor = token.attrGet("id") or heading_anchor(text)
             line = note.file_line(token.map[0]) if token.map else 0
-            out.append(Heading(int(token.tag[1]), text, str(anchor), line))
+            out.append(Heading(int(token.tag[1]), text, str(anchor), line, inline.content.strip()))
     return out
 
 

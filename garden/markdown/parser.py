@@ -17,21 +17,22 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.amsmath import amsmath_plugin
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
-from garden.core.paths import heading_anchor
+from garden.markdown.blocks import block_ids
 from garden.markdown.callouts import callouts
 from garden.markdown.comments import comment_block_rule, comment_inline_rule
 from garden.markdown.dollars import dollar_escape_rule, stray_dollars
+from garden.markdown.heading_ids import heading_ids
 from garden.markdown.highlight import highlight_code
 from garden.markdown.marks import mark_rule
 from garden.markdown.mathrender import MathCollector
 from garden.markdown.nesting import MAX_NESTING, keep_too_deep
 from garden.markdown.positions import locate
+from garden.markdown.scholarly import scholarly_plugin
 from garden.markdown.wikilinks import wikilink_rule
 
 
@@ -62,6 +63,7 @@ RULES: list[tuple[str, str, str, str, Callable[..., Any]]] = [
     ("core", "before", "inline", "callouts", callouts),  # > [!tip]
     ("core", "after", "inline", "locate", locate),  # a line for every inline token
     ("core", "after", "linkify", "stray_dollars", stray_dollars),  # a $ that opens nothing
+    ("core", "after", "text_join", "block_ids", block_ids),  # text ^id names its block
 ]
 
 
@@ -81,10 +83,11 @@ def create_parser() -> MarkdownIt:
     md.use(dollarmath_plugin, allow_digits=False, allow_space=False, double_inline=True)
     md.use(texmath_plugin, delimiters="brackets")
     md.use(amsmath_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_anchor, permalink=False)
+    md.core.ruler.push("heading_ids", heading_ids)  # ids from the text, math and links included
     for ruler, where, anchor, name, rule in RULES:
         getattr(getattr(md, ruler).ruler, where)(anchor, name, rule)
     _add_terminators(md, "=%")
+    md.use(scholarly_plugin)  # [@citations], \eqref, numbered equations and theorem blocks
     for kind in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
         md.add_render_rule(kind, _math_placeholder(display=kind != "math_inline"))
     return md

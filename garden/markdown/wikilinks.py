@@ -27,7 +27,7 @@ def wikilink_rule(state: StateInline, silent: bool) -> bool:
         token = state.push("wikiembed" if embed else "wikilink", "", 0)
         token.meta = {
             "target": target.strip(),
-            "heading": heading.strip().lstrip("^"),
+            "heading": heading.strip(),
             "label": label.strip(),
             "pos": pos,
             "raw": src[pos : end + 2],

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from garden.core import addresses
 from garden.core.addresses import page_file, tag_page
+from garden.pages.bibliography import bibliography_page, bibliography_url
 from garden.pages.reader import graph_pages, note_extras, site_extras
 from garden.pages.social import add_meta
-from garden.pages.templates import LinkView, Page, site_context
+from garden.pages.templates import LinkView, Page, markup, site_context
 from garden.sources.taxonomy import Section
 
 if TYPE_CHECKING:
@@ -141,7 +142,10 @@ def _toc(garden: Garden, slug: str) -> list[dict]:
     note = garden.notes[slug]
     headings = [h for h in garden.headings.get(slug, []) if h.level >= 2 or not note.title_from_h1]
     headings = [h for h in headings if h.level > 1]
-    return [{"level": h.level, "text": h.text, "url": "#" + h.anchor} for h in headings]
+    return [
+        {"level": h.level, "text": markup(h.html) if h.html else h.text, "url": "#" + h.anchor}
+        for h in headings
+    ]
 
 
 def _paper(note: Any) -> dict | None:
@@ -219,6 +223,7 @@ def site_data(garden: Garden) -> dict[str, Any]:
     ]
     site = site_context(garden.config, urls, _tree(garden, Listing.of(garden)), css)
     site.update(site_extras(urls))
+    site["bibliography_url"] = bibliography_url(garden)
     return site
 
 
@@ -381,6 +386,7 @@ PAGE_EMITTERS: list[Callable[[Garden, Listing, set[str] | None], list[Page]]] = 
     planned_page,
     not_found_page,
     graph_page,
+    bibliography_page,
 ]
 
 

@@ -143,8 +143,9 @@
     let hideTimer = 0;
 
     const previewable = (el) => {
-      const link = el instanceof Element ? el.closest("a.internal") : null;
+      const link = el instanceof Element ? el.closest("a.internal, a.cite") : null;
       if (!link || link.classList.contains("file") || link.closest(".preview")) return null;
+      if (link.dataset.ref) return link; // a citation: its entry in this page's References
       const url = new URL(link.href, location.href);
       return url.origin === location.origin ? link : null;
     };
@@ -170,6 +171,11 @@
     };
 
     async function show(link) {
+      if (link.dataset.ref) {
+        const entry = extract(document, link.dataset.ref, true);
+        if (entry && owner === link) display(link, entry);
+        return;
+      }
       const url = new URL(link.href, location.href);
       const samePage = url.pathname === location.pathname;
       let doc;
@@ -180,7 +186,10 @@
       }
       if (owner !== link) return;
       const content = extract(doc, decodeURIComponent(url.hash.slice(1)), samePage);
-      if (!content) return;
+      if (content) display(link, content);
+    }
+
+    function display(link, content) {
       box?.remove();
       box = make("div", "preview");
       box.append(...content);
@@ -224,7 +233,9 @@
       }
       title = samePage ? "" : doc.querySelector("h1")?.textContent || "";
     } else if (target) {
-      parts.push(target);
+      // a block named ^id: the block itself (a list item inside a list of its own)
+      parts.push(target.tagName === "LI" ? wrapItem(target) : target);
+      title = samePage ? "" : doc.querySelector("main h1")?.textContent || "";
     } else {
       if (samePage) return null;
       title = doc.querySelector("main h1")?.textContent || "";
@@ -240,6 +251,12 @@
       return copy;
     });
     return title ? [make("p", "preview-title", title), ...nodes] : nodes;
+  }
+
+  function wrapItem(item) {
+    const list = document.createElement(item.parentElement?.tagName === "OL" ? "ol" : "ul");
+    list.append(document.importNode(item, true));
+    return list;
   }
 
   function place(box, link) {
