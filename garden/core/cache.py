@@ -18,7 +18,7 @@ from typing import Any
 
 from garden.core.problems import Problems
 
-CACHE_FORMAT = 5  # 5: notes carry citations/labels (i18); 4: links know whether they sit in a list item; 3: modules moved into layers
+CACHE_FORMAT = 5  # 5: notes carry citations and labels; 4: links know if they sit in a list item
 KINDS = ("notes", "html", "figures", "named", "bibrefs")  # bibrefs: formatted works (markdown/references.py)
 
 
