@@ -212,7 +212,13 @@ def _preview_and_builder(options: Any, host: str, port: int, poll: bool) -> tupl
     site = PreviewSite(
         root=config.out_dir,
         base_url=config.base_url,
-        watched=(config.notes_dir, config.templates_dir, config.static_dir, *config.math_preamble),
+        watched=(
+            config.notes_dir,
+            config.templates_dir,
+            config.static_dir,
+            *config.math_preamble,
+            *config.scholarly.bibliography,
+        ),
         config_file=config.path,
         ignored=(config.out_dir, config.root / ".garden-cache"),
     )

@@ -252,10 +252,12 @@ def test_an_unreadable_value_is_ignored_but_the_database_is_kept(tmp_path):
 
 
 def test_a_database_that_is_not_sqlite_is_moved_aside(garden, cli):
+    from garden.core.cache import CACHE_FORMAT
+
     garden.note("a.md", "A.\n")
     assert cli(garden).code == 0
     cache = garden.root / ".garden-cache"
-    database = cache / "cache-v3.sqlite"
+    database = cache / f"cache-v{CACHE_FORMAT}.sqlite"
     assert database.is_file()
     for extra in cache.glob("cache-*.sqlite-*"):
         extra.unlink()
@@ -264,7 +266,7 @@ def test_a_database_that_is_not_sqlite_is_moved_aside(garden, cli):
     result = cli(garden)
     assert result.code == 0, result.output
     assert "ignoring the build cache" in result.err
-    assert (cache / "cache-v3.corrupt").read_bytes() == garbage
+    assert (cache / f"cache-v{CACHE_FORMAT}.corrupt").read_bytes() == garbage
     assert not database.exists()
     result = cli(garden)  # the next build starts a fresh cache, without a warning
     assert result.code == 0 and "ignoring the build cache" not in result.err

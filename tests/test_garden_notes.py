@@ -249,3 +249,143 @@ def test_backlinks_outgoing_links_and_local_graph_agree_on_every_note(built):
         assert counts and (int(counts[1]), int(counts[2])) == (len(backlinks), len(outlinks)), path
         checked += 1
     assert checked >= 12  # the notes that have links (section texts are section pages)
+
+
+def _home_sections(out: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """Home page: section title -> (notes listed, planned notes listed)."""
+    home = (out / "index.html").read_text()
+    sections = {}
+    for match in re.finditer(
+        r'<li class="tree-node">\s*<a class="tree-section"[^>]*>(.*?)</a>\s*(?:<ul class="tree-notes">(.*?)</ul>)?',
+        home,
+        re.S,
+    ):
+        items = re.findall(r'<li><a class="([^"]*)"[^>]*>(.*?)</a>', match.group(2) or "")
+        notes = [html.unescape(t) for c, t in items if "planned" not in c]
+        planned = [html.unescape(t) for c, t in items if "planned" in c]
+        sections[html.unescape(match.group(1))] = (notes, planned)
+    return sections
+
+
+def test_planned_notes_are_listed_where_the_reading_list_puts_them(built):
+    out, _ = built
+    sections = _home_sections(out)
+    # Mentioned by written notes of these sections, but on other sections' reading lists.
+    # Momentum has since been written: it is listed as a note in its own section only.
+    assert "Momentum" not in sections["Edge of stability"][0] + sections["Edge of stability"][1]
+    assert "Momentum" in sections["Understanding the optimizers"][0]
+    assert "Dion: Distributed Orthonormalized Updates" not in sections["Understanding the optimizers"][1]
+    assert "Dion: Distributed Orthonormalized Updates" in sections["Hardware aware"][1]
+    for title, (_, planned) in sections.items():
+        assert len(planned) == len(set(planned)), title
+
+
+def test_reading_list_items_filed_elsewhere_appear_in_their_place(built):
+    out, _ = built
+    sections = _home_sections(out)
+    assert "Hyper-parameter transfer" in sections["Hyper-parameter selection"][0]
+    assert "Lazy and rich regimes and µP" in sections["NNGP / NTK"][0]
+    assert "The Polar Express" in sections["Hardware aware"][0]
+    section_page = html.unescape((out / "hardware-aware" / "index.html").read_text())
+    notes_list = section_page.split('id="notes-title"', 1)[1].split("</section>", 1)[0]
+    assert "The Polar Express" in notes_list and "#the-polar-express" in notes_list
+    # A note mentioned in a section's prose (not its list) is not listed there.
+    assert sections["What does it mean to understand?"][0] == []
+
+
+# What a reviewer found wrong: the corrected statement is there, the wrong one is gone.
+REVIEWED = {
+    "optimization/optimizers/muon.md": (
+        ["transposes tall matrices", "only when $m \\ge n$", "@liu2025muon, at Moonshot AI"],
+        ["Transposing wide matrices"],
+    ),
+    "hyper-parameters/scaling-laws.md": (
+        [
+            "hypothesis of Hoffmann et al. (2022)",
+            "@porian2024resolving",
+            "last layer",
+            "warm-up",
+            "\\approx 0.46",
+        ],
+        ["\\approx 0.45$"],
+    ),
+    "models/linear-networks/implicit-bias-separable-data.md": (
+        ["@ji2020directional proved", "@lyu2020gradient showed", "increases monotonically"],
+        [],
+    ),
+    "models/mean-field-mup/lazy-and-rich-regimes-mup.md": (
+        ["lazy for the whole range $0 \\le r < \\tfrac12$", "phase transition at $r = \\tfrac12$"],
+        ["At $r = 0$ the network trains lazily"],
+    ),
+    "models/nngp-ntk/neural-tangent-kernel.md": (
+        ["catapult phase", "@lewkowycz2020large", "fitted to the residual $y - f_0(\\mathcal{X})$"],
+        ["Real networks trained with large steps do not diverge"],
+    ),
+    "digitalGarden/NNGP.md": (["bounded activations such as $\\tanh$", "the length diverges"], []),
+    "optimization/optimizers/hidden-progress-sgd-parities.md": (
+        ["pairwise orthogonal", "statistical dimension"],
+        ["because every parity is orthogonal to every function of fewer"],
+    ),
+    "models/rfms/agop-deep-neural-collapse.md": (["square-root form", "@radhakrishnan2024mechanism"], []),
+    "optimization/optimizers/adam-adamw.md": (
+        ["@wang2025set develop this view", "\\dfrac{2 + 2\\beta_1}{(1 - \\beta_1)\\,\\eta}"],
+        ["size](https://arxiv.org/abs/2405.13698) and find"],
+    ),
+    "optimization/loss-spikes/small-scale-proxies-training-instabilities.md": (["A conjecture"], []),
+    "digitalGarden/kernelLimitations.md": (["77 %", "@arora2019exact"], []),
+    "models/linear-networks/saddle-to-saddle-deep-linear-networks.md": (
+        ["@huh2021low", "bottleneck rank"],
+        [],
+    ),
+    "hyper-parameters/lecun-initialization.md": (["f(\\pm 1) = \\pm 1"], []),
+    "hardware-aware/index.md": (["[@dao2022flashattention]"], ["Flash attention (Albert Gu)"]),
+}
+
+
+@pytest.mark.parametrize("path", sorted(REVIEWED))
+def test_reviewed_statements_are_corrected(path):
+    text = (ROOT / "notes" / path).read_text()
+    present, gone = REVIEWED[path]
+    for phrase in present:
+        assert phrase in text, f"{path}: {phrase!r} missing"
+    for phrase in gone:
+        assert phrase not in text, f"{path}: {phrase!r} still there"
+
+
+def test_no_reader_facing_page_says_seed_or_uses_british_spelling(built):
+    out, _ = built
+    british = re.compile(
+        r"\b(?:initialis|parameteris|optimis|normalis|regularis|generalis|orthogonalis|behaviour)", re.I
+    )
+    for page in out.rglob("*.html"):
+        if page.parent.name == "bibliography":
+            continue  # cited works keep their own titles ("Gaussian Process Behaviour in …")
+        source = re.sub(r'<section class="references".*?</section>', " ", page.read_text(), flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", source)
+        text = re.sub(r"\bseedlings?\b", "", text)  # the growth stage of a note, a garden word
+        assert not re.search(r"\bseeds?\b|\bseed's\b", text, re.I), page
+        assert not british.search(text), (page, british.search(text))
+
+
+INTRODUCED = [
+    "models/linear-regression",
+    "models/kernel-regression",
+    "data/pre-training",
+    "data/post-training",
+    "post-training",
+    "interpretability",
+]
+
+
+@pytest.mark.parametrize("section", INTRODUCED)
+def test_every_section_has_an_introduction(built, section):
+    out, _ = built
+    page = (out / section / "index.html").read_text()
+    body = page.split('class="note-body"', 1)[1].split("</div>", 1)[0] if 'class="note-body"' in page else ""
+    assert len(re.sub(r"<[^>]+>", " ", body).split()) >= 80, section
+
+
+def test_data_contrasts_pre_and_post_training(built):
+    out, _ = built
+    text = html.unescape(re.sub(r"<[^>]+>", " ", (out / "data" / "index.html").read_text()))
+    assert "Pre-training data is enormous" in text and "Post-training data is small" in text

@@ -29,19 +29,22 @@ from garden.core.paths import Urls
 from garden.core.problems import Problem, Problems
 from garden.figures.data import figure_outputs, make_figures
 from garden.figures.draw import Figure
+from garden.linking.cite import Citer
 from garden.linking.graph import LinkGraph, build_graph
 from garden.linking.resolve import Resolver
 from garden.linking.suggest import DidYouMean
 from garden.markdown.blocks import Block
 from garden.markdown.links import Heading
 from garden.markdown.mathrender import find_katex
+from garden.markdown.references import format_references
 from garden.model import Garden
 from garden.pages import assets, emit
 from garden.pages.reader import graph_files
 from garden.pages.templates import Page
 from garden.publish.cards import CardRun, CardSource
 from garden.publish.files import Published, begin_cards, publish
-from garden.sources.citations import bibliography
+from garden.sources.bibliography import Library, bibtex_of, load_library
+from garden.sources.citations import Citation, bibliography
 from garden.sources.dates import fill_dates
 from garden.sources.folders import folder_taxonomy
 from garden.sources.notes import Note, check_slugs, drop_reserved
@@ -166,6 +169,29 @@ class Builder:
         run.result.notes = len(run.notes)
         return None
 
+    def _cite(self, run: Run) -> object:
+        """The bibliography: BibTeX files and papers' notes; the cited works formatted."""
+        from garden.markdown.workers import local_math
+
+        config = run.config
+        run.papers = bibliography(run.by_slug)
+        run.library = load_library(config.scholarly.bibliography, run.papers, run.problems)
+        clusters = {slug: a.citations for slug, a in run.artifact_of.items() if a.citations}
+        keys = {item.key for found in clusters.values() for cluster in found for item in cluster.items}
+        references = format_references(
+            run.library,
+            keys,
+            config.scholarly.format,
+            local_math(config.root, config.math_macros),
+            run.problems,
+            config.path or config.root,
+            run.cache,
+        )
+        bibtex = {key: bibtex_of(run.library.works[key]) for key in sorted(references)}
+        bibtex = {key: text for key, text in bibtex.items() if run.library.works[key].source is not None}
+        run.citer = Citer(run.urls, references, clusters, config.scholarly.style, bibtex, run.library.strings)
+        return None
+
     def _link(self, run: Run) -> object:
         config, taxonomy = run.config, run.taxonomy
         run.resolver = Resolver(
@@ -178,7 +204,12 @@ class Builder:
         )
         run.did_you_mean = DidYouMean(run.notes)
         run.linked = stages.link_notes(
-            run.artifact_of, run.resolver, run.headings, run.did_you_mean, run.blocks
+            run.artifact_of,
+            run.resolver,
+            run.headings,
+            run.did_you_mean,
+            run.blocks,
+            set(run.library.works),
         )
         run.cycles = stages.cycle_problems(run.linked.edges, run.by_slug, run.section_text)
         for items in [*run.linked.problems.values(), run.cycles]:
@@ -227,9 +258,10 @@ class Builder:
             {path: figure for figure in run.figures for path in figure.files},
             run.linked.edges,
             {slug: artifact.summary for slug, artifact in artifact_of.items()},
-            bibliography(run.by_slug),
+            run.papers,
             run.blocks,
             run.resolver.image_size,
+            run.citer,
         )
         return None
 
@@ -304,6 +336,7 @@ class Builder:
             site_key,
             {p.path for p in run.page_list if p.template != "redirect.html"},
             run.published.feed_entries,
+            frozenset(run.library.works),
         )
 
 
@@ -315,6 +348,7 @@ STAGES: list[tuple[str, Callable[[Builder, Run], object]]] = [
     ("start", Builder._start),
     ("compile", Builder._compile),
     ("place", Builder._place),
+    ("cite", Builder._cite),
     ("link", Builder._link),
     ("graph", Builder._graph),
     ("figures", Builder._figures),
@@ -346,6 +380,9 @@ class Run:
     blocks: dict[str, list[Block]] = field(default_factory=dict)
     resolver: Resolver = field(init=False)
     did_you_mean: DidYouMean = field(init=False)
+    papers: dict[str, Citation] = field(default_factory=dict)
+    library: Library = field(default_factory=Library)
+    citer: Citer | None = None
     linked: Linked = field(default_factory=Linked)
     cycles: list[Problem] = field(default_factory=list)
     link_graph: LinkGraph = field(init=False)

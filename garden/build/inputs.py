@@ -140,6 +140,9 @@ def environment_fingerprint(config: Config, options: BuildOptions) -> str:
     config_bytes = config.path.read_bytes() if config.path and config.path.is_file() else b""
     code = tree(PACKAGE_CODE) + tree(PACKAGE_TEMPLATES) + tree(PACKAGE_STATIC)
     project = tree(config.templates_dir) + tree(config.static_dir)
+    project += [
+        (str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in config.scholarly.bibliography if p.is_file()
+    ]
     lock = PACKAGE_LOCK.stat().st_mtime_ns if PACKAGE_LOCK.is_file() else 0
     return fingerprint(
         config_bytes,

@@ -48,6 +48,7 @@ class State:
     site_key: str
     page_paths: set[str]  # pages (not redirects) the sitemap lists
     feed_entries: dict[str, Entry]  # slug -> its feed entry
+    citable: frozenset[str] = frozenset()  # the bibliography's keys
 
 
 class Rebuilding(Protocol):
@@ -122,8 +123,11 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         compile_problems[relative] = list(found)
         notes[slug], refs[slug], html_hash[slug] = artifact.note, artifact.links, artifact.html_hash
         summaries[slug] = artifact.summary
+    citer = garden.filler.citer
+    if citer is not None:
+        citer = citer.with_clusters({s: a.citations for s, a in changed_artifacts.items()})
     relinked = stages.link_notes(
-        changed_artifacts, state.resolver, garden.headings, state.did_you_mean, garden.blocks
+        changed_artifacts, state.resolver, garden.headings, state.did_you_mean, garden.blocks, state.citable
     )
     changed_slugs = set(changed_artifacts)
     edges = {**garden.edges, **relinked.edges}
@@ -161,6 +165,7 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         garden.citations,
         garden.blocks,
         garden.filler.size_of,
+        citer,
     )
     new_garden._view = garden._view  # titles, sections and links are unchanged: so is the graph view
 

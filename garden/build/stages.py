@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,8 +23,10 @@ from garden.core.locations import PACKAGE_TEMPLATES
 from garden.core.paths import Urls
 from garden.core.problems import Problem, Problems
 from garden.linking.check import Edge, resolve_links, transclusion_cycles
+from garden.linking.cite import Citer, check_citations
 from garden.linking.fill import Filler
 from garden.linking.graph import LinkGraph
+from garden.linking.numbered import NumberedBlocks
 from garden.linking.resolve import Resolver, Target
 from garden.linking.suggest import DidYouMean
 from garden.markdown.blocks import Block
@@ -71,6 +73,7 @@ def artifact_signature(artifact: NoteArtifact) -> tuple:
         tuple((h.level, h.text, h.anchor, h.source, h.html) for h in artifact.headings),
         tuple((b.id, b.anchor, b.kind, b.label) for b in artifact.blocks),
         tuple((r.kind, r.target, r.heading, r.label, r.title) for r in artifact.links),
+        tuple(sorted({item.key for cluster in artifact.citations for item in cluster.items})),
     )
 
 
@@ -92,9 +95,11 @@ def link_notes(
     headings: dict[str, list[Heading]],
     did_you_mean: DidYouMean,
     blocks: dict[str, list[Block]] | None = None,
+    citable: Collection[str] | None = None,
 ) -> Linked:
     """Resolve the links of the notes in ``artifacts`` (slug -> compiled note), in slug order;
-    ``headings`` and ``blocks`` are every note's (slug -> its), which links may point into."""
+    ``headings`` and ``blocks`` are every note's (slug -> its), which links may point into;
+    with ``citable`` (the keys of the bibliography), check their citations too."""
     linked = Linked()
     for slug in sorted(artifacts):
         artifact = artifacts[slug]
@@ -103,6 +108,8 @@ def link_notes(
             artifact.note, artifact.links, resolver, headings, found, blocks
         )
         did_you_mean.check(artifact.note, linked.edges[slug], found)
+        if citable is not None:
+            check_citations(artifact.note, artifact.citations, citable, found)
         linked.problems[slug] = found.items
     return linked
 
@@ -138,6 +145,7 @@ def assemble_garden(
     citations: dict[str, Citation],
     blocks: dict[str, list[Block]] | None = None,
     image_size: Callable[[str], tuple[int, int] | None] | None = None,
+    citer: Citer | None = None,
 ) -> Garden:
     """The Garden the emitters read, with the filler that links its notes' bodies."""
     filler = Filler(
@@ -149,6 +157,8 @@ def assemble_garden(
         lambda slug: slug,  # replaced below: titles come from the garden being made
         {path: note.slug for path, note in section_text.items()},
         figures,
+        citer,
+        NumberedBlocks.of(blocks or {}),
     )
     if image_size is not None:
         filler.size_of = image_size

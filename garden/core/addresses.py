@@ -11,6 +11,7 @@ from __future__ import annotations
 TAGS = "tags"
 PLANNED = "planned"
 GRAPH = "graph"
+BIBLIOGRAPHY_PAGE = "bibliography"  # every work cited in the garden
 
 # Folders of files the site makes or copies.
 CSS = "css"
@@ -43,7 +44,7 @@ SEARCH_JS = f"{PAGEFIND}/pagefind.js"
 SITE_CARD = f"{CARDS}/_garden.png"  # slugs never start with "_", so no note's card can be here
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
 
-PAGE_FOLDERS = (TAGS, PLANNED, GRAPH)
+PAGE_FOLDERS = (TAGS, PLANNED, GRAPH, BIBLIOGRAPHY_PAGE)
 ASSET_FOLDERS = (KATEX, CSS, JS, PAGEFIND)
 # ``cards/`` is shared on purpose: a card is ``cards/<slug>.png`` and a slug has no ".", so a
 # note under ``notes/cards/`` (``cards/<slug>/index.html``) can never meet one. Files at the

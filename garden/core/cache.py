@@ -18,8 +18,8 @@ from typing import Any
 
 from garden.core.problems import Problems
 
-CACHE_FORMAT = 3  # 3: modules moved into layers (pickles name their classes by module)
-KINDS = ("notes", "html", "figures", "named")
+CACHE_FORMAT = 5  # 5: notes carry citations and labels; 4: links know if they sit in a list item
+KINDS = ("notes", "html", "figures", "named", "bibrefs")  # bibrefs: formatted works (markdown/references.py)
 
 
 @dataclass
@@ -179,7 +179,7 @@ class Cache:
 
 
 # Bump when a compiled note's shape or the HTML we generate changes: old entries are ignored.
-COMPILER_VERSION = "5"  # 5: math delimiters, heading ids and block ids, titles from one opening heading
+COMPILER_VERSION = "6"  # 6: math delimiters, heading and block ids, titles, citations, equations, theorems
 
 
 def content_key(data: bytes, path: Path, macros_key: str) -> str:

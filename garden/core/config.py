@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from garden.core.problems import Problems
+from garden.core.scholarly import KEYS as SCHOLARLY_KEYS
+from garden.core.scholarly import Scholarly, scholarly_settings
 from garden.core.yamlutil import YamlError, load_yaml
 
 CONFIG_NAME = "garden.yaml"
@@ -38,6 +40,7 @@ class Config:
     urls: str = "lowercase"  # or "keep-case": see URL_STYLES
     drafts: bool = False
     strict: bool = False
+    scholarly: Scholarly = field(default_factory=Scholarly)  # citations, equations, theorems
 
     @property
     def keep_case(self) -> bool:
@@ -130,6 +133,9 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
             )
     figures = data.get("figures") or {}
     config.figures = figures if isinstance(figures, dict) else {}
+    config.scholarly = scholarly_settings(data, where, root, problems)
+    if config.scholarly.theorem_numbering != "shared":  # compiled notes depend on it: see compile.py
+        config.math_macros["theorem_numbering"] = config.scholarly.theorem_numbering
     known = {
         *_STRING_KEYS,
         "notes",
@@ -142,6 +148,7 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
         "figures",
         "urls",
     }
+    known |= set(SCHOLARLY_KEYS)
     config.extra = {k: v for k, v in data.items() if k not in known}
     return config
 

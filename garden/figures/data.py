@@ -11,6 +11,7 @@ from garden.core.paths import Urls
 from garden.core.problems import Problems
 from garden.figures.draw import Figure
 from garden.figures.linkgraph import GraphNode
+from garden.figures.plots import PlotError, parse_plot, plot_figure, plot_outputs, read_table
 from garden.linking.graph import LinkGraph, index_pairs
 from garden.linking.resolve import Resolver
 from garden.sources.notes import Note
@@ -18,7 +19,7 @@ from garden.sources.taxonomy import Section, Taxonomy
 
 KINDS = ("pareto", "graph")
 FONT = "dejavu-fonts-ttf/ttf/DejaVuSans.ttf"
-FIGURES_VERSION = "2"  # bump when drawing changes, so cached figures are redrawn
+FIGURES_VERSION = "4"  # bump when drawing changes, so cached figures are redrawn
 
 
 def figure_outputs(figures: dict[str, Any]) -> set[str]:
@@ -29,7 +30,7 @@ def figure_outputs(figures: dict[str, Any]) -> set[str]:
         if isinstance(spec, dict) and spec.get("output"):
             base = str(spec["output"]).strip("/")
             paths |= {base + ".png", base + "@2x.png", base + ".svg"}
-    return paths
+    return paths | plot_outputs(figures.get("plots"))
 
 
 def make_figures(
@@ -45,7 +46,7 @@ def make_figures(
     cache: Cache | None = None,
 ) -> list[Figure]:
     drawn: list[Figure] = []
-    if not any(isinstance(figures.get(kind), dict) for kind in KINDS):
+    if not any(isinstance(figures.get(kind), dict) for kind in KINDS) and not figures.get("plots"):
         return drawn
     try:
         font_path = find_node_file(where.parent if where.is_file() else where, FONT, "The DejaVu font")
@@ -84,6 +85,47 @@ def make_figures(
         figure = _graph(graph, urls, taxonomy, notes, section_of, links, font_path, cache)
         if figure is not None:
             drawn.append(figure)
+    drawn.extend(_plots(figures.get("plots"), where, font_path, problems, cache))
+    return drawn
+
+
+def _plots(specs: Any, where: Path, font_path: Path, problems: Problems, cache: Cache | None) -> list[Figure]:
+    """``figures.plots``: line plots from CSV tables inside the garden's folder."""
+    if specs is None:
+        return []
+    if not isinstance(specs, list):
+        problems.error(where, 0, "figures.plots is not a list", "write one '- output: ...' entry per plot")
+        return []
+    root = (where.parent if where.is_file() else where).resolve()
+    drawn: list[Figure] = []
+    for index, spec in enumerate(specs):
+        name = f"figures.plots[{index}]"
+        if not isinstance(spec, dict) or not spec.get("data"):
+            problems.error(where, 0, f"{name} has no 'data' table", "name a CSV file beside garden.yaml")
+            continue
+        data = (root / str(spec["data"])).resolve()
+        if not data.is_relative_to(root) or not data.is_file():
+            problems.error(
+                where,
+                0,
+                f"{name}: no table {spec['data']!r} inside {root}",
+                "name a CSV file in the repository",
+            )
+            continue
+        text = data.read_text(encoding="utf-8", errors="replace")
+        key = fingerprint("plot", spec, text, FIGURES_VERSION)
+        figure = cache.load("figures", key) if cache else None
+        if figure is None:
+            try:
+                figure = plot_figure(parse_plot(spec, read_table(text)), font_path)
+            except PlotError as exc:
+                problems.error(
+                    data, exc.line, f"{name}: {exc}", "fix the table or the plot's entry in garden.yaml"
+                )
+                continue
+            if cache:
+                cache.store("figures", key, figure)
+        drawn.append(figure)
     return drawn
 
 

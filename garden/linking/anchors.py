@@ -54,6 +54,9 @@ def locate(fragment: str, headings: list[Heading], blocks: list[Block]) -> Locat
         found = next((h for h in headings if h.anchor == slug), None)
     if found is not None:
         return Located(found.anchor)
+    for block in blocks:  # a numbered equation or theorem by its \label: [[Note#name]]
+        if block.label and block.key == fragment.lower():
+            return Located(block.anchor)
     last = fragment.rsplit("#", 1)[-1] or fragment
     return Located(
         None, f"heading '#{fragment}' not found", _suggest([h.source or h.text for h in headings], last)

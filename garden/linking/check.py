@@ -24,6 +24,7 @@ class Edge:
     line: int
     context: str
     embed: bool = False
+    in_list: bool = False  # the link sits in a list item
 
 
 def resolve_links(
@@ -61,7 +62,7 @@ def resolve_links(
                     "replace the file with a real image, or fix its name",
                 )
         if target.kind in ("note", "section", "planned", "file"):
-            edges.append(Edge(note.slug, target, ref.line, ref.context, ref.kind == "embed"))
+            edges.append(Edge(note.slug, target, ref.line, ref.context, ref.kind == "embed", ref.in_list))
     return targets, edges
 
 

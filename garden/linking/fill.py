@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from garden.core.paths import Urls
+from garden.linking.cite import Citer
+from garden.linking.numbered import NumberedBlocks
 from garden.linking.resolve import IMAGE_SUFFIXES, Target
 from garden.markdown.links import LinkRef
 from garden.markdown.placeholders import LINK
@@ -84,6 +86,8 @@ class Filler:
     section_text: dict[str, str]  # section path -> slug of the note that is its text
     figures: dict[str, Figure] = field(default_factory=dict)
     size_of: Callable[[str], tuple[int, int] | None] = lambda path: None  # a linked image's pixels
+    citer: Citer | None = None  # fills [@key] citations and References
+    numbered: NumberedBlocks = field(default_factory=NumberedBlocks)  # links print "Theorem 2"
     _keys: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ fingerprints
@@ -93,8 +97,12 @@ class Filler:
         if slug in self._keys and not stack:
             return self._keys[slug]
         parts = [self.html_hash.get(slug, ""), self.urls.base_url]
+        if self.citer is not None:
+            parts += self.citer.key_parts(slug)
         for ref, target in zip(self.refs.get(slug, []), self.targets.get(slug, []), strict=True):
             parts.append(f"{target.kind}\x01{target.slug}\x01{target.anchor}")
+            if ref.heading and target.anchor:
+                parts.append(self.numbered.text(self._anchor_slug(slug, target), target.anchor) or "")
             if ref.kind in ("embed", "image"):
                 embedded = self._embedded_slug(target)
                 if embedded and embedded not in stack and len(stack) < MAX_DEPTH:
@@ -127,6 +135,12 @@ class Filler:
 
         def replace(match: re.Match[str]) -> str:
             kind, arg = match.group(1), match.group(2)
+            if kind in "kr":
+                if self.citer is None:
+                    return ""
+                return self.citer.references_html(slug) if kind == "r" else self.citer.cluster(slug, int(arg))
+            if kind == "t":
+                return self._link_text(slug, refs[int(arg)], targets[int(arg)])
             if kind in "pq":
                 indices = [int(i) for i in arg.split(",") if i]
                 block = all(self._is_block(refs[i], targets[i]) for i in indices)
@@ -142,6 +156,20 @@ class Filler:
             return self._embed(ref, target, stack)
 
         return LINK.sub(replace, template)
+
+    @staticmethod
+    def _anchor_slug(slug: str, target: Target) -> str:
+        return slug if target.kind == "anchor" else target.slug
+
+    def _link_text(self, slug: str, ref: LinkRef, target: Target) -> str:
+        """A heading link's text: a numbered block's name ("Theorem 2"), else as written."""
+        numbered = self.numbered.text(self._anchor_slug(slug, target), target.anchor)
+        if numbered is not None and target.kind == "anchor":
+            return escapeHtml(numbered)
+        if numbered is not None and target.kind == "note":
+            return escapeHtml(f"{ref.target} › {numbered}" if ref.target else numbered)
+        path = " › ".join(part for part in ref.heading.split("#") if part.strip())  # ``#H1#H2``
+        return escapeHtml(ref.target + (" › " + path if path else "") if ref.target else path)
 
     def _is_block(self, ref: LinkRef, target: Target) -> bool:
         if target.kind == "file":

@@ -16,7 +16,9 @@ from markdown_it.token import Token
 
 from garden.core.paths import slugify
 from garden.core.problems import Problem, Problems
+from garden.markdown import placeholders
 from garden.markdown.blocks import Block, blocks_of, duplicate_ids
+from garden.markdown.citations import Cluster
 from garden.markdown.heading_ids import rendered_headings
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
@@ -24,6 +26,7 @@ from garden.markdown.mathcompat import hint_for
 from garden.markdown.mathrender import Katex, MathCollector, defines_macros, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
 from garden.markdown.plaintext import first_paragraph, plain_text, shorten
+from garden.markdown.scholarly import COMPILE_OPTIONS, Writing, numbered_blocks
 from garden.sources.notes import Note, load_note
 
 
@@ -39,6 +42,7 @@ class NoteArtifact:
     problems: list[Problem] = field(default_factory=list)
     summary: str = ""  # the first paragraph as plain text: a description when none is written
     blocks: list[Block] = field(default_factory=list)  # what ``[[Note#^id]]`` can name
+    citations: list[Cluster] = field(default_factory=list)  # [@key] as written, filled in later
 
 
 class Compiler:
@@ -48,7 +52,9 @@ class Compiler:
         self.md = create_parser()
         install_render_rules(self.md)
         self.project_root = project_root
-        self.macros = macros
+        # options that change how a note compiles ride with the macros (and so in cache keys)
+        self.options = {k: v for k, v in macros.items() if k in COMPILE_OPTIONS}
+        self.macros = {k: v for k, v in macros.items() if k not in COMPILE_OPTIONS}
         self.preamble = preamble  # definitions read from math.preamble (preamble.py)
         self._katex: Katex | None = None
 
@@ -95,8 +101,9 @@ class Compiler:
         note = load_note(path, notes_dir, problems, data)
         if note is None:
             return _Draft(path, problems, collector)
+        env: dict = dict(self.options)
         try:
-            tokens = self.md.parse(note.body, {})
+            tokens = self.md.parse(note.body, env)
         except RecursionError:
             problems.error(path, 1, "the note is nested too deeply to parse", "flatten deeply nested lists")
             tokens = []
@@ -106,6 +113,10 @@ class Compiler:
             opening = opening_title(tokens, note.title)
             if opening is not None:
                 note.title, note.title_from_h1 = opening, True
+        writing: Writing = env.get("scholarly") or Writing()
+        for said in writing.problems:
+            also = f" (first at line {note.file_line(said.also)})" if said.also is not None else ""
+            problems.warning(path, note.file_line(said.line), said.message + also, said.hint)
         headings = headings_of(tokens, note)
         blocks = blocks_of(tokens, note)
         for block_id, line in duplicate_ids(tokens):
@@ -125,7 +136,12 @@ class Compiler:
         except RecursionError:
             problems.error(path, 1, "the note is nested too deeply to render", "flatten deeply nested lists")
             html = ""
-        return _Draft(path, problems, collector, note, headings, links, summary, html, blocks)
+        if writing.clusters:
+            html += placeholders.references() + "\n"
+        draft = _Draft(path, problems, collector, note, headings, links, summary, html)
+        draft.blocks = numbered_blocks(blocks, writing, note)
+        draft.citations = [replace(c, line=note.file_line(c.line)) for c in writing.clusters]
+        return draft
 
     def _finish(self, draft: _Draft) -> tuple[NoteArtifact | None, list[Problem]]:
         """Fill in the rendered formulas and seal the artifact."""
@@ -148,7 +164,15 @@ class Compiler:
         html_hash = hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
         headings = rendered_headings(draft.headings, html)
         artifact = NoteArtifact(
-            note, headings, draft.links, html, html_hash, problems.items, draft.summary, draft.blocks
+            note,
+            headings,
+            draft.links,
+            html,
+            html_hash,
+            problems.items,
+            draft.summary,
+            draft.blocks,
+            draft.citations,
         )
         return artifact, problems.items
 
@@ -166,6 +190,7 @@ class _Draft:
     summary: str = ""
     html: str = ""
     blocks: list[Block] = field(default_factory=list)
+    citations: list[Cluster] = field(default_factory=list)
 
 
 def _title_at_the_top(headings: list[Heading]) -> list[Heading]:

@@ -23,7 +23,9 @@ from garden.markdown.placeholders import (
     embeds_paragraph_open,
     link_close,
     link_open,
+    link_text,
 )
+from garden.markdown.scholarly import install_scholarly_rules
 
 
 @dataclass
@@ -40,6 +42,8 @@ def _env(env: dict) -> RenderEnv:
 
 def _wikilink(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
     meta = tokens[idx].meta
+    if meta["heading"] and not meta["label"]:  # it may name a numbered block: known once linked
+        return link_open(meta["ref"]) + link_text(meta["ref"]) + link_close(meta["ref"])
     path = " › ".join(part for part in meta["heading"].split("#") if part.strip())  # ``#H1#H2``
     label = meta["label"] or (meta["target"] + (" › " + path if path else "") if meta["target"] else path)
     return link_open(meta["ref"]) + escapeHtml(label) + link_close(meta["ref"])
@@ -185,6 +189,7 @@ def install_render_rules(md: MarkdownIt) -> None:
     }
     for name, rule in rules.items():
         md.add_render_rule(name, rule)
+    install_scholarly_rules(md)
 
 
 def render_tokens(md: MarkdownIt, tokens: list[Token], env: RenderEnv) -> str:

@@ -7,7 +7,7 @@ can carry placeholders; ``linking/`` resolves the references once the whole gard
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from garden.core.paths import heading_anchor
@@ -31,6 +31,7 @@ class LinkRef:
     line: int = 0  # 1-based line in the file
     context: str = ""  # the sentence that links, for backlinks
     raw: str = ""  # the source text, for messages
+    in_list: bool = False  # written inside a list item (a reading list's entries are)
 
 
 @dataclass(frozen=True)
@@ -131,12 +132,15 @@ def _walk(children: list[Token]) -> list[Token]:
 def collect_links(note: Note, tokens: list[Token]) -> list[LinkRef]:
     """Every link of the note, in order; each link token gets its index in ``meta["ref"]``."""
     refs: list[LinkRef] = []
+    items = 0  # list items open around the current block
     for block in tokens:
+        items += {"list_item_open": 1, "list_item_close": -1}.get(block.type, 0)
         if block.type != "inline" or not block.children:
             continue
         for child in _walk(block.children):
             ref = _ref(note, block, child)
             if ref is not None:
+                ref = replace(ref, in_list=items > 0)
                 child.meta["ref"] = len(refs)
                 refs.append(ref)
     return refs

@@ -37,6 +37,7 @@ from garden.markdown.mathdelims import (
 from garden.markdown.mathrender import MathCollector
 from garden.markdown.nesting import MAX_NESTING, keep_too_deep
 from garden.markdown.positions import locate
+from garden.markdown.scholarly import scholarly_plugin
 from garden.markdown.wikilinks import wikilink_rule
 
 
@@ -94,6 +95,7 @@ def create_parser() -> MarkdownIt:
         getattr(getattr(md, ruler).ruler, where)(anchor, name, rule)
     guard_terminators(md)  # after every block rule is installed
     _add_terminators(md, "=%")
+    md.use(scholarly_plugin)  # [@citations], \eqref, numbered equations and theorem blocks
     for kind in ("math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"):
         md.add_render_rule(kind, _math_placeholder(display=kind != "math_inline"))
     return md

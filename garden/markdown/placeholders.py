@@ -13,8 +13,9 @@ from collections.abc import Iterable
 START, END = "\x02", "\x03"
 
 # Links: o/c open and close link N, e embeds N, p/q open and close a paragraph that holds only
-# the embeds N,M… (it is dropped if they turn out to be blocks: a transclusion, a figure).
-LINK = re.compile(f"{START}([ocepq])([0-9,]*){END}")
+# the embeds N,M… (it is dropped if they turn out to be blocks: a transclusion, a figure);
+# k is citation N, r the note's list of references, t the text of link N (a numbered block's name).
+LINK = re.compile(f"{START}([ocepqkrt])([0-9,]*){END}")
 # Formulas: the Nth formula of the body.
 FORMULA = re.compile(f"{START}(\\d+){END}")
 
@@ -37,6 +38,18 @@ def embeds_paragraph_open(indices: Iterable[int]) -> str:
 
 def embeds_paragraph_close(indices: Iterable[int]) -> str:
     return f"{START}q{','.join(map(str, indices))}{END}"
+
+
+def citation(index: int) -> str:
+    return f"{START}k{index}{END}"
+
+
+def references() -> str:
+    return f"{START}r{END}"
+
+
+def link_text(index: int) -> str:
+    return f"{START}t{index}{END}"
 
 
 def formula(index: int) -> str:

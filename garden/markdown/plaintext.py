@@ -3,12 +3,14 @@ sentences' neighbours and the one-line summaries used in lists, feeds and link p
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
 DESCRIPTION_LIMIT = 200
+_TAGS = re.compile(r"<[^>]+>")
 _SILENT_IN_SUMMARIES = ("image", "wikiembed", "html_inline")  # pictures and embeds say nothing there
 
 
@@ -32,6 +34,13 @@ def plain_text(children: list[Token] | None, summary: bool = False) -> str:
             parts.append(
                 (meta.get("label") or meta.get("target") or child.content) if summary else child.content
             )
+        elif child.type == "citation":  # known only once linked: as written when it is a word
+            if child.meta.get("narrative"):
+                parts.append(child.content)
+            elif parts:
+                parts[-1] = parts[-1].rstrip()  # "kernel machines [@a]." reads "kernel machines."
+        elif child.type == "texref":  # \eqref{x}: "(3)", as the note shows it
+            parts.append(_TAGS.sub("", child.meta.get("html", "")))
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif child.children:

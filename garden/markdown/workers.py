@@ -41,6 +41,22 @@ def _compiler(root: Path, macros: dict[str, str], preamble: tuple[str, ...] = ()
     return compiler
 
 
+def local_math(root: Path, macros: dict[str, str]) -> Callable[[list[str]], list[str]]:
+    """Inline TeX to HTML with this process's KaTeX (started only if called): for math that is
+    not in a note, such as a BibTeX title's."""
+
+    def render(items: list[str]) -> list[str]:
+        import html
+
+        results = _compiler(root, macros).katex.render([(tex, False) for tex in items])
+        return [
+            out if ok else f'<code class="math-error">{html.escape(tex)}</code>'
+            for tex, (ok, out) in zip(items, results, strict=True)
+        ]
+
+    return render
+
+
 def close_local() -> None:
     """Close this process's V8 context (an open one hangs the interpreter at exit)."""
     for compiler in _local.values():

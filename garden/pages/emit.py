@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from garden.core import addresses
 from garden.core.addresses import page_file, tag_page
+from garden.pages.bibliography import bibliography_page, bibliography_url
 from garden.pages.reader import graph_pages, note_extras, site_extras
 from garden.pages.social import add_meta
 from garden.pages.templates import LinkView, Page, markup, site_context
@@ -56,28 +57,64 @@ def _notes_in(garden: Garden) -> dict[str, list[str]]:
 
 
 def _planned_in(garden: Garden) -> dict[str, list[str]]:
-    """Section path -> planned keys wanted there: the section's own text first, in its order."""
-    result: dict[str, list[str]] = {}
+    """Section path -> planned keys its own text (its reading list) links to, in its order.
+
+    A planned note belongs where the reading list puts it: a note of the section that merely
+    mentions it does not list it there too (it shows under that note's links instead).
+    """
+    return {
+        path: list(dict.fromkeys(garden.links.planned_out.get(text.slug, [])))
+        for path, text in garden.section_text.items()
+    }
+
+
+def _listed_elsewhere(garden: Garden) -> dict[str, list[LinkView]]:
+    """Section path -> notes its reading list links to that are filed in another branch.
+
+    The reading list names a note where the author wants it read (the tutorial on lazy and
+    rich training under NNGP / NTK, though it is filed with µP), so the section lists it too,
+    by the heading it points at when the link names one. Notes filed in the section itself
+    or below it are listed there already.
+    """
+    result: dict[str, list[LinkView]] = {}
+    texts = {note.slug for note in garden.section_text.values()}
     for path, text in garden.section_text.items():
-        result[path] = list(dict.fromkeys(garden.links.planned_out.get(text.slug, [])))
-    for slug, section in sorted(garden.section_of.items()):
-        if section is None or slug in garden.section_text:
-            continue
-        bucket = result.setdefault(section.path, [])
-        for key in sorted(garden.links.planned_out.get(slug, [])):
-            if key not in bucket:
-                bucket.append(key)
+        seen: set[str] = set()
+        for edge in garden.edges.get(text.slug, []):
+            target = edge.target
+            if target.kind != "note" or target.slug in texts or target.slug in seen or edge.embed:
+                continue
+            home = garden.section_of.get(target.slug)
+            if home is None or not path or home.path == path or home.path.startswith(path + "/"):
+                continue
+            if not edge.in_list:
+                continue  # a mention in the section's prose, not an item of its reading list
+            seen.add(target.slug)
+            heading = next(
+                (
+                    h.text
+                    for h in garden.headings.get(target.slug, [])
+                    if h.anchor == target.anchor and target.anchor
+                ),
+                "",
+            )
+            note = garden.notes[target.slug]
+            url = garden.url_of(target.slug) + (f"#{target.anchor}" if target.anchor else "")
+            result.setdefault(path, []).append(LinkView(heading or note.title, url, note.description))
     return result
 
 
-def _tree(garden: Garden, members: dict[str, list[str]], planned: dict[str, list[str]]) -> list[dict]:
+def _tree(garden: Garden, listing: Listing) -> list[dict]:
+    members, planned = listing.members, listing.planned_in
+
     def node_view(node: Section) -> dict:
-        notes = members.get(node.path, [])
+        notes = [_note_link(garden, slug) for slug in members.get(node.path, [])]
+        notes += listing.elsewhere.get(node.path, [])
         return {
             "title": node.title,
             "url": garden.urls.page(node.path) if node.path else "",
             "description": node.description,
-            "notes": [_note_link(garden, slug) for slug in notes[:HOME_LIMIT]],
+            "notes": notes[:HOME_LIMIT],
             "more": max(len(notes) - HOME_LIMIT, 0),
             "planned": [_planned_link(garden, key) for key in planned.get(node.path, [])[:HOME_LIMIT]],
             "children": [node_view(child) for child in node.children],
@@ -187,8 +224,9 @@ def site_data(garden: Garden) -> dict[str, Any]:
         urls.file(path)
         for path in (addresses.GARDEN_CSS, addresses.READER_CSS, addresses.HIGHLIGHT_CSS, addresses.KATEX_CSS)
     ]
-    site = site_context(garden.config, urls, _tree(garden, _notes_in(garden), _planned_in(garden)), css)
+    site = site_context(garden.config, urls, _tree(garden, Listing.of(garden)), css)
     site.update(site_extras(urls))
+    site["bibliography_url"] = bibliography_url(garden)
     return site
 
 
@@ -198,6 +236,11 @@ class Listing:
 
     members: dict[str, list[str]]  # section path -> slugs of its notes, in order
     planned_in: dict[str, list[str]]  # section path -> planned keys wanted there
+    elsewhere: dict[str, list[LinkView]]  # section path -> notes its reading list adds
+
+    @classmethod
+    def of(cls, garden: Garden) -> Listing:
+        return cls(_notes_in(garden), _planned_in(garden), _listed_elsewhere(garden))
 
     def tag_url(self, garden: Garden, tag: str) -> str:
         return garden.urls.page(tag_page(tag))
@@ -234,7 +277,8 @@ def section_pages(garden: Garden, listing: Listing, only: set[str] | None) -> li
             ],
             "notes": [
                 LinkView(garden.notes[s].title, urls.page(s), garden.notes[s].description) for s in notes
-            ],
+            ]
+            + listing.elsewhere.get(section.path, []),
             "planned": [_planned_link(garden, key) for key in listing.planned_in.get(section.path, [])],
             "backlinks": [
                 _note_link(garden, b.source, b.context) for b in garden.links.backlinks.get(section.path, [])
@@ -345,6 +389,7 @@ PAGE_EMITTERS: list[Callable[[Garden, Listing, set[str] | None], list[Page]]] = 
     planned_page,
     not_found_page,
     graph_page,
+    bibliography_page,
 ]
 
 
@@ -355,7 +400,7 @@ def all_pages(garden: Garden, only: set[str] | None = None) -> list[Page]:
     ``only``, the emitters stop as soon as every page asked for is made (an edit usually
     touches note pages only, the first kind).
     """
-    listing = Listing(_notes_in(garden), _planned_in(garden))
+    listing = Listing.of(garden)
     result: list[Page] = []
     for emit in PAGE_EMITTERS:
         if only is not None and not only - {page.path for page in result}:

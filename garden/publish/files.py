@@ -23,7 +23,7 @@ from garden.pages.templates import Page
 from garden.publish import feeds
 from garden.publish.cards import CardRun, CardSource, cards_for
 from garden.publish.spellings import spelling_redirects
-from garden.sources.citations import references_bib
+from garden.sources.citations import Citation, references_bib
 
 if TYPE_CHECKING:
     from garden.model import Garden
@@ -146,6 +146,14 @@ def feed_and_sitemap(
     return files, {entry.slug: entry for entry in entries}
 
 
+def cited_bibtex(garden: Garden) -> dict[str, Citation]:
+    """The works the notes cite from BibTeX files, as entries for ``references.bib``."""
+    citer = garden.filler.citer
+    if citer is None:
+        return {}
+    return {f"bib:{key}": Citation(key, bibtex) for key, bibtex in citer.bibtex.items()}
+
+
 def publish(
     garden: Garden,
     page_paths: set[str],
@@ -165,8 +173,13 @@ def publish(
     out.files.update(files)
     out.files[addresses.ROBOTS] = robots_txt(garden)
     out.files[addresses.NOJEKYLL] = b""
-    if garden.citations:
-        out.files[addresses.BIBLIOGRAPHY] = references_bib(garden.citations).encode("utf-8")
+    cited = cited_bibtex(garden)
+    if garden.citations or cited:
+        papers = {slug: c for slug, c in garden.citations.items() if f"bib:{c.key}" not in cited}
+        strings = (
+            "".join(s + "\n\n" for s in garden.filler.citer.strings) if cited and garden.filler.citer else ""
+        )
+        out.files[addresses.BIBLIOGRAPHY] = (strings + references_bib({**cited, **papers})).encode("utf-8")
     cname = cname_file(garden, problems)
     if cname is not None:
         out.files[addresses.CNAME] = cname

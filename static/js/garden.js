@@ -164,8 +164,9 @@
     let hideTimer = 0;
 
     const previewable = (el) => {
-      const link = el instanceof Element ? el.closest("a.internal") : null;
+      const link = el instanceof Element ? el.closest("a.internal, a.cite") : null;
       if (!link || link.classList.contains("file") || link.closest(".preview")) return null;
+      if (link.dataset.ref) return link; // a citation: its entry in this page's References
       const url = new URL(link.href, location.href);
       return url.origin === location.origin ? link : null;
     };
@@ -191,6 +192,11 @@
     };
 
     async function show(link) {
+      if (link.dataset.ref) {
+        const entry = extract(document, link.dataset.ref, true);
+        if (entry && owner === link) display(link, entry);
+        return;
+      }
       const url = new URL(link.href, location.href);
       const samePage = url.pathname === location.pathname;
       let doc;
@@ -201,7 +207,10 @@
       }
       if (owner !== link) return;
       const content = extract(doc, decodeURIComponent(url.hash.slice(1)), samePage);
-      if (!content) return;
+      if (content) display(link, content);
+    }
+
+    function display(link, content) {
       box?.remove();
       box = make("div", "preview");
       box.append(...content);

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Do citations slow builds down? The same synthetic garden built with and without a citation
+in every paragraph (a script, not a test).
+
+    python bench/citations.py [--notes 1000] [--runs 3] [--shared ../shared/bench]
+
+It makes a garden with ``make_garden.py``, copies it, and in the copy ends every prose
+paragraph with a Pandoc citation (``[@key]``, ``[@a; @b, p. 3]``, or narrative ``@key``) of 60
+BibTeX entries in ``references.bib``. Each garden is built as a whole process: cold
+(``--no-cache``), and again from a warm cache into an empty output folder (every page filled
+and written; the notes' compiled forms come from the cache). Wall and CPU seconds, medians of
+``--runs``, the two gardens alternating so that the machine's load falls on both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROSE = re.compile(r"^[A-Z][^\n]*\.$")
+SURNAMES = ["Lee", "Jacot", "Yang", "Hu", "Cho", "Saul", "Neal", "Matthews", "Novak", "Bahri", "Arora", "Du"]
+
+
+def bibliography(count: int, math_every: int) -> str:
+    """``count`` entries; every ``math_every``-th title has a formula (KaTeX in each References)."""
+    rng = random.Random(7)
+    entries = []
+    for index in range(count):
+        authors = " and ".join(f"{rng.choice(SURNAMES)}, A{index % 7}." for _ in range(rng.randint(1, 4)))
+        width = f"$n_{index}$" if index % math_every == 0 else "n"
+        title = f'On the {{NTK}} of width {width} and Schr{{\\"o}}dinger maps'
+        entries.append(
+            f"@article{{key{index},\n  title = {{{title}}},\n  author = {{{authors}}},\n"
+            f"  journal = {{Journal {index % 5}}},\n  year = {{{2000 + index % 25}}},\n"
+            f"  doi = {{10.1000/{index}}}\n}}\n"
+        )
+    return "\n".join(entries)
+
+
+def cite_everywhere(notes: Path, keys: int) -> int:
+    """End every prose paragraph of every note with a citation; how many were added."""
+    rng = random.Random(11)
+    added = 0
+    for path in sorted(notes.rglob("*.md")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for i, line in enumerate(lines):
+            if PROSE.match(line):
+                a, b = rng.randrange(keys), rng.randrange(keys)
+                form = rng.choice([f" [@key{a}]", f" [@key{a}; @key{b}, p. {i}]", f" As @key{a} show."])
+                lines[i] = line + form
+                added += 1
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return added
+
+
+def build(root: Path, cache: bool) -> tuple[float, float]:
+    """Wall and CPU seconds (the build and every process it waited for, Pagefind included)."""
+    shutil.rmtree(root / "_site", ignore_errors=True)
+    command = [sys.executable, str(ROOT / "build.py"), "-q"]
+    command += ["--cache-dir", str(root / ".cache")] if cache else ["--no-cache"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, cwd=root, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--math-every", type=int, default=5, help="every Nth title has a formula")
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "bench")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="garden-cite-bench-") as folder:
+        plain, cited = Path(folder, "plain"), Path(folder, "cited")
+        subprocess.run(
+            [
+                sys.executable,
+                str(args.shared / "make_garden.py"),
+                "--notes",
+                str(args.notes),
+                str(plain / "notes"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        (plain / "garden.yaml").write_text("title: Bench\n", encoding="utf-8")
+        shutil.copytree(plain, cited)
+        (cited / "references.bib").write_text(bibliography(60, args.math_every), encoding="utf-8")
+        added = cite_everywhere(cited / "notes", 60)
+        times: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for root in (plain, cited):  # warm the caches the cached rows read
+            build(root, cache=True)
+        for _ in range(args.runs):
+            for kind, cache in (("cold", False), ("cached", True)):
+                for name, root in (("without", plain), ("with", cited)):
+                    times.setdefault((kind, name), []).append(build(root, cache))
+        print(
+            f"{args.notes} notes, {added} citations (one per paragraph), a formula in every "
+            f"{args.math_every}th title; median of {args.runs} runs\n"
+        )
+        print("| build | without citations | with citations | difference (wall) | difference (CPU) |")
+        print("|---|---|---|---|---|")
+        for kind in ("cold", "cached"):
+            row = []
+            for index in (0, 1):
+                without = statistics.median(t[index] for t in times[(kind, "without")])
+                with_ = statistics.median(t[index] for t in times[(kind, "with")])
+                row.append((without, with_, 100 * (with_ - without) / without))
+            (wall_without, wall_with, wall_change), (cpu_without, cpu_with, cpu_change) = row
+            print(
+                f"| {kind} | {wall_without:.2f} s wall, {cpu_without:.1f} s CPU | {wall_with:.2f} s wall, "
+                f"{cpu_with:.1f} s CPU | {wall_change:+.1f} % | {cpu_change:+.1f} % |"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""Citations filled in once the bibliography is known: each ``[@key]`` placeholder becomes the
+citation in the garden's style, linked to the work, and a note that cites ends with its
+References.
+
+Author–year (the default): ``(Lee et al., 2018, p. 3)``, narrative ``Lee et al. (2018)``.
+Numeric: ``[1, 2]``, narrative ``Lee et al. [1]``, numbered per note in order of first
+citation. A citation links to the note about the work when there is one, else to the work's
+DOI, arXiv page or URL, else to its entry in the References; its hover preview shows that entry.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from garden.core import addresses
+from garden.core.paths import Urls
+from garden.core.problems import Problems
+from garden.markdown.citations import Cluster
+from garden.markdown.references import Reference
+from garden.sources.notes import Note
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def _escape(text: str) -> str:
+    return text.translate(_ESCAPES)
+
+
+def ref_anchor(key: str) -> str:
+    """The id of a work's entry in a note's References (and on the bibliography page)."""
+    return "ref-" + "".join(c if c.isalnum() or c in "-_.:" else "-" for c in key)
+
+
+def cited_keys(clusters: Collection[Cluster]) -> list[str]:
+    """The keys a note cites, in order of first citation."""
+    return list(dict.fromkeys(item.key for cluster in clusters for item in cluster.items))
+
+
+def check_citations(note: Note, clusters: list[Cluster], known: Collection[str], problems: Problems) -> None:
+    """An unknown key is a ``path:line`` warning that names the closest keys."""
+    for cluster in clusters:
+        for item in cluster.items:
+            if item.key in known:
+                continue
+            close = difflib.get_close_matches(item.key, list(known), n=3, cutoff=0.6)
+            hint = (
+                "did you mean " + ", ".join(f"@{k}" for k in close) + "?"
+                if close
+                else "add it to a BibTeX file named by 'bibliography:' in garden.yaml (references.bib)"
+            )
+            problems.warning(note.source, cluster.line, f"unknown citation key @{item.key}", hint)
+
+
+@dataclass
+class Citer:
+    """Fills one build's citations: the formatted works and each note's citations."""
+
+    urls: Urls
+    references: dict[str, Reference]  # key -> formatted, for every cited key that exists
+    clusters: dict[str, list[Cluster]]  # note slug -> its citations, in order
+    style: str = "author-year"
+    bibtex: dict[str, str] = field(default_factory=dict)  # cited key -> its BibTeX, from .bib files
+    strings: list[str] = field(default_factory=list)  # the .bib files' @string macros they may use
+    _numbers: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def with_clusters(self, changed: dict[str, list[Cluster]]) -> Citer:
+        """The same citer with some notes' citations replaced (a quick rebuild)."""
+        clusters = {**self.clusters, **changed}
+        return Citer(self.urls, self.references, clusters, self.style, self.bibtex, self.strings)
+
+    def cited_by(self) -> dict[str, list[str]]:
+        """Key -> slugs of the notes that cite it (sorted)."""
+        out: dict[str, list[str]] = {}
+        for slug in sorted(self.clusters):
+            for key in cited_keys(self.clusters[slug]):
+                if key in self.references:
+                    out.setdefault(key, []).append(slug)
+        return out
+
+    def key_parts(self, slug: str) -> list[str]:
+        """What a note's filled citations depend on besides its body: the works it cites."""
+        parts = [self.style]
+        for key in cited_keys(self.clusters.get(slug, [])):
+            ref = self.references.get(key)
+            parts.append(f"{key}\x01{ref!r}" if ref else key)
+        return parts
+
+    def _number(self, slug: str, key: str) -> int:
+        numbers = self._numbers.get(slug)
+        if numbers is None:
+            keys = [k for k in cited_keys(self.clusters.get(slug, [])) if k in self.references]
+            numbers = self._numbers[slug] = {k: i + 1 for i, k in enumerate(keys)}
+        return numbers.get(key, 0)
+
+    def _href(self, ref: Reference) -> tuple[str, str]:
+        if ref.home:
+            return self.urls.page(ref.home), "internal"
+        if ref.href:
+            return ref.href, "external"
+        return "#" + ref_anchor(ref.key), "internal"
+
+    def _link(self, ref: Reference, text: str) -> str:
+        href, kind = self._href(ref)
+        rel = ' rel="noopener"' if kind == "external" else ""
+        return (
+            f'<a class="cite {kind}" href="{_escape(href)}"{rel} '
+            f'data-ref="{_escape(ref_anchor(ref.key))}">{text}</a>'
+        )
+
+    def cluster(self, slug: str, index: int) -> str:
+        """The HTML of citation ``index`` of note ``slug``."""
+        clusters = self.clusters.get(slug, [])
+        if index >= len(clusters):
+            return ""
+        cluster = clusters[index]
+        if any(item.key not in self.references for item in cluster.items):
+            return f'<span class="cite broken-citation">{_escape(cluster.raw)}</span>'
+        if self.style == "numeric":
+            return self._numeric(slug, cluster)
+        return self._author_year(cluster)
+
+    def _author_year(self, cluster: Cluster) -> str:
+        if cluster.narrative:
+            item = cluster.items[0]
+            ref = self.references[item.key]
+            inside = _escape(ref.year) + (", " + _escape(item.locator) if item.locator else "")
+            return self._link(ref, f"{_escape(ref.names)} ({inside})")
+        parts = []
+        for item in cluster.items:
+            ref = self.references[item.key]
+            text = _escape(ref.year) if item.suppress_author else f"{_escape(ref.names)}, {_escape(ref.year)}"
+            if item.locator:
+                text += ", " + _escape(item.locator)
+            prefix = _escape(item.prefix) + " " if item.prefix else ""
+            parts.append(prefix + self._link(ref, text))
+        return '<span class="citation-group">(' + "; ".join(parts) + ")</span>"
+
+    def _numeric(self, slug: str, cluster: Cluster) -> str:
+        parts = []
+        for item in cluster.items:
+            ref = self.references[item.key]
+            text = str(self._number(slug, item.key)) + (", " + _escape(item.locator) if item.locator else "")
+            prefix = _escape(item.prefix) + " " if item.prefix else ""
+            parts.append(prefix + self._link(ref, text))
+        group = '<span class="citation-group">[' + "; ".join(parts) + "]</span>"
+        if cluster.narrative:
+            return _escape(self.references[cluster.items[0].key].names) + " " + group
+        return group
+
+    def references_html(self, slug: str) -> str:
+        """The References that end a note that cites (nothing when none of its keys is known)."""
+        keys = [k for k in cited_keys(self.clusters.get(slug, [])) if k in self.references]
+        if not keys:
+            return ""
+        refs = [self.references[k] for k in keys]
+        if self.style != "numeric":
+            refs.sort(key=lambda ref: ref.sort_key)
+        items = []
+        for ref in refs:
+            number = f'<span class="reference-number">[{self._number(slug, ref.key)}]</span> '
+            label = number if self.style == "numeric" else ""
+            home = (
+                f' <a class="internal reference-note" href="{_escape(self.urls.page(ref.home))}">Notes</a>'
+                if ref.home
+                else ""
+            )
+            items.append(f'<li id="{_escape(ref_anchor(ref.key))}">{label}{ref.html}{home}</li>')
+        everything = _escape(self.urls.page(addresses.BIBLIOGRAPHY_PAGE))
+        return (
+            '<section class="references" aria-labelledby="references-title">\n'
+            '<h2 id="references-title">References</h2>\n'
+            f'<ol class="references-list">\n{"".join(items)}\n</ol>\n'
+            f'<p class="references-all"><a class="internal" href="{everything}">'
+            "Every work cited in the garden</a></p>\n"
+            "</section>\n"
+        )

@@ -1,0 +1,544 @@
+"""Writing like a paper: citations from BibTeX, numbered equations with references, theorem blocks."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.bparser import BibTexParser
+
+from tests.conftest import GARDENS, Garden
+
+BIB = r"""
+@string{neurips = "Advances in Neural Information Processing Systems"}
+
+@inproceedings{jacot2018neural,
+  title = {Neural Tangent Kernel: Convergence and Generalization in Neural Networks},
+  author = {Jacot, Arthur and Gabriel, Franck and Hongler, Cl{\'e}ment},
+  booktitle = neurips,
+  year = 2018,
+  eprint = {1806.07572},
+  archiveprefix = {arXiv}
+}
+
+@article{muller2020gpt,
+  title = {Scaling {GPT} Models \& the $\ell_2$ Norm of {W}eights},
+  author = {M{\"u}ller, J{\"o}rg and Zhang, Wei},
+  journal = {Journal of Imaginary Results},
+  year = {2020},
+  doi = {10.1000/jir.2020.1}
+}
+
+@book{cho2009kernel,
+  title = {Kernel Methods for Deep Learning},
+  author = {Cho, Youngmin and Saul, Lawrence K.},
+  publisher = {Curran},
+  year = {2009}
+}
+
+@misc{lee2018a, title = {Wide networks are {G}aussian}, author = {Lee, Jaehoon}, year = 2018}
+@misc{lee2018b, title = {Another wide result}, author = {Lee, Jaehoon}, year = 2018}
+"""
+
+
+def _bib(garden: Garden, text: str = BIB, name: str = "references.bib") -> Path:
+    return garden.write(name, text)
+
+
+def _body(page: str) -> str:
+    return page[page.index('<div class="note-body">') : page.index('<footer class="note-links">')]
+
+
+def _text(fragment: str) -> str:
+    without_math = re.sub(r'<span class="katex-mathml">.*?</span>', "", fragment, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", without_math)).split())
+
+
+# --------------------------------------------------------------------------- citations
+
+
+def test_every_citation_form(garden, cli):
+    _bib(garden)
+    garden.note(
+        "a.md",
+        """
+        # A
+
+        One [@jacot2018neural]. Two [@jacot2018neural, p. 3]. Both [@jacot2018neural; @cho2009kernel].
+        Year only [-@cho2009kernel]. Prefix [see @muller2020gpt, sec. 2]. As @jacot2018neural show,
+        and @cho2009kernel [ch. 2] too. Braced [@{lee2018a}] and @lee2018b.
+        """,
+    )
+    assert cli(garden).code == 0
+    text = _text(_body(garden.page("a")))
+    assert "One (Jacot et al., 2018)." in text
+    assert "Two (Jacot et al., 2018, p. 3)." in text
+    assert "Both (Jacot et al., 2018; Cho and Saul, 2009)." in text
+    assert "Year only (2009)." in text
+    assert "Prefix (see Müller and Zhang, 2020, sec. 2)." in text
+    assert "As Jacot et al. (2018) show" in text
+    assert "Cho and Saul (2009, ch. 2) too" in text
+    assert "Braced (Lee, 2018b) and Lee (2018a)." in text  # same names and year: a, b by title
+
+
+def test_citations_link_to_the_work_and_preview_its_entry(garden, cli):
+    _bib(garden)
+    garden.note("a.md", "Cited [@jacot2018neural; @muller2020gpt; @cho2009kernel].\n")
+    assert cli(garden).code == 0
+    body = _body(garden.page("a"))
+    assert re.search(
+        r'<a class="cite external" href="https://arxiv.org/abs/1806.07572" rel="noopener" '
+        r'data-ref="ref-jacot2018neural">',
+        body,
+    )
+    assert 'href="https://doi.org/10.1000/jir.2020.1"' in body
+    # no DOI, arXiv or URL: the entry in the References
+    assert '<a class="cite internal" href="#ref-cho2009kernel" data-ref="ref-cho2009kernel">' in body
+    for key in ("jacot2018neural", "muller2020gpt", "cho2009kernel"):
+        assert f'<li id="ref-{key}">' in body  # what the hover preview shows (data-ref)
+
+
+def test_things_that_are_not_citations(garden, cli):
+    _bib(garden)
+    garden.note(
+        "a.md",
+        """
+        Mail me at someone@example.org, read `@jacot2018neural` and $@x$, see
+        [a link @jacot2018neural](https://example.org) and [@jacot2018neural](https://example.org).
+
+        ```
+        @jacot2018neural
+        ```
+        """,
+    )
+    run = cli(garden)
+    assert run.code == 0 and "citation" not in run.output
+    body = _body(garden.page("a"))
+    assert 'class="cite' not in body and "References" not in body
+    assert 'href="mailto:someone@example.org"' in body
+    assert "<code>@jacot2018neural</code>" in body
+
+
+def test_bibtex_latex_comes_out_right(garden, cli):
+    _bib(garden)
+    garden.note("a.md", "See [@muller2020gpt; @jacot2018neural].\n")
+    assert cli(garden).code == 0
+    references = _body(garden.page("a")).split('<section class="references"', 1)[1]
+    text = _text(references)
+    assert "Jörg Müller and Wei Zhang." in text  # {\"o}, {\"u}
+    assert "Clément Hongler" in text  # {\'e}
+    assert "Scaling GPT models & the" in text  # {GPT} keeps its capitals, no braces; \& is &
+    assert "{" not in text and "\\" not in text
+    assert "Advances in Neural Information Processing Systems" in text  # the @string macro
+    math = re.search(
+        r'<span class="katex">.*?<annotation encoding="application/x-tex">(.*?)</annotation>',
+        references,
+        re.S,
+    )
+    assert math and math.group(1).replace(" ", "") == r"\ell_2"  # math typeset by KaTeX
+
+
+def test_a_broken_entry_among_good_ones(garden, cli):
+    broken = BIB.replace(
+        "@book{cho2009kernel,",
+        "@article{broken2001,\n  title = {No end,\n  year = 2001,\n}\n\n@book{cho2009kernel,",
+    )
+    path = _bib(garden, broken)
+    line = path.read_text().splitlines().index("@article{broken2001,") + 1
+    garden.note("a.md", "Good [@jacot2018neural; @cho2009kernel; @lee2018b].\n")
+    run = cli(garden, "check")
+    assert run.code == 1  # an error: the build writes nothing
+    assert f"references.bib:{line}: error: BibTeX entry 'broken2001' does not parse" in run.output
+    assert "unknown citation key" not in run.output  # every other entry loaded
+    assert run.output.count("error:") == 1
+
+
+def test_duplicate_keys_warn_and_the_first_wins(garden, cli):
+    path = _bib(garden, BIB + "\n@misc{cho2009kernel, title = {Impostor}, year = 1999}\n")
+    line = len(path.read_text().splitlines())
+    garden.note("a.md", "[@cho2009kernel]\n")
+    run = cli(garden)
+    assert run.code == 0
+    assert f"references.bib:{line}: warning: duplicate BibTeX key 'cho2009kernel'" in run.output
+    assert "Kernel Methods for Deep Learning" in garden.page("a") and "Impostor" not in garden.page("a")
+
+
+def test_unknown_key_warns_with_the_closest_keys(garden, cli):
+    _bib(garden)
+    garden.note("a.md", "---\ntitle: A\n---\nFine [@cho2009kernel].\n\nTypo [@jacot2018nueral].\n")
+    run = cli(garden)
+    assert run.code == 0
+    assert "notes/a.md:6: warning: unknown citation key @jacot2018nueral" in run.output
+    assert "did you mean @jacot2018neural?" in run.output
+    assert '<span class="cite broken-citation">[@jacot2018nueral]</span>' in garden.page("a")
+
+
+def test_bibliography_files_from_the_config(garden, cli):
+    _bib(garden, "@misc{one, title = {First}, author = {Ann Author}, year = 2001}\n", "bib/one.bib")
+    _bib(garden, "@misc{two, title = {Second}, author = {Bob Writer}, year = 2002}\n", "two.bib")
+    garden.write(
+        "garden.yaml", (garden.root / "garden.yaml").read_text() + "bibliography: [bib/one.bib, two.bib]\n"
+    )
+    garden.note("a.md", "[@one; @two]\n")
+    assert cli(garden).code == 0
+    assert "(Author, 2001; Writer, 2002)" in _text(_body(garden.page("a")))
+
+
+def test_numeric_style(garden, cli):
+    _bib(garden)
+    garden.write("garden.yaml", (garden.root / "garden.yaml").read_text() + "citations:\n  style: numeric\n")
+    garden.note(
+        "a.md", "First [@muller2020gpt], then [@cho2009kernel; @muller2020gpt, p. 2]; @cho2009kernel.\n"
+    )
+    assert cli(garden).code == 0
+    body = _body(garden.page("a"))
+    text = _text(body)
+    assert "First [1], then [2; 1, p. 2]; Cho and Saul [2]." in text
+    items = re.findall(r'<li id="ref-([^"]+)">', body)
+    assert items == ["muller2020gpt", "cho2009kernel"]  # in order of first citation
+
+
+def test_paper_notes_are_homes_and_references_bib_has_every_cited_work(garden, cli):
+    _bib(garden)
+    garden.note(
+        "ntk.md",
+        """
+        ---
+        title: NTK paper
+        paper:
+          title: "Neural Tangent Kernel: Convergence and Generalization in Neural Networks"
+          authors: [Arthur Jacot, Franck Gabriel, Clément Hongler]
+          year: 2018
+          arxiv: "1806.07572"
+        ---
+        Notes on it.
+        """,
+    )
+    garden.note(
+        "mup.md",
+        """
+        ---
+        title: muP
+        paper: {title: "Tensor Programs V", authors: ["Greg Yang"], year: 2022, arxiv: "2203.03466"}
+        ---
+        x
+        """,
+    )
+    garden.note("a.md", "Cited [@jacot2018neural; @yang2022tensor; @muller2020gpt].\n")
+    assert cli(garden).code == 0
+    body = _body(garden.page("a"))
+    assert 'class="cite internal" href="/ntk/" data-ref="ref-jacot2018neural"' in body  # the note is home
+    assert 'class="cite internal" href="/mup/" data-ref="ref-yang2022tensor"' in body  # a paper: note only
+    parser = BibTexParser(common_strings=True)
+    parser.ignore_nonstandard_types = False
+    entries = bibtexparser.loads((garden.site / "references.bib").read_text(), parser=parser).entries
+    keys = [entry["ID"] for entry in entries]
+    assert sorted(keys) == ["jacot2018neural", "muller2020gpt", "yang2022tensor"]  # once each
+    cited = {entry["ID"]: entry for entry in entries}
+    assert cited["jacot2018neural"]["booktitle"] == "Advances in Neural Information Processing Systems"
+    assert "cho2009kernel" not in keys  # in the .bib, never cited
+
+
+def test_bibliography_page_lists_cited_works_with_the_notes_citing_them(garden, cli):
+    _bib(garden)
+    garden.note("a.md", "---\ntitle: Alpha\n---\n[@cho2009kernel] and @jacot2018neural.\n")
+    garden.note("b.md", "---\ntitle: Beta\n---\n[@jacot2018neural]\n")
+    assert cli(garden).code == 0
+    page = garden.page("bibliography")
+    works = re.findall(r'<li id="ref-([^"]+)">(.*?)</li>', page, re.S)
+    assert [key for key, _ in works] == ["cho2009kernel", "jacot2018neural"]  # by author, year
+    cited_in = {
+        key: re.findall(r'<a class="internal" href="([^"]+)">([^<]+)</a>', item.split("Cited in")[1])
+        for key, item in works
+    }
+    assert cited_in == {
+        "cho2009kernel": [("/a/", "Alpha")],
+        "jacot2018neural": [("/a/", "Alpha"), ("/b/", "Beta")],
+    }
+    assert 'href="/bibliography/">Bibliography</a>' in garden.page("a")  # from the header
+    assert 'href="/bibliography/">Every work cited in the garden</a>' in garden.page("a")  # and References
+
+
+def test_no_citations_no_bibliography_page(garden, cli):
+    _bib(garden)
+    garden.note("a.md", "Nothing cited.\n")
+    assert cli(garden).code == 0
+    assert not (garden.site / "bibliography").exists()
+    assert "Bibliography" not in garden.page("a")
+
+
+def test_a_changed_bib_entry_reaches_cached_builds(garden, cli):
+    path = _bib(garden)
+    garden.note("a.md", "[@cho2009kernel]\n")
+    assert cli(garden).code == 0
+    assert "Kernel Methods for Deep Learning" in garden.page("a")
+    path.write_text(path.read_text().replace("Kernel Methods for Deep Learning", "Kernel Methods, Revised"))
+    assert cli(garden).code == 0  # the cache is on: the .bib's entry is part of the page's key
+    assert "Kernel Methods, Revised" in garden.page("a")
+    cached = (garden.site / "a/index.html").read_bytes()
+    assert cli(garden, "--no-cache").code == 0
+    assert (garden.site / "a/index.html").read_bytes() == cached
+
+
+# --------------------------------------------------------------------------- equations
+
+
+def test_numbered_equations_and_references(garden, cli):
+    garden.note(
+        "a.md",
+        r"""
+        ---
+        title: A
+        ---
+        Before: \eqref{second} and \ref{first}.
+
+        $$ x = 1 \label{first} $$
+
+        $$ y = 2 $$
+
+        \begin{align}
+        a &= b \label{second} \\
+        c &= d \nonumber \\
+        e &= f
+        \end{align}
+
+        After: $\eqref{first}$, in math $z = \eqref{second}$.
+        """,
+    )
+    assert cli(garden).code == 0
+    body = _body(garden.page("a"))
+    tags = re.findall(r'<span class="mord">\(</span><span class="mord"><span class="mord">(\d+)</span>', body)
+    assert tags == ["1", "2", "3"]  # $$ with a label; align rows but the \nonumber one
+    assert '<div class="equation" id="eq-first">' in body and '<div class="equation" id="eq-second">' in body
+    text = _text(body)
+    assert "Before: (2) and 1." in text and "After: (1)" in text
+    assert '<a class="internal ref" href="#eq-second">(2)</a>' in body
+    assert r"\text{(2)}" in body  # inside a formula: the number, typeset
+
+
+def test_unknown_and_duplicate_labels_warn(garden, cli):
+    garden.note(
+        "a.md",
+        r"""
+        ---
+        title: A
+        ---
+        $$ x \label{same} $$
+
+        $$ y \label{same} $$
+
+        See \eqref{smae}.
+        """,
+    )
+    run = cli(garden)
+    assert run.code == 0
+    assert "notes/a.md:6: warning: label 'same' is used twice (first at line 4)" in run.output
+    assert "notes/a.md:8: warning: no \\label{smae} in this note" in run.output
+    assert "labels here: same" in run.output
+
+
+# --------------------------------------------------------------------------- theorems
+
+
+THEOREMS = r"""
+---
+title: T
+---
+> [!theorem] Universality \label{univ}
+> Every continuous function.
+
+> [!proof]
+> By \ref{univ} and a lemma.
+
+> [!lemma]
+> Small.
+
+> [!definition] Width
+> The number of units.
+
+> [!corollary]
+> More.
+
+> [!proposition]
+> P.
+
+> [!example]
+> E.
+
+> [!remark]
+> R.
+
+Links: [[#univ]].
+"""
+
+
+def test_theorem_blocks_are_numbered_with_one_counter(garden, cli):
+    garden.note("t.md", THEOREMS)
+    assert cli(garden).code == 0
+    body = _body(garden.page("t"))
+    heads = re.findall(r'<span class="theorem-head">([^<]+)</span>', body)
+    assert heads == [
+        "Theorem 1",
+        "Proof",
+        "Lemma 2",
+        "Definition 3",
+        "Corollary 4",
+        "Proposition 5",
+        "Example 6",
+        "Remark 7",
+    ]
+    assert '<div id="thm-univ" class="theorem callout callout-theorem"' in body
+    assert '<span class="theorem-head">Theorem 1</span> (Universality)</div>' in body
+    proof = body.split("callout-proof")[1].split("callout-lemma")[0]
+    assert "∎" in proof and "By 1 and a lemma." in _text(proof)
+    assert '<a class="internal" href="#thm-univ">Theorem 1 (Universality)</a>' in body
+
+
+def test_theorem_numbering_per_kind(garden, cli):
+    garden.write(
+        "garden.yaml", (garden.root / "garden.yaml").read_text() + "theorems:\n  numbering: per-kind\n"
+    )
+    garden.note("t.md", THEOREMS + "\n> [!theorem]\n> Second.\n")
+    assert cli(garden).code == 0
+    heads = re.findall(r'<span class="theorem-head">([^<]+)</span>', garden.page("t"))
+    assert heads[:3] == ["Theorem 1", "Proof", "Lemma 1"] and heads[-1] == "Theorem 2"
+
+
+def test_equations_and_theorems_linked_from_another_note(tmp_path, cli):
+    root = tmp_path / "paper"
+    shutil.copytree(GARDENS / "paper", root)
+    garden = Garden(root)
+    run = cli(garden)
+    assert run.code == 0, run.output
+    assert "warning:" not in run.output
+    body = _body(garden.page("training"))
+    assert '<a class="internal" href="/kernel-regime/#eq-ntk-flow">Kernel regime › (1)</a>' in body
+    assert (
+        '<a class="internal" href="/kernel-regime/#thm-constancy">Kernel regime › Theorem 2 (Constancy)</a>'
+        in body
+    )
+    assert '<a class="internal" href="/kernel-regime/#thm-ntk-def">the definition</a>' in body  # its own text
+    target = garden.page("kernel-regime")
+    assert 'id="eq-ntk-flow"' in target and 'id="thm-constancy"' in target
+    # backlinks still come from these links
+    assert 'href="/training/"' in target
+
+
+def test_a_link_to_a_missing_label_warns(garden, cli):
+    garden.note("a.md", "---\ntitle: A\n---\n$$ x \\label{there} $$\n")
+    garden.note("b.md", "---\ntitle: B\n---\n[[A#there]] and [[A#nowhere]]\n")
+    run = cli(garden)
+    assert "notes/b.md:4: warning: heading '#nowhere' not found in [[A#nowhere]]" in run.output
+    assert "#there" not in run.output
+
+
+def test_a_theorem_named_by_a_block_id(garden, cli):
+    garden.note(
+        "a.md",
+        """
+        ---
+        title: A
+        ---
+        > [!lemma]
+        > First.
+
+        > [!theorem] Universality
+        > Every continuous function. ^univ
+
+        Here: [[#^univ]].
+        """,
+    )
+    garden.note("b.md", "---\ntitle: B\n---\nSee [[A#^univ]] and [[A#^univ|that]]; [[A#^nothing]].\n")
+    run = cli(garden)
+    assert "notes/b.md:4: warning: block ^nothing not found" in run.output
+    page = garden.page("a")
+    assert '<div class="theorem callout callout-theorem" data-callout="theorem" id="^univ">' in page
+    assert page.count('id="^univ"') == 1
+    assert '<a class="internal" href="#^univ">Theorem 2 (Universality)</a>' in page
+    other = garden.page("b")
+    assert '<a class="internal" href="/a/#%5Euniv">A › Theorem 2 (Universality)</a>' in other
+    assert '<a class="internal" href="/a/#%5Euniv">that</a>' in other
+
+
+def test_an_equation_by_its_label_with_a_caret_too(garden, cli):
+    garden.note("a.md", "---\ntitle: A\n---\n$$ x = 1 \\label{one} $$\n")
+    garden.note("b.md", "---\ntitle: B\n---\n[[A#^one]] and [[A#one]]\n")
+    run = cli(garden)
+    assert "warning:" not in run.output
+    assert garden.page("b").count('<a class="internal" href="/a/#eq-one">A › (1)</a>') == 2
+
+
+def test_the_theorem_numbering_setting_reaches_cached_builds(garden, cli):
+    garden.note("t.md", THEOREMS)
+    assert cli(garden).code == 0
+    assert '<span class="theorem-head">Lemma 2</span>' in garden.page("t")
+    garden.write(
+        "garden.yaml", (garden.root / "garden.yaml").read_text() + "theorems:\n  numbering: per-kind\n"
+    )
+    assert cli(garden).code == 0  # with the cache: the setting is part of each note's key
+    assert '<span class="theorem-head">Lemma 1</span>' in garden.page("t")
+
+
+def test_quick_rebuilds_with_citations_equal_clean_builds(garden, cli, tmp_path, monkeypatch):
+    from garden.build.inputs import BuildOptions
+    from garden.cli import make_preview
+    from tests.conftest import snapshot
+
+    _bib(garden)
+    monkeypatch.chdir(garden.root)
+    garden.note("a.md", "---\ntitle: A\n---\nFirst [@cho2009kernel]. $$ x \\label{x} $$\n")
+    garden.note("b.md", "---\ntitle: B\n---\nSee [[A#x]] and [@cho2009kernel; @jacot2018neural].\n")
+    running = make_preview(BuildOptions(), "127.0.0.1", 0)
+    try:
+        assert running.build().written
+        garden.note(
+            "b.md", "---\ntitle: B\n---\nNow [[A#x]] and [see @cho2009kernel, p. 9; @jacot2018neural].\n"
+        )
+        result = running.build()
+        assert result.quick  # the same keys cited: no other page changes
+        out = tmp_path / "clean"
+        assert cli(garden, "--no-cache", "--out", str(out)).code == 0
+        running.settle()
+        assert snapshot(garden.site, marker=False) == snapshot(out, marker=False)
+        assert "(see Cho and Saul, 2009, p. 9;" in _text((out / "b/index.html").read_text())
+        garden.note(
+            "b.md", "---\ntitle: B\n---\nNow only [@muller2020gpt].\n"
+        )  # the bibliography page changes
+        result = running.build()
+        assert result.written and not result.quick
+        assert "Cited in" in (garden.site / "bibliography/index.html").read_text()
+        assert (garden.site / "bibliography/index.html").read_text().count('href="/b/"') == 1
+    finally:
+        running.stop()
+
+
+def test_descriptions_read_well_around_citations_and_references(garden, cli):
+    _bib(garden)
+    garden.note(
+        "a.md",
+        "---\ntitle: A\n---\nKernels win [@cho2009kernel]. As @jacot2018neural show, by \\eqref{e} too.\n\n"
+        "$$ x \\label{e} $$\n",
+    )
+    assert cli(garden).code == 0
+    description = re.search(r'<meta name="description" content="([^"]*)"', garden.page("a"))
+    assert description and html.unescape(description.group(1)) == (
+        "Kernels win. As @jacot2018neural show, by (1) too."
+    )
+
+
+def test_bibtex_cannot_inject_markup_or_scripts(garden, cli):
+    _bib(
+        garden,
+        '@misc{evil, title = {<script>alert(1)</script> "quoted"}, author = {Mal, Ice},\n'
+        "  url = {javascript:alert(1)}, year = 2020}\n",
+    )
+    garden.note("a.md", "[@evil] and [@{<b>x</b>}]\n")
+    run = cli(garden)
+    assert run.code == 0
+    page = garden.page("a")
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="javascript' not in page.replace(" ", "")  # shown as text, never a link
+    assert "<b>x</b>" not in page and "[@{&lt;b&gt;x&lt;/b&gt;}]" in page
