@@ -8,8 +8,8 @@ It makes a garden with ``make_garden.py``, copies it, and in the copy ends every
 paragraph with a Pandoc citation (``[@key]``, ``[@a; @b, p. 3]``, or narrative ``@key``) of 60
 BibTeX entries in ``references.bib``. Each garden is built as a whole process: cold
 (``--no-cache``), and again from a warm cache into an empty output folder (every page filled
-and written; the notes' compiled forms come from the cache). Wall and CPU seconds, medians of ``--runs``, the two
-gardens alternating so that the machine's load falls on both alike.
+and written; the notes' compiled forms come from the cache). Wall and CPU seconds, medians of
+``--runs``, the two gardens alternating so that the machine's load falls on both alike.
 """
 
 from __future__ import annotations
