@@ -157,8 +157,8 @@ def assemble_garden(
         lambda slug: slug,  # replaced below: titles come from the garden being made
         {path: note.slug for path, note in section_text.items()},
         figures,
-        citer,
-        NumberedBlocks.of(blocks or {}),
+        citer=citer,
+        numbered=NumberedBlocks.of(blocks or {}),
     )
     if image_size is not None:
         filler.size_of = image_size
