@@ -25,7 +25,7 @@ import pytest
 
 CASES = Path(__file__).resolve().parent / "obsidian" / "links"
 _SEPARATOR = re.compile(r"^=== (.+?) ===$", re.M)
-_PROBLEM = re.compile(r"^(?:notes/\S+:\d+: (?:warning|error): .*|    hint: .*)$", re.M)
+_PROBLEM = re.compile(r"^notes/\S+:\d+: (?:warning|error): .*(?:\n    hint: .*)?$", re.M)  # + its hint
 
 
 def case_names() -> list[str]:
@@ -133,7 +133,7 @@ def test_case(garden, cli, name):
     paths = write_case(garden, name)
     result = cli(garden)
     assert result.code == 0, result.output
-    problems = _PROBLEM.findall(result.err)
+    problems = [line for found in _PROBLEM.findall(result.err) for line in found.split("\n")]
     pages = {path: garden.page(slug_of(path)) for path in paths}
     got = rendering(pages, problems)
     expected_file = CASES / f"{name}.html"
