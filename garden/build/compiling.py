@@ -22,6 +22,19 @@ Progress = Callable[[int, int], None]
 Compiled = tuple["NoteArtifact | None", list[Problem]]
 
 
+def _compiled(value: object) -> bool:
+    """Whether a value read from the cache has the shape of a compiled note."""
+    from garden.markdown.compile import NoteArtifact
+
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and (value[0] is None or isinstance(value[0], NoteArtifact))
+        and isinstance(value[1], list)
+        and all(isinstance(p, Problem) for p in value[1])
+    )
+
+
 class NoteStore:
     """Compiled notes by cache key, in memory, with their body HTML."""
 
@@ -43,9 +56,14 @@ class NoteStore:
         macros_key = fingerprint(config.math_macros)
         if self.index is None:
             stored = cache.load_named("index")
-            self.index = stored if isinstance(stored, dict) else {}
+            self.index = (
+                stored
+                if isinstance(stored, dict) and all(type(e) is IndexEntry for e in stored.values())
+                else {}
+            )
             wanted = sorted({entry.key for entry in self.index.values()} - set(self.memory))
-            self.memory.update(cache.load_many("notes", wanted))
+            loaded = cache.load_many("notes", wanted)
+            self.memory.update({key: value for key, value in loaded.items() if _compiled(value)})
         index = self.index
         new_index: dict[str, IndexEntry] = {}
         keys: dict[str, str] = {}
@@ -75,6 +93,8 @@ class NoteStore:
             found = self.memory.get(key)
             if found is None:
                 found = cache.load("notes", key)
+                if not _compiled(found):
+                    found = None
                 if found is not None:
                     self.memory[key] = found
             if found is None or (found[0] is not None and key not in self.html and not cache.enabled):

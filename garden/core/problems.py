@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from garden.core.plaindata import plain
+
 Severity = Literal["error", "warning"]
 
 
+@plain
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the input, located as precisely as we can."""

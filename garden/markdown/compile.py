@@ -14,6 +14,7 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
+from garden.core.plaindata import plain
 from garden.core.problems import Problem, Problems
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
@@ -23,6 +24,7 @@ from garden.markdown.plaintext import first_paragraph, shorten
 from garden.sources.notes import Note, load_note
 
 
+@plain
 @dataclass
 class NoteArtifact:
     """Everything the build needs from one note file."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from garden.core.paths import heading_anchor
+from garden.core.plaindata import plain
 from garden.markdown.plaintext import plain_text
 from garden.sources.notes import Note
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 
+@plain
 @dataclass(frozen=True)
 class LinkRef:
     """A link as written: wikilink, embed, Markdown link or image."""
@@ -32,6 +34,7 @@ class LinkRef:
     raw: str = ""  # the source text, for messages
 
 
+@plain
 @dataclass(frozen=True)
 class Heading:
     level: int

@@ -10,6 +10,7 @@ from typing import Any
 
 from garden.core.addresses import RESERVED
 from garden.core.paths import normalize, slugify, source_slug
+from garden.core.plaindata import plain
 from garden.core.problems import Problems
 from garden.core.yamlutil import YamlError, load_yaml
 from garden.sources.files import read_text
@@ -20,6 +21,7 @@ _H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 
 
+@plain
 @dataclass
 class Paper:
     """Bibliographic metadata for a note on a paper."""
@@ -34,6 +36,7 @@ class Paper:
     key: str = ""  # BibTeX key, when the writer pins one
 
 
+@plain
 @dataclass
 class Note:
     """One Markdown file of the garden, with its validated front-matter."""

@@ -1,0 +1,100 @@
+"""Trust boundaries of a build: a garden is built in CI from pull requests, so its notes, its
+config and its cache folder are all someone else's input. Nothing outside the garden may be
+published, nothing read from the cache may run code, and no note may wedge later builds."""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from pathlib import Path
+
+from conftest import snapshot
+
+
+class _Payload:
+    """A pickle that creates a file when it is loaded: what a crafted cache row would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def _cache_database(garden) -> Path:
+    (database,) = (garden.root / ".garden-cache").glob("cache-v*.sqlite")
+    return database
+
+
+def test_a_crafted_cache_row_runs_nothing(garden, cli, tmp_path):
+    """Every row of every table replaced by a pickle that would create a file: neither
+    ``check`` nor ``build`` creates it; the build warns, ignores the cache and its site is the
+    one a clean build makes."""
+    garden.note("a.md", "---\ntitle: A\n---\nLinks [[B]]. $x^2$\n")
+    garden.note("b.md", "# B\n\nText.\n")
+    assert cli(garden).code == 0
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(_Payload(marker))
+    with sqlite3.connect(_cache_database(garden)) as db:
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            db.execute(f"UPDATE {table} SET value = ?", (payload,))
+    db.close()
+    (garden.notes / "b.md").write_text("# B\n\nText, edited.\n", encoding="utf-8")
+    for command in (["check"], []):
+        result = cli(garden, *command)
+        assert not marker.exists(), "a cache row ran code"
+        assert result.code == 0, result.output
+        assert "ignoring the build cache" in result.err
+    clean = cli(garden, "--no-cache", "--out", str(tmp_path / "clean"))
+    assert clean.code == 0
+    assert snapshot(garden.site, marker=False) == snapshot(tmp_path / "clean", marker=False)
+
+
+def test_a_crafted_template_bytecode_cache_runs_nothing(garden, cli, tmp_path):
+    """Jinja's bytecode cache is marshalled code: a build must not load one from the cache
+    folder (here, one for every template that would create a file)."""
+    import jinja2
+
+    from garden.core.config import load_config
+    from garden.core.problems import Problems
+    from garden.pages.templates import make_environment
+
+    garden.note("a.md", "# A\n\nText.\n")
+    assert cli(garden).code == 0
+    marker = tmp_path / "ran"
+    config = load_config(garden.root / "garden.yaml", Problems())
+    env = make_environment(config.templates_dir)
+    bytecode = jinja2.FileSystemBytecodeCache(str(garden.root / ".garden-cache" / "jinja"))
+    (garden.root / ".garden-cache" / "jinja").mkdir(exist_ok=True)
+    for name in env.list_templates():
+        source, filename, _ = env.loader.get_source(env, name)
+        bucket = bytecode.get_bucket(env, name, filename, source)
+        bucket.code = compile(f"open({str(marker)!r}, 'w').close()\n", filename or name, "exec")
+        bytecode.set_bucket(bucket)
+    (garden.notes / "a.md").write_text("# A\n\nOther text.\n", encoding="utf-8")
+    result = cli(garden)
+    assert not marker.exists(), "a template bytecode file ran code"
+    assert result.code == 0, result.output
+
+
+def test_plain_data_decodes_only_marked_garden_classes():
+    from garden.core import plaindata
+    from garden.core.cache import IndexEntry
+
+    entry = IndexEntry(1, 2, "k", "m")
+    value = {"index": {"/a.md": entry}, (1, "x"): [Path("/p"), b"\x00\xff", {3, 4}]}
+    assert plaindata.loads(plaindata.dumps(value)) == value
+    for crafted in (
+        b'{"$c": "os:system", "command": "true"}',
+        b'{"$c": "garden.cli:main", "argv": []}',  # in the package, but not marked as data
+        b'{"$c": "garden.core.cache:IndexEntry", "size": 1}',  # fields missing
+        b'{"$c": "garden.core.cache:IndexEntry", "size": 1, "mtime_ns": 2, "key": "k", "macros": "m", "x": 3}',
+        b'{"$x": 1}',
+        b'{"$m": [[[1], 2]]}',  # an unhashable key
+        b"\x80\x04K\x01.",  # a pickle
+    ):
+        try:
+            plaindata.loads(crafted)
+        except plaindata.NotPlainData:
+            continue
+        raise AssertionError(f"decoded {crafted!r}")
