@@ -98,3 +98,26 @@ def test_plain_data_decodes_only_marked_garden_classes():
         except plaindata.NotPlainData:
             continue
         raise AssertionError(f"decoded {crafted!r}")
+
+
+def test_a_note_saved_while_it_compiles_is_compiled_again(garden, cli, monkeypatch):
+    """The editor saves while the build compiles that very note: the build shows what it read,
+    and the next build sees the new text (the index must not pair the new file's size and time
+    with the old text's hash)."""
+    from garden.markdown import workers
+
+    note = garden.note("a.md", "# A\n\nFirst text.\n")
+    compile_batch = workers._compile_batch
+
+    def save_meanwhile(compiler, paths, notes_dir, macros_key):
+        compiled = compile_batch(compiler, paths, notes_dir, macros_key)
+        if note in paths:
+            note.write_text("# A\n\nSecond, longer text saved during the build.\n", encoding="utf-8")
+        return compiled
+
+    monkeypatch.setattr(workers, "_compile_batch", save_meanwhile)
+    assert cli(garden, "-j", "1").code == 0
+    assert "First text." in garden.page("a")
+    monkeypatch.setattr(workers, "_compile_batch", compile_batch)
+    assert cli(garden, "-j", "1").code == 0
+    assert "Second, longer text" in garden.page("a")

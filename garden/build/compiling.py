@@ -69,6 +69,10 @@ class NoteStore:
         keys: dict[str, str] = {}
         results: dict[str, tuple[NoteArtifact | None, list[Problem]]] = {}
         to_compile: list[Path] = []
+        # each file's size and time as they were before it was read: an index entry pairs
+        # them with the hash of bytes read after, so a file saved meanwhile is read again
+        # next time (a stat taken after compiling would pair the new file with the old hash)
+        before: dict[Path, tuple[int, int]] = {}
         for path in paths:
             relative = path.relative_to(config.notes_dir).as_posix()
             try:
@@ -76,6 +80,7 @@ class NoteStore:
             except OSError:
                 to_compile.append(path)
                 continue
+            before[path] = (info.st_size, info.st_mtime_ns)
             entry = index.get(str(path))  # by absolute path: a copied garden is another garden
             if (
                 entry
@@ -116,11 +121,8 @@ class NoteStore:
             self.memory[key] = (artifact, found_problems)
             if artifact is not None:
                 self.html[key] = new_html[key] = html
-            try:
-                info = path.stat()
-                new_index[str(path)] = IndexEntry(info.st_size, info.st_mtime_ns, key, macros_key)
-            except OSError:
-                pass
+            if path in before:
+                new_index[str(path)] = IndexEntry(*before[path], key, macros_key)
         live = set(keys.values())
         for key in [k for k in self.memory if k not in live]:
             self.memory.pop(key, None)
