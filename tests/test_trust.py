@@ -121,3 +121,66 @@ def test_a_note_saved_while_it_compiles_is_compiled_again(garden, cli, monkeypat
     monkeypatch.setattr(workers, "_compile_batch", compile_batch)
     assert cli(garden, "-j", "1").code == 0
     assert "Second, longer text" in garden.page("a")
+
+
+def _nest(folder: Path, depth: int, leaf: str | None = None) -> None:
+    """``folder/d/d/…`` ``depth`` levels deep (by file descriptors: the path outgrows PATH_MAX)."""
+    import os
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        if leaf is not None:
+            with open(os.open("n.md", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as out:
+                out.write(leaf)
+    finally:
+        os.close(fd)
+
+
+def test_a_deep_leftover_of_a_killed_build_is_removed(garden, cli):
+    """A killed build left a staging folder nested 3,000 levels deep (a deep tag once made
+    one): the next build removes it instead of crashing on it, and so does every later one."""
+    import subprocess
+    import sys
+
+    garden.note("a.md", "# A\n")
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    leftover = garden.root / f"._site.building-{int(done.stdout)}"  # a process that has ended
+    leftover.mkdir()
+    _nest(leftover, 3000)
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert not leftover.exists()
+    assert "A" in garden.page("a")
+
+
+def test_notes_nested_too_deep_are_errors_on_the_note(garden, cli):
+    """Folders 1,000 deep: no traceback, an error on the note that would need them."""
+    _nest(garden.notes, 1000, "# Deep\n")
+    result = cli(garden)
+    assert result.code == 1
+    assert "Traceback" not in result.output
+    assert "n.md:1: error: this note cannot be a page: its address is 1001 folders deep" in result.err
+
+
+def test_names_too_long_for_a_file_system_are_errors_on_the_note(garden, cli):
+    """A 300-character tag or alias, or a tag nested 2,000 levels, would be a folder of the
+    site no file system holds: each is a ``path:line`` error on its note, and nothing is
+    written (on main: "File name too long", hint "free some disk space", naming no note)."""
+    long = "x" * 300
+    garden.note("t.md", f"---\ntitle: T\ntags: [{long}]\n---\nText.\n")
+    garden.note("u.md", f"---\ntitle: U\naliases: [{long}]\n---\nText.\n")
+    garden.note("v.md", "---\ntitle: V\ntags: [ok, " + "/".join(["a"] * 2000) + "]\n---\nText.\n")
+    result = cli(garden)
+    assert result.code == 1, result.output
+    assert "notes/t.md:3: error: tag 'xxx" in result.err
+    assert "notes/u.md:3: error: alias 'xxx" in result.err
+    assert "notes/v.md:3: error: tag 'a/a/a" in result.err and "2000 folders deep" in result.err
+    assert "disk space" not in result.err and "Traceback" not in result.output
+    assert not garden.site.exists()

@@ -6,6 +6,7 @@ that fails (or is killed) leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -78,8 +79,8 @@ class SiteWriter:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(self.out)
             for leftover in (self.staging, self.old):
-                if leftover.exists():
-                    shutil.rmtree(leftover)
+                if os.path.lexists(leftover):
+                    remove_tree(leftover)
             if reuse and self.out.is_dir():
                 self.linked = _link_tree(self.out, self.staging)
             if not self.linked:
@@ -183,7 +184,7 @@ class SiteWriter:
 
     def abort(self) -> None:
         if not self.in_place and self.staging.exists():
-            shutil.rmtree(self.staging, ignore_errors=True)
+            remove_tree(self.staging)
 
     def _remove_stale(self, previous: set[str] | None, coming: frozenset[str]) -> None:
         keep = self.written | coming | {MARKER}
@@ -196,7 +197,7 @@ class SiteWriter:
                     folder.rmdir()
                     folder = folder.parent
             return
-        for folder, dirs, files in os.walk(self.root, topdown=False):
+        for folder, dirs, files in _walk_bottom_up(self.root):
             for name in files:
                 path = Path(folder, name)
                 relative = path.relative_to(self.root).as_posix()
@@ -204,8 +205,28 @@ class SiteWriter:
                     path.unlink(missing_ok=True)
             for name in dirs:
                 path = Path(folder, name)
-                if not any(path.iterdir()):
-                    path.rmdir()
+                with contextlib.suppress(OSError):
+                    if not any(path.iterdir()):
+                        path.rmdir()
+
+
+def _walk_bottom_up(root: Path) -> list[tuple[str, list[str], list[str]]]:
+    """``os.walk(root, topdown=False)`` without recursion (Python 3.11's recurses per level)."""
+    order: list[tuple[str, list[str], list[str]]] = []
+    pending = [str(root)]
+    while pending:
+        folder = pending.pop()
+        dirs: list[str] = []
+        files: list[str] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    (dirs if entry.is_dir(follow_symlinks=False) else files).append(entry.name)
+        except OSError:
+            continue
+        order.append((folder, dirs, files))
+        pending.extend(os.path.join(folder, name) for name in dirs)
+    return order[::-1]  # every folder after the folders inside it
 
 
 def _link_tree(source: Path, target: Path) -> bool:
@@ -220,7 +241,7 @@ def _link_tree(source: Path, target: Path) -> bool:
     except OSError:
         return False
     if done.returncode != 0:
-        shutil.rmtree(target, ignore_errors=True)
+        remove_tree(target)
         return False
     return True
 
@@ -232,7 +253,7 @@ def _remove(folder: Path, large: bool) -> None:
     if large:
         remove_later(folder)
     else:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
 
 
 def remove_later(folder: Path) -> None:
@@ -250,7 +271,30 @@ def remove_later(folder: Path) -> None:
             start_new_session=True,
         )
     except OSError:
+        remove_tree(folder)
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete a folder and everything in it, however deep it nests.
+
+    ``shutil.rmtree`` recurses once per level, so a site nested a few thousand folders deep
+    raises ``RecursionError`` (and its paths outgrow ``PATH_MAX``); ``rm -rf`` has neither
+    limit, and takes over whatever rmtree left.
+    """
+    try:
         shutil.rmtree(folder, ignore_errors=True)
+    except RecursionError:
+        pass
+    if os.path.lexists(folder):
+        try:
+            subprocess.run(
+                ["rm", "-rf", "--", str(folder)],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                check=False,
+            )
+        except OSError:
+            pass
 
 
 def clean_leftovers(out: Path) -> None:
@@ -266,7 +310,7 @@ def clean_leftovers(out: Path) -> None:
             if kind == "previous" and not out.exists() and (leftover / MARKER).is_file():
                 leftover.rename(out)  # killed between the two renames of the fallback swap
             else:
-                shutil.rmtree(leftover, ignore_errors=True)
+                remove_tree(leftover)
 
 
 def _exchange(one: Path, two: Path) -> bool:

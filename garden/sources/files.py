@@ -37,7 +37,9 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
     found: list[Path] = []
     seen_dirs: set[str] = set()
 
-    def walk(folder: Path, prefix: str = "") -> None:
+    def walk(folder: Path, prefix: str, pending: list[tuple[Path, str]]) -> None:
+        """One folder: its notes into ``found``, its subfolders onto ``pending`` (a stack, not
+        recursion: a garden may nest folders deeper than Python's recursion limit)."""
         real = os.path.realpath(folder)
         if real in seen_dirs:
             problems.warning(folder, 0, "folder skipped: a symlink loop leads back here", "remove the link")
@@ -48,6 +50,7 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
         except OSError as exc:
             problems.error(folder, 0, f"cannot read folder: {exc.strerror}", "check its permissions")
             return
+        subfolders: list[tuple[Path, str]] = []
         for entry in entries:
             if entry.name.startswith("."):
                 continue
@@ -60,17 +63,20 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
             except OSError:
                 is_dir = is_file = False
             if is_dir:
-                walk(Path(entry.path), relative + "/")
+                subfolders.append((Path(entry.path), relative + "/"))
             elif is_file and entry.name.lower().endswith(".md"):
                 found.append(_path(entry.path))
             elif entry.is_symlink() and entry.name.lower().endswith(".md") and not os.path.exists(entry.path):
                 problems.warning(Path(entry.path), 1, "broken symlink skipped", "fix or remove the link")
+        pending.extend(reversed(subfolders))
 
     if not notes_dir.is_dir():
         problems.error(notes_dir, 0, "notes folder not found", "pass --notes DIR or create notes/")
         return []
-    walk(notes_dir)
-    return found
+    pending: list[tuple[Path, str]] = [(notes_dir, "")]
+    while pending:
+        walk(*pending.pop(), pending)
+    return sorted(found, key=lambda path: path.parts)  # as a walk in name order finds them
 
 
 def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str | None:

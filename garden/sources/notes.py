@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from garden.core.addresses import RESERVED
-from garden.core.paths import normalize, slugify, source_slug
+from garden.core.paths import address_problem, normalize, shorten_for_message, slugify, slugify_path, source_slug
 from garden.core.plaindata import plain
 from garden.core.problems import Problems
 from garden.core.yamlutil import YamlError, load_yaml
@@ -209,6 +209,16 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
     if aliases is None:
         problems.error(path, line_of("aliases"), "'aliases' must be a list of names", "aliases: [NTK]")
         aliases = []
+    for alias in list(aliases):
+        unusable = address_problem(slugify_path(alias))  # each alias gets a redirect page
+        if unusable:
+            problems.error(
+                path,
+                line_of("aliases" if "aliases" in lines else "alias"),
+                f"alias {shorten_for_message(alias)!r} cannot be a page: {unusable}",
+                "use a shorter alias",
+            )
+            aliases.remove(alias)
     raw_tags = string_list(data.get("tags", data.get("tag")))
     if raw_tags is None:
         problems.error(path, line_of("tags"), "'tags' must be a list of words", "tags: [kernels, theory]")
@@ -217,7 +227,15 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
     for tag in raw_tags:
         for part in tag.split() if " " in tag.strip() and "," not in tag else [tag]:
             clean = "/".join(slugify(p) for p in part.strip().lstrip("#").split("/") if slugify(p))
-            if clean and clean not in tags:
+            unusable = address_problem(clean) if clean else None
+            if unusable:
+                problems.error(
+                    path,
+                    line_of("tags" if "tags" in lines else "tag"),
+                    f"tag {shorten_for_message(clean)!r} cannot be a page: {unusable}",
+                    "use a shorter tag with fewer levels",
+                )
+            elif clean and clean not in tags:
                 tags.append(clean)
 
     section = data.get("section")
@@ -269,10 +287,14 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
         problems.error(path, line_of("weight"), "'weight' must be a number", "weight: 10")
         weight = None
 
+    slug = source_slug(relative)
+    unusable = address_problem(slug)
+    if unusable:
+        problems.error(path, 1, f"this note cannot be a page: {unusable}", "rename it or move it up")
     return Note(
         source=path,
         relative=relative,
-        slug=source_slug(relative),
+        slug=slug,
         title=title,
         body=body,
         body_line=body_line,
