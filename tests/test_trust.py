@@ -154,19 +154,32 @@ def test_a_deep_leftover_of_a_killed_build_is_removed(garden, cli):
     leftover = garden.root / f"._site.building-{int(done.stdout)}"  # a process that has ended
     leftover.mkdir()
     _nest(leftover, 3000)
-    result = cli(garden)
-    assert result.code == 0, result.output
-    assert not leftover.exists()
-    assert "A" in garden.page("a")
+    try:
+        result = cli(garden)
+        assert result.code == 0, result.output
+        assert not leftover.exists()
+        assert "A" in garden.page("a")
+    finally:
+        _remove_deep(leftover)
 
 
 def test_notes_nested_too_deep_are_errors_on_the_note(garden, cli):
     """Folders 1,000 deep: no traceback, an error on the note that would need them."""
     _nest(garden.notes, 1000, "# Deep\n")
-    result = cli(garden)
-    assert result.code == 1
-    assert "Traceback" not in result.output
-    assert "n.md:1: error: this note cannot be a page: its address is 1001 folders deep" in result.err
+    try:
+        result = cli(garden)
+        assert result.code == 1
+        assert "Traceback" not in result.output
+        assert "n.md:1: error: this note cannot be a page: its address is 1001 folders deep" in result.err
+    finally:
+        _remove_deep(garden.notes / "d")
+
+
+def _remove_deep(folder: Path) -> None:
+    """pytest's own clean-up of old temporary folders recurses, and would fail on these."""
+    import subprocess
+
+    subprocess.run(["rm", "-rf", "--", str(folder)], check=True)
 
 
 def test_names_too_long_for_a_file_system_are_errors_on_the_note(garden, cli):

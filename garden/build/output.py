@@ -281,20 +281,16 @@ def remove_tree(folder: Path) -> None:
     raises ``RecursionError`` (and its paths outgrow ``PATH_MAX``); ``rm -rf`` has neither
     limit, and takes over whatever rmtree left.
     """
-    try:
+    with contextlib.suppress(RecursionError):
         shutil.rmtree(folder, ignore_errors=True)
-    except RecursionError:
-        pass
     if os.path.lexists(folder):
-        try:
+        with contextlib.suppress(OSError):
             subprocess.run(
                 ["rm", "-rf", "--", str(folder)],
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
                 check=False,
             )
-        except OSError:
-            pass
 
 
 def clean_leftovers(out: Path) -> None:

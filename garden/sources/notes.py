@@ -9,7 +9,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from garden.core.addresses import RESERVED
-from garden.core.paths import address_problem, normalize, shorten_for_message, slugify, slugify_path, source_slug
+from garden.core.paths import (
+    address_problem,
+    normalize,
+    shorten_for_message,
+    slugify,
+    slugify_path,
+    source_slug,
+)
 from garden.core.plaindata import plain
 from garden.core.problems import Problems
 from garden.core.yamlutil import YamlError, load_yaml
