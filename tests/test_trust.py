@@ -197,3 +197,131 @@ def test_names_too_long_for_a_file_system_are_errors_on_the_note(garden, cli):
     assert "notes/v.md:3: error: tag 'a/a/a" in result.err and "2000 folders deep" in result.err
     assert "disk space" not in result.err and "Traceback" not in result.output
     assert not garden.site.exists()
+
+
+def _outside(tmp_path: Path) -> Path:
+    """Files beside the garden that a pull request could link to (like /etc/passwd)."""
+    from bad_inputs import _png
+
+    outside = tmp_path / "outside"
+    (outside / "folder").mkdir(parents=True)
+    (outside / "secret.txt").write_text("SECRET-TEXT\n", encoding="utf-8")
+    (outside / "secret.png").write_bytes(_png())
+    (outside / "passwd").write_text("# SECRET-NOTE\n\nroot:x:0:0\n", encoding="utf-8")
+    (outside / "folder" / "n.md").write_text("# SECRET-FOLDER\n", encoding="utf-8")
+    return outside
+
+
+def _nothing_secret_published(garden) -> None:
+    for path in garden.site.rglob("*") if garden.site.exists() else []:
+        if path.is_file():
+            assert b"SECRET" not in path.read_bytes(), path
+
+
+def test_symlinks_that_leave_the_garden_are_errors_naming_link_and_target(garden, cli, tmp_path):
+    outside = _outside(tmp_path)
+    (garden.notes / "secret.txt").symlink_to(outside / "secret.txt")
+    (garden.notes / "img.png").symlink_to(outside / "secret.png")
+    (garden.notes / "images").mkdir()
+    (garden.notes / "images" / "pic.png").symlink_to(outside / "secret.png")
+    (garden.notes / "passwd.md").symlink_to(outside / "passwd")
+    (garden.notes / "linked").symlink_to(outside / "folder")
+    garden.note("sub/b.md", "# B\n\n![[pic.png]]\n")  # found by its bare name
+    garden.note("a.md", "# A\n\n[[secret.txt]]\n\n![[img.png]]\n\n![a](img.png)\n")
+    result = cli(garden)
+    assert result.code == 1, result.output
+    real = str((outside / "secret.txt").resolve())
+    png = str((outside / "secret.png").resolve())
+    err = result.err
+    assert f"notes/a.md:3: error: secret.txt is a symlink to {real}, outside the garden" in err
+    assert f"notes/a.md:5: error: img.png is a symlink to {png}, outside the garden" in err
+    assert f"notes/a.md:7: error: img.png is a symlink to {png}" in err
+    assert f"notes/sub/b.md:3: error: images/pic.png is a symlink to {png}" in err
+    assert f"notes/passwd.md:1: error: a symlink to {(outside / 'passwd').resolve()}, outside" in err
+    assert f"notes/linked: error: a symlink to {(outside / 'folder').resolve()}, outside" in err
+    _nothing_secret_published(garden)
+    # the same build without the links is fine, and publishes nothing of them
+    for name in ("secret.txt", "img.png", "images/pic.png", "passwd.md", "linked"):
+        (garden.notes / name).unlink()
+    garden.note("a.md", "# A\n\nText.\n")
+    garden.note("sub/b.md", "# B\n")
+    assert cli(garden).code == 0
+    _nothing_secret_published(garden)
+
+
+def test_a_symlink_inside_the_garden_is_published(garden, cli):
+    from bad_inputs import _png
+
+    (garden.notes / "images").mkdir()
+    (garden.notes / "images" / "real.png").write_bytes(_png())
+    (garden.notes / "alias.png").symlink_to(garden.notes / "images" / "real.png")
+    garden.note("a.md", "# A\n\n![[alias.png]]\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert (garden.site / "alias.png").read_bytes() == _png()
+
+
+def test_static_may_not_leave_the_repository(garden, cli, tmp_path):
+    outside = _outside(tmp_path)
+    config = garden.root / "garden.yaml"
+    config.write_text(config.read_text() + f"static: {outside}\n", encoding="utf-8")
+    garden.note("a.md", "# A\n")
+    result = cli(garden)
+    assert result.code == 1, result.output
+    line = config.read_text().split("\n").index(f"static: {outside}") + 1
+    assert f"garden.yaml:{line}: error: 'static' names {outside}, outside the repository" in result.err
+    _nothing_secret_published(garden)
+    config.write_text(FIXTURE_STATIC, encoding="utf-8")
+    (garden.root / "static").mkdir()
+    (garden.root / "static" / "secret.txt").symlink_to(outside / "secret.txt")
+    result = cli(garden)
+    assert result.code == 1, result.output
+    assert "static/secret.txt: error: a symlink to" in result.err
+    _nothing_secret_published(garden)
+
+
+FIXTURE_STATIC = "title: Fixture\nstatic: static\n"
+
+
+def test_a_root_path_never_publishes_a_note_source_or_a_dot_file(garden, cli):
+    """``[b](/x/../secret.md)`` once copied a draft's raw Markdown into the site, and
+    ``![[.hidden.png]]`` published a dot-file that a link by name could not reach."""
+    from bad_inputs import _png
+
+    garden.note("secret.md", "---\ndraft: true\n---\nSECRET-DRAFT\n")
+    (garden.notes / ".hidden.png").write_bytes(_png())
+    garden.note("a.md", "# A\n\n[b](/x/../secret.md) [c](/secret.md) [d](../notes/secret.md)\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert not list(garden.site.rglob("*.md"))
+    _nothing_secret_published(garden)
+    garden.note("b.md", "# B\n\n![[.hidden.png]]\n")
+    result = cli(garden)
+    assert result.code == 1
+    assert "notes/b.md:3: error: image not found" in result.err
+    assert not list(garden.site.rglob(".hidden*"))
+
+
+def test_published_files_get_ordinary_modes(garden, cli):
+    """A source readable by its owner only, under a strict umask, is published 0644 in
+    0755 folders: a web server reads the site as another user."""
+    import os
+    import stat
+
+    from bad_inputs import _png
+
+    image = garden.notes / "images" / "x.png"
+    image.parent.mkdir()
+    image.write_bytes(_png())
+    image.chmod(0o600)
+    garden.note("a.md", "# A\n\n![[x.png]]\n")
+    old = os.umask(0o077)
+    try:
+        result = cli(garden)
+    finally:
+        os.umask(old)
+    assert result.code == 0, result.output
+    assert stat.S_IMODE((garden.site / "images" / "x.png").stat().st_mode) == 0o644
+    assert stat.S_IMODE((garden.site / "images").stat().st_mode) == 0o755
+    assert stat.S_IMODE((garden.site / "a" / "index.html").stat().st_mode) == 0o644
+    assert stat.S_IMODE(garden.site.stat().st_mode) == 0o755

@@ -85,11 +85,12 @@ class SiteWriter:
                 self.linked = _link_tree(self.out, self.staging)
             if not self.linked:
                 self.staging.mkdir()
+            os.chmod(self.staging, FOLDER_MODE)
 
     def _target(self, relative: str) -> Path:
         target = self.root / relative
         if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_folders(target.parent)
             self._made.add(target.parent)
         self.written.add(relative)
         return target
@@ -97,6 +98,7 @@ class SiteWriter:
     def _replace(self, target: Path, write: Callable[[Path], object]) -> None:
         temp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         write(temp)
+        os.chmod(temp, FILE_MODE)
         os.replace(temp, target)
 
     def write(self, relative: str, data: bytes) -> None:
@@ -111,6 +113,7 @@ class SiteWriter:
             self._replace(target, lambda temp: temp.write_bytes(data))
         else:
             target.write_bytes(data)
+            os.chmod(target, FILE_MODE)
 
     def copy(self, relative: str, source: Path) -> None:
         target = self._target(relative)
@@ -124,6 +127,7 @@ class SiteWriter:
             self._replace(target, lambda temp: shutil.copyfile(source, temp))
         else:
             shutil.copyfile(source, target)
+            os.chmod(target, FILE_MODE)  # whatever the source's mode (or the umask) was
 
     def keep(self, relative: str) -> bool:
         """Reuse the current site's file unchanged; False if it is not there."""
@@ -165,6 +169,7 @@ class SiteWriter:
         marker_path = self.root / MARKER
         marker_path.unlink(missing_ok=True)  # it may be a link to the old site's marker
         marker_path.write_text(marker, encoding="utf-8")
+        os.chmod(marker_path, FILE_MODE)
         if self.in_place:
             return
         large = previous is not None and len(previous) > BACKGROUND_REMOVAL
@@ -208,6 +213,21 @@ class SiteWriter:
                 with contextlib.suppress(OSError):
                     if not any(path.iterdir()):
                         path.rmdir()
+
+
+FILE_MODE, FOLDER_MODE = 0o644, 0o755  # what a web server expects, whatever the sources' modes
+
+
+def _make_folders(folder: Path) -> None:
+    """``mkdir -p`` with ordinary modes (``mkdir``'s are cut by the umask)."""
+    missing: list[Path] = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            made.mkdir()
+        os.chmod(made, FOLDER_MODE)
 
 
 def _walk_bottom_up(root: Path) -> list[tuple[str, list[str], list[str]]]:

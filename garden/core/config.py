@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from garden.core.boundary import outside
 from garden.core.problems import Problems
 from garden.core.yamlutil import YamlError, load_yaml
 
@@ -44,6 +45,7 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     root = (path.parent if path else root or Path.cwd()).resolve()
     config = Config(root=root, path=path)
     data: Any = {}
+    text = ""
     if path is not None:
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -74,6 +76,13 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     config.notes_dir = root / str(data.get("notes") or "notes")
     config.out_dir = root / str(data.get("out") or "_site")
     config.static_dir = root / str(data.get("static") or "static")
+    if outside(config.static_dir, (root,)) is not None:  # `static: /etc` would publish /etc
+        problems.error(
+            where,
+            _key_line(text, "static"),
+            f"'static' names {config.static_dir}, outside the repository",
+            "keep the static files in a folder of the repository, e.g. static: static",
+        )
     config.templates_dir = root / str(data.get("templates") or "templates")
     ignore = data.get("ignore") or []
     if isinstance(ignore, str):
@@ -98,6 +107,14 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     known = {*_STRING_KEYS, "notes", "out", "static", "templates", "ignore", "math", "taxonomy", "figures"}
     config.extra = {k: v for k, v in data.items() if k not in known}
     return config
+
+
+def _key_line(text: str, key: str) -> int:
+    """The line of a top-level key in the config's text (0 when it is not found)."""
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 0
 
 
 def find_config(start: Path) -> Path | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from garden.core.boundary import LEAVES_HINT, leaves_message
 from garden.core.problems import Problems
 from garden.linking.resolve import Resolver, Target
 from garden.markdown.links import Heading, LinkRef
@@ -41,6 +42,9 @@ def resolve_links(
             target = resolver.href(note, ref.target, image=ref.kind == "image")
         targets.append(target)
         _check(note, ref, target, headings, problems)
+        if target.kind == "outside":
+            real = resolver.leaves(target.slug) or ""
+            problems.error(note.source, ref.line, leaves_message(real, target.slug), LEAVES_HINT)
         if target.kind == "file" and ref.kind in ("image", "embed"):
             reason = resolver.image_problem(target.slug)
             if reason:

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from garden.core.boundary import LEAVES_HINT, leaves_message, outside
 from garden.core.problems import Problems
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, newline, form feed
@@ -62,6 +63,11 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
                 is_file = entry.is_file()
             except OSError:
                 is_dir = is_file = False
+            if (is_dir or (is_file and entry.name.lower().endswith(".md"))) and entry.is_symlink():
+                real = outside(entry.path, (notes_dir,))
+                if real is not None:
+                    problems.error(Path(entry.path), 1 if is_file else 0, leaves_message(real), LEAVES_HINT)
+                    continue
             if is_dir:
                 subfolders.append((Path(entry.path), relative + "/"))
             elif is_file and entry.name.lower().endswith(".md"):
