@@ -325,3 +325,39 @@ def test_published_files_get_ordinary_modes(garden, cli):
     assert stat.S_IMODE((garden.site / "images").stat().st_mode) == 0o755
     assert stat.S_IMODE((garden.site / "a" / "index.html").stat().st_mode) == 0o644
     assert stat.S_IMODE(garden.site.stat().st_mode) == 0o755
+
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J"
+
+
+def test_control_characters_in_a_file_name_are_never_printed_or_published(garden, cli):
+    """A file name that would retitle and clear the terminal is printed as escapes in
+    ``path:line`` messages, and kept out of ``<h1>`` and ``<title>``."""
+    garden.note(f"evil{ESCAPES}.md", "No heading: the file name is the title. [[#Nowhere]]\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "notes/evil\\x1b]0;owned\\x07\\x1b[2J.md:1: warning: heading '#nowhere'" in result.err
+    for page in garden.site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "\x1b" not in text and "\x07" not in text, page
+    (page,) = list(garden.site.glob("evil*/index.html"))
+    text = page.read_text(encoding="utf-8")
+    assert "<title>evil\ufffd]0;owned\ufffd\ufffd[2J" in text
+    assert ">evil\ufffd]0;owned\ufffd\ufffd[2J</h1>" in text
+
+
+def test_yaml_escaped_control_characters_stay_out_of_pages(garden, cli):
+    garden.note(
+        "a.md",
+        '---\ntitle: "Title \\e]0;owned\\a\\e[2J"\n'
+        'paper:\n  title: "Paper \\x1b[31m"\n  year: 2020\n---\nText.\n',
+    )
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert "notes/a.md:2: warning: front-matter holds control characters" in result.err
+    for page in garden.site.rglob("*"):
+        if page.is_file() and page.suffix in (".html", ".xml", ".json", ".bib"):
+            text = page.read_text(encoding="utf-8")
+            assert "\x1b" not in text and "\x07" not in text, page
+    assert "Title \ufffd]0;owned\ufffd\ufffd[2J" in garden.page("a")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from garden.core.boundary import outside
+from garden.core.controls import without_controls
 from garden.core.problems import Problems
 from garden.core.yamlutil import YamlError, load_yaml
 
@@ -63,6 +64,7 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
         if not isinstance(data, dict):
             problems.error(path, 1, "config must be a mapping of keys to values", "see README")
             data = {}
+        data = without_controls(data)  # YAML escapes such as "\e" never reach the pages
     where = path or root / CONFIG_NAME
     for key in _STRING_KEYS:
         if key in data:

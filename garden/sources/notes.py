@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from garden.core.addresses import RESERVED
+from garden.core.controls import has_controls, without_controls
 from garden.core.paths import (
     address_problem,
     normalize,
@@ -170,6 +171,14 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
             data = {}
         if data is None:
             data = {}
+        if has_controls(data):  # YAML escapes ("\e", "\x07") make what the file may not hold
+            problems.warning(
+                path,
+                2,
+                "front-matter holds control characters (from YAML escapes); replaced by \ufffd",
+                "remove the escapes such as \\e or \\x1b",
+            )
+            data = without_controls(data)
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
             problems.error(
@@ -206,7 +215,7 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
         if heading:
             title, title_from_h1 = heading, True
         else:
-            title = (
+            title = without_controls(  # a file name may hold anything but '/' and NUL
                 relative.stem
                 if relative.stem.lower() not in ("index", "readme")
                 else (relative.parent.name or "Home")
