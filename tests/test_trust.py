@@ -361,3 +361,20 @@ def test_yaml_escaped_control_characters_stay_out_of_pages(garden, cli):
             text = page.read_text(encoding="utf-8")
             assert "\x1b" not in text and "\x07" not in text, page
     assert "Title \ufffd]0;owned\ufffd\ufffd[2J" in garden.page("a")
+
+
+def test_a_file_added_to_the_site_by_hand_goes_with_every_build(garden, cli, tmp_path):
+    """The output folder is the build's: a cached build removes what a clean build would not
+    write (it once kept files added by hand, while --no-cache dropped them)."""
+    garden.note("a.md", "# A\n\nText.\n")
+    assert cli(garden).code == 0
+    (garden.site / "hand.txt").write_text("added by hand\n", encoding="utf-8")
+    (garden.site / "by-hand").mkdir()
+    (garden.site / "by-hand" / "page.html").write_text("<p>mine</p>\n", encoding="utf-8")
+    garden.note("a.md", "# A\n\nText, edited.\n")
+    assert cli(garden).code == 0
+    assert not (garden.site / "hand.txt").exists() and not (garden.site / "by-hand").exists()
+    assert (garden.site / "pagefind" / "pagefind.js").is_file() or not (garden.site / "pagefind").exists()
+    clean = cli(garden, "--no-cache", "--out", str(tmp_path / "clean"))
+    assert clean.code == 0
+    assert snapshot(garden.site, marker=False) == snapshot(tmp_path / "clean", marker=False)

@@ -15,6 +15,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from garden.core.addresses import PAGEFIND
+
 MARKER = ".garden-site"
 MARKER_TEXT = "This folder is written by garden (python build.py). It is replaced on every build.\n"
 
@@ -150,9 +152,8 @@ class SiteWriter:
             (self.root / relative).unlink(missing_ok=True)
 
     def remove_stale(self, previous: set[str] | None, coming: frozenset[str] = frozenset()) -> None:
-        """Delete the previous build's files that this one has not written and will not
-        write (``coming``), so the site can be indexed before its last files arrive.
-        ``previous``: the files the old site had, if known (else the whole site is walked)."""
+        """Delete every file of the site that this build has not written and will not write
+        (``coming``), so the site can be indexed before its last files arrive."""
         if (self.in_place or self.linked) and not self._stale_removed:
             self._remove_stale(previous, coming)
         self._stale_removed = True
@@ -192,17 +193,12 @@ class SiteWriter:
             remove_tree(self.staging)
 
     def _remove_stale(self, previous: set[str] | None, coming: frozenset[str]) -> None:
+        """Every file this build did not write goes, also one added to the site by hand: the
+        output folder is the build's, and a cached build must give what a clean one gives.
+        (``previous`` is no longer needed: the walk finds them all.) The search index is left
+        to the indexer, which replaces it whole."""
         keep = self.written | coming | {MARKER}
-        if previous is not None:
-            for relative in sorted(previous - keep, reverse=True):
-                path = self.root / relative
-                path.unlink(missing_ok=True)
-                folder = path.parent
-                while folder != self.root and folder.is_dir() and not any(folder.iterdir()):
-                    folder.rmdir()
-                    folder = folder.parent
-            return
-        for folder, dirs, files in _walk_bottom_up(self.root):
+        for folder, dirs, files in _walk_bottom_up(self.root, skip=_INDEXER_OWNS):
             for name in files:
                 path = Path(folder, name)
                 relative = path.relative_to(self.root).as_posix()
@@ -213,6 +209,9 @@ class SiteWriter:
                 with contextlib.suppress(OSError):
                     if not any(path.iterdir()):
                         path.rmdir()
+
+
+_INDEXER_OWNS = frozenset({PAGEFIND, f".{PAGEFIND}.new"})  # top-level names: see publish/search.py
 
 
 FILE_MODE, FOLDER_MODE = 0o644, 0o755  # what a web server expects, whatever the sources' modes
@@ -230,8 +229,9 @@ def _make_folders(folder: Path) -> None:
         os.chmod(made, FOLDER_MODE)
 
 
-def _walk_bottom_up(root: Path) -> list[tuple[str, list[str], list[str]]]:
-    """``os.walk(root, topdown=False)`` without recursion (Python 3.11's recurses per level)."""
+def _walk_bottom_up(root: Path, skip: frozenset[str] = frozenset()) -> list[tuple[str, list[str], list[str]]]:
+    """``os.walk(root, topdown=False)`` without recursion (Python 3.11's recurses per level);
+    the entries of ``root`` named in ``skip`` are left out."""
     order: list[tuple[str, list[str], list[str]]] = []
     pending = [str(root)]
     while pending:
@@ -241,6 +241,8 @@ def _walk_bottom_up(root: Path) -> list[tuple[str, list[str], list[str]]]:
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
+                    if skip and folder == str(root) and entry.name in skip:
+                        continue
                     (dirs if entry.is_dir(follow_symlinks=False) else files).append(entry.name)
         except OSError:
             continue
