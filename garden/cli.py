@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from garden.core.controls import printable
 from garden.core.version import DISTRIBUTION, VERSION
 
 COMMANDS = ("build", "check", "new", "init", "import", "serve")
@@ -126,7 +127,8 @@ def run_build(args: argparse.Namespace, write: bool) -> int:
     started = time.perf_counter()
     if args.config is not None and not args.config.is_file():
         print(
-            f"{args.config}: error: config file not found\n    hint: pass an existing garden.yaml",
+            f"{printable(str(args.config))}: error: config file not found\n"
+            "    hint: pass an existing garden.yaml",
             file=sys.stderr,
         )
         return EXIT_PROBLEMS
@@ -167,7 +169,7 @@ def print_result(args: argparse.Namespace, result, write: bool) -> int:
     failed = bool(errors) or (args.strict and bool(warnings))
     if not args.quiet or failed:
         verb = "Checked" if not write else ("Built" if result.written else "Build failed:")
-        where = f" → {_rel(result.out_dir)}" if result.written else ""
+        where = f" → {printable(_rel(result.out_dir))}" if result.written else ""
         pages = f"{result.pages} pages from " if write else ""
         summary = (
             f"{verb} {pages}{result.notes} notes in {result.seconds:.2f} s: "

@@ -220,7 +220,7 @@ def _cache(folder: Path):
 
 
 def test_an_unreadable_value_is_ignored_but_the_database_is_kept(tmp_path):
-    """A row that does not unpickle (say, from another version) is not a broken database:
+    """A row that does not decode (say, from another version) is not a broken database:
     one warning, the rest of this build goes without the cache, and the file stays."""
     import sqlite3
 
@@ -233,7 +233,7 @@ def test_an_unreadable_value_is_ignored_but_the_database_is_kept(tmp_path):
     cache.close()
     database = folder / f"cache-v{CACHE_FORMAT}.sqlite"
     with sqlite3.connect(database) as db:
-        db.execute("UPDATE notes SET value = ? WHERE key = 'bad'", (b"not a pickle",))
+        db.execute("UPDATE notes SET value = ? WHERE key = 'bad'", (b"\x80\x04K\x01.",))
     db.close()
     cache, problems = _cache(folder)
     assert cache.load("notes", "good") == {"x": 1}
@@ -257,6 +257,7 @@ def test_a_database_that_is_not_sqlite_is_moved_aside(garden, cli):
     garden.note("a.md", "A.\n")
     assert cli(garden).code == 0
     cache = garden.root / ".garden-cache"
+
     database = cache / f"cache-v{CACHE_FORMAT}.sqlite"
     assert database.is_file()
     for extra in cache.glob("cache-*.sqlite-*"):
@@ -266,7 +267,7 @@ def test_a_database_that_is_not_sqlite_is_moved_aside(garden, cli):
     result = cli(garden)
     assert result.code == 0, result.output
     assert "ignoring the build cache" in result.err
-    assert (cache / f"cache-v{CACHE_FORMAT}.corrupt").read_bytes() == garbage
+    assert (cache / f"cache-v{CACHE_FORMAT}.sqlite.corrupt").read_bytes() == garbage
     assert not database.exists()
     result = cli(garden)  # the next build starts a fresh cache, without a warning
     assert result.code == 0 and "ignoring the build cache" not in result.err

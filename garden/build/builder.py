@@ -268,7 +268,7 @@ class Builder:
     def _emit(self, run: Run) -> object:
         garden, result = run.garden, run.result
         run.page_list = emit.all_pages(garden)
-        run.copies = assets.asset_copies(garden, run.resolver, run.katex)
+        run.copies = assets.asset_copies(garden, run.resolver, run.katex, run.problems)
         run.generated = assets.generated_files()
         for produced in [*(figure.files for figure in run.figures), graph_files(garden, run.cache)]:
             run.generated.update(_as_generated(produced))

@@ -23,6 +23,19 @@ Progress = Callable[[int, int], None]
 Compiled = tuple["NoteArtifact | None", list[Problem]]
 
 
+def _compiled(value: object) -> bool:
+    """Whether a value read from the cache has the shape of a compiled note."""
+    from garden.markdown.compile import NoteArtifact
+
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and (value[0] is None or isinstance(value[0], NoteArtifact))
+        and isinstance(value[1], list)
+        and all(isinstance(p, Problem) for p in value[1])
+    )
+
+
 class NoteStore:
     """Compiled notes by cache key, in memory, with their body HTML."""
 
@@ -44,14 +57,23 @@ class NoteStore:
         macros_key = compile_context(config.math_key or config.math_macros, config.notes_dir)
         if self.index is None:
             stored = cache.load_named("index")
-            self.index = stored if isinstance(stored, dict) else {}
+            self.index = (
+                stored
+                if isinstance(stored, dict) and all(type(e) is IndexEntry for e in stored.values())
+                else {}
+            )
             wanted = sorted({entry.key for entry in self.index.values()} - set(self.memory))
-            self.memory.update(cache.load_many("notes", wanted))
+            loaded = cache.load_many("notes", wanted)
+            self.memory.update({key: value for key, value in loaded.items() if _compiled(value)})
         index = self.index
         new_index: dict[str, IndexEntry] = {}
         keys: dict[str, str] = {}
         results: dict[str, tuple[NoteArtifact | None, list[Problem]]] = {}
         to_compile: list[Path] = []
+        # each file's size and time as they were before it was read: an index entry pairs
+        # them with the hash of bytes read after, so a file saved meanwhile is read again
+        # next time (a stat taken after compiling would pair the new file with the old hash)
+        before: dict[Path, tuple[int, int]] = {}
         for path in paths:
             relative = path.relative_to(config.notes_dir).as_posix()
             try:
@@ -59,6 +81,7 @@ class NoteStore:
             except OSError:
                 to_compile.append(path)
                 continue
+            before[path] = (info.st_size, info.st_mtime_ns)
             entry = index.get(str(path))  # by absolute path: a copied garden is another garden
             if (
                 entry
@@ -76,6 +99,8 @@ class NoteStore:
             found = self.memory.get(key)
             if found is None:
                 found = cache.load("notes", key)
+                if not _compiled(found):
+                    found = None
                 if found is not None:
                     self.memory[key] = found
             if found is None or (found[0] is not None and key not in self.html and not cache.enabled):
@@ -104,11 +129,8 @@ class NoteStore:
             self.memory[key] = (artifact, found_problems)
             if artifact is not None:
                 self.html[key] = new_html[key] = html
-            try:
-                info = path.stat()
-                new_index[str(path)] = IndexEntry(info.st_size, info.st_mtime_ns, key, macros_key)
-            except OSError:
-                pass
+            if path in before:
+                new_index[str(path)] = IndexEntry(*before[path], key, macros_key)
         live = set(keys.values())
         for key in [k for k in self.memory if k not in live]:
             self.memory.pop(key, None)

@@ -6,6 +6,7 @@ that fails (or is killed) leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -13,6 +14,8 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+
+from garden.core.addresses import PAGEFIND
 
 MARKER = ".garden-site"
 MARKER_TEXT = "This folder is written by garden (python build.py). It is replaced on every build.\n"
@@ -79,17 +82,18 @@ class SiteWriter:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(self.out)
             for leftover in (self.staging, self.old):
-                if leftover.exists():
-                    shutil.rmtree(leftover)
+                if os.path.lexists(leftover):
+                    remove_tree(leftover)
             if reuse and self.out.is_dir():
                 self.linked = _link_tree(self.out, self.staging)
             if not self.linked:
                 self.staging.mkdir()
+            os.chmod(self.staging, FOLDER_MODE)
 
     def _target(self, relative: str) -> Path:
         target = self.root / relative
         if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_folders(target.parent)
             self._made.add(target.parent)
         self.written.add(relative)
         return target
@@ -99,6 +103,7 @@ class SiteWriter:
         if self.in_place:  # renamed into place by flush(): a write that fails changes nothing
             self.pending[target] = temp
         write(temp)
+        os.chmod(temp, FILE_MODE)
         if not self.in_place:
             os.replace(temp, target)
 
@@ -120,6 +125,7 @@ class SiteWriter:
             self._replace(target, lambda temp: temp.write_bytes(data))
         else:
             target.write_bytes(data)
+            os.chmod(target, FILE_MODE)
 
     def copy(self, relative: str, source: Path) -> None:
         target = self._target(relative)
@@ -133,6 +139,7 @@ class SiteWriter:
             self._replace(target, lambda temp: shutil.copyfile(source, temp))
         else:
             shutil.copyfile(source, target)
+            os.chmod(target, FILE_MODE)  # whatever the source's mode (or the umask) was
 
     def keep(self, relative: str) -> bool:
         """Reuse the current site's file unchanged; False if it is not there."""
@@ -155,8 +162,8 @@ class SiteWriter:
             (self.root / relative).unlink(missing_ok=True)
 
     def remove_stale(self, previous: set[str] | None, coming: frozenset[str] = frozenset()) -> None:
-        """Delete the previous build's files that this one has not written and will not
-        write (``coming``), so the site can be indexed before its last files arrive.
+        """Delete every file of the site that this build has not written and will not write
+        (``coming``), so the site can be indexed before its last files arrive.
         ``previous``: the files the old site had, if known (else the whole site is walked)."""
         self.flush()
         if (self.in_place or self.linked) and not self._stale_removed:
@@ -176,6 +183,7 @@ class SiteWriter:
         marker_path = self.root / MARKER
         marker_path.unlink(missing_ok=True)  # it may be a link to the old site's marker
         marker_path.write_text(marker, encoding="utf-8")
+        os.chmod(marker_path, FILE_MODE)
         if self.in_place:
             return
         large = previous is not None and len(previous) > BACKGROUND_REMOVAL
@@ -198,20 +206,15 @@ class SiteWriter:
         for temp in pending.values():
             temp.unlink(missing_ok=True)
         if not self.in_place and self.staging.exists():
-            shutil.rmtree(self.staging, ignore_errors=True)
+            remove_tree(self.staging)
 
     def _remove_stale(self, previous: set[str] | None, coming: frozenset[str]) -> None:
+        """Every file this build did not write goes, also one added to the site by hand: the
+        output folder is the build's, and a cached build must give what a clean one gives.
+        (``previous`` is no longer needed: the walk finds them all.) The search index is left
+        to the indexer, which replaces it whole."""
         keep = self.written | coming | {MARKER}
-        if previous is not None:
-            for relative in sorted(previous - keep, reverse=True):
-                path = self.root / relative
-                path.unlink(missing_ok=True)
-                folder = path.parent
-                while folder != self.root and folder.is_dir() and not any(folder.iterdir()):
-                    folder.rmdir()
-                    folder = folder.parent
-            return
-        for folder, dirs, files in os.walk(self.root, topdown=False):
+        for folder, dirs, files in _walk_bottom_up(self.root, skip=_INDEXER_OWNS):
             for name in files:
                 path = Path(folder, name)
                 relative = path.relative_to(self.root).as_posix()
@@ -219,8 +222,49 @@ class SiteWriter:
                     path.unlink(missing_ok=True)
             for name in dirs:
                 path = Path(folder, name)
-                if not any(path.iterdir()):
-                    path.rmdir()
+                with contextlib.suppress(OSError):
+                    if not any(path.iterdir()):
+                        path.rmdir()
+
+
+_INDEXER_OWNS = frozenset({PAGEFIND, f".{PAGEFIND}.new"})  # top-level names: see publish/search.py
+
+
+FILE_MODE, FOLDER_MODE = 0o644, 0o755  # what a web server expects, whatever the sources' modes
+
+
+def _make_folders(folder: Path) -> None:
+    """``mkdir -p`` with ordinary modes (``mkdir``'s are cut by the umask)."""
+    missing: list[Path] = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            made.mkdir()
+        os.chmod(made, FOLDER_MODE)
+
+
+def _walk_bottom_up(root: Path, skip: frozenset[str] = frozenset()) -> list[tuple[str, list[str], list[str]]]:
+    """``os.walk(root, topdown=False)`` without recursion (Python 3.11's recurses per level);
+    the entries of ``root`` named in ``skip`` are left out."""
+    order: list[tuple[str, list[str], list[str]]] = []
+    pending = [str(root)]
+    while pending:
+        folder = pending.pop()
+        dirs: list[str] = []
+        files: list[str] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if skip and folder == str(root) and entry.name in skip:
+                        continue
+                    (dirs if entry.is_dir(follow_symlinks=False) else files).append(entry.name)
+        except OSError:
+            continue
+        order.append((folder, dirs, files))
+        pending.extend(os.path.join(folder, name) for name in dirs)
+    return order[::-1]  # every folder after the folders inside it
 
 
 def _link_tree(source: Path, target: Path) -> bool:
@@ -235,7 +279,7 @@ def _link_tree(source: Path, target: Path) -> bool:
     except OSError:
         return False
     if done.returncode != 0:
-        shutil.rmtree(target, ignore_errors=True)
+        remove_tree(target)
         return False
     return True
 
@@ -247,7 +291,7 @@ def _remove(folder: Path, large: bool) -> None:
     if large:
         remove_later(folder)
     else:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
 
 
 def remove_later(folder: Path) -> None:
@@ -265,7 +309,26 @@ def remove_later(folder: Path) -> None:
             start_new_session=True,
         )
     except OSError:
+        remove_tree(folder)
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete a folder and everything in it, however deep it nests.
+
+    ``shutil.rmtree`` recurses once per level, so a site nested a few thousand folders deep
+    raises ``RecursionError`` (and its paths outgrow ``PATH_MAX``); ``rm -rf`` has neither
+    limit, and takes over whatever rmtree left.
+    """
+    with contextlib.suppress(RecursionError):
         shutil.rmtree(folder, ignore_errors=True)
+    if os.path.lexists(folder):
+        with contextlib.suppress(OSError):
+            subprocess.run(
+                ["rm", "-rf", "--", str(folder)],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                check=False,
+            )
 
 
 def clean_leftovers(out: Path) -> None:
@@ -281,7 +344,7 @@ def clean_leftovers(out: Path) -> None:
             if kind == "previous" and not out.exists() and (leftover / MARKER).is_file():
                 leftover.rename(out)  # killed between the two renames of the fallback swap
             else:
-                shutil.rmtree(leftover, ignore_errors=True)
+                remove_tree(leftover)
 
 
 def _exchange(one: Path, two: Path) -> bool:

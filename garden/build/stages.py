@@ -220,7 +220,7 @@ class PageRenderer:
             if old.get(page.path) == key and keep(page.path):
                 continue
             if self._env is None:
-                self._env = make_environment(self.garden.config.templates_dir, self.cache_folder)
+                self._env = make_environment(self.garden.config.templates_dir)
             write(page.path, render_page(self._env, page, self.site))
             result.rendered += 1
             result.changed_paths.append(page.path)

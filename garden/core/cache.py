@@ -3,25 +3,30 @@
 One SQLite file (standard library, one fast query to load every note's metadata, cheap single
 row updates). The cache never changes the result, only how fast it comes: every entry is keyed
 by a hash of its inputs, and anything unreadable (corrupt, or from another version) is ignored
-with a warning and rebuilt.
+with a warning and rebuilt. Values are plain JSON data (``plaindata``), never pickles: a cache
+folder restored from elsewhere, or committed by someone else, can hold wrong data but cannot
+run code.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import pickle
+import pickle  # only to fingerprint (dumps): nothing is ever unpickled
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from garden.core import plaindata
+from garden.core.plaindata import plain
 from garden.core.problems import Problems
 
-CACHE_FORMAT = 5  # 5: notes carry citations and labels; 4: links know if they sit in a list item
+CACHE_FORMAT = 6  # 6: plain JSON values instead of pickles, citations, labels, list items
 KINDS = ("notes", "html", "figures", "named", "bibrefs")  # bibrefs: formatted works (markdown/references.py)
 
 
+@plain
 @dataclass
 class IndexEntry:
     """What the last build knew of one note file, to skip reading it when it has not changed."""
@@ -32,6 +37,7 @@ class IndexEntry:
     macros: str  # fingerprint of the math macros the key was made with: they are part of it
 
 
+@plain
 @dataclass
 class Manifest:
     """The last successful build: its inputs, its pages' fingerprints, what it reported."""
@@ -45,7 +51,7 @@ class Manifest:
 
 
 class Cache:
-    """A key-value store of pickles; ``Cache(None)`` remembers nothing (``--no-cache``)."""
+    """A key-value store of plain data; ``Cache(None)`` remembers nothing (``--no-cache``)."""
 
     def __init__(self, folder: Path | None, problems: Problems) -> None:
         self.folder = folder
@@ -94,7 +100,7 @@ class Cache:
         if self.folder is not None and isinstance(exc, sqlite3.DatabaseError):
             path = self.folder / f"cache-v{CACHE_FORMAT}.sqlite"
             with contextlib.suppress(OSError):
-                path.rename(path.with_suffix(".corrupt"))
+                path.rename(path.with_name(path.name + ".corrupt"))
 
     def close(self) -> None:
         if self._db is not None:
@@ -110,7 +116,7 @@ class Cache:
             return None
         try:
             row = db.execute(f"SELECT value FROM {kind} WHERE key = ?", (key,)).fetchone()
-            return pickle.loads(row[0]) if row else None
+            return plaindata.loads(row[0]) if row else None
         except Exception as exc:  # a corrupt cache must never fail the build
             self._fail(self.folder or Path("."), exc)
             return None
@@ -125,7 +131,7 @@ class Cache:
                 chunk = keys[start : start + 900]
                 marks = ",".join("?" * len(chunk))
                 for key, value in db.execute(f"SELECT key, value FROM {kind} WHERE key IN ({marks})", chunk):
-                    found[key] = pickle.loads(value)
+                    found[key] = plaindata.loads(value)
         except Exception as exc:
             self._fail(self.folder or Path("."), exc)
             return {}
@@ -141,8 +147,8 @@ class Cache:
         rows = []
         for key, value in values.items():
             try:
-                rows.append((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
-            except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+                rows.append((key, plaindata.dumps(value)))
+            except plaindata.NotPlainData:
                 continue  # not cacheable: it is simply computed again next time
         try:
             db.execute("BEGIN")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from garden.core.boundary import outside
+from garden.core.controls import without_controls
 from garden.core.problems import Problems
 from garden.core.scholarly import KEYS as SCHOLARLY_KEYS
 from garden.core.scholarly import Scholarly, scholarly_settings
@@ -60,6 +62,7 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     root = (path.parent if path else root or Path.cwd()).resolve()
     config = Config(root=root, path=path)
     data: Any = {}
+    text = ""
     if path is not None:
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -77,6 +80,7 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
         if not isinstance(data, dict):
             problems.error(path, 1, "config must be a mapping of keys to values", "see README")
             data = {}
+        data = without_controls(data)  # YAML escapes such as "\e" never reach the pages
     where = path or root / CONFIG_NAME
     for key in _STRING_KEYS:
         if key in data:
@@ -90,6 +94,13 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     config.notes_dir = root / str(data.get("notes") or "notes")
     config.out_dir = root / str(data.get("out") or "_site")
     config.static_dir = root / str(data.get("static") or "static")
+    if outside(config.static_dir, (root,)) is not None:  # `static: /etc` would publish /etc
+        problems.error(
+            where,
+            _key_line(text, "static"),
+            f"'static' names {config.static_dir}, outside the repository",
+            "keep the static files in a folder of the repository, e.g. static: static",
+        )
     config.templates_dir = root / str(data.get("templates") or "templates")
     ignore = data.get("ignore") or []
     if isinstance(ignore, str):
@@ -151,6 +162,14 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     known |= set(SCHOLARLY_KEYS)
     config.extra = {k: v for k, v in data.items() if k not in known}
     return config
+
+
+def _key_line(text: str, key: str) -> int:
+    """The line of a top-level key in the config's text (0 when it is not found)."""
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 0
 
 
 def find_config(start: Path) -> Path | None:

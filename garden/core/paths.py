@@ -117,3 +117,31 @@ class Urls:
 def _page_url(base_path: str, slug: str, anchor: str) -> str:
     url = base_path + (quote(slug.strip("/"), safe=_PATH_SAFE) + "/" if slug.strip("/") else "")
     return url + ("#" + quote(anchor, safe=_PATH_SAFE) if anchor else "")
+
+
+# Limits on a page's address, so that every file system can hold the site: a name of at most
+# 255 bytes (less what temporary names add), a path well inside the 4,096 bytes of Linux (the
+# output folder's own path comes on top), and no nesting deep enough to exhaust recursion.
+MAX_NAME_BYTES = 200
+MAX_ADDRESS_BYTES = 1000
+MAX_DEPTH = 32
+
+
+def address_problem(slug: str) -> str | None:
+    """What makes a slug unusable as a folder of the site (its files go in ``<slug>/``), or None."""
+    parts = slug.split("/")
+    if len(parts) > MAX_DEPTH:
+        return f"its address is {len(parts)} folders deep (at most {MAX_DEPTH})"
+    longest = max(parts, key=lambda part: len(part.encode("utf-8", "surrogatepass")))
+    size = len(longest.encode("utf-8", "surrogatepass"))
+    if size > MAX_NAME_BYTES:
+        return f"its address has a name of {size} bytes ({longest[:20]}…; at most {MAX_NAME_BYTES})"
+    size = len(slug.encode("utf-8", "surrogatepass"))
+    if size > MAX_ADDRESS_BYTES:
+        return f"its address is {size} bytes long (at most {MAX_ADDRESS_BYTES})"
+    return None
+
+
+def shorten_for_message(text: str, limit: int = 60) -> str:
+    """A long name cut to fit a message line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

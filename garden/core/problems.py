@@ -6,9 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from garden.core.controls import printable
+from garden.core.plaindata import plain
+
 Severity = Literal["error", "warning"]
 
 
+@plain
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the input, located as precisely as we can."""
@@ -20,10 +24,12 @@ class Problem:
     hint: str = ""
 
     def format(self) -> str:
+        """``path:line: severity: message`` and its hint; control characters (say, from a
+        file name) are printed as escapes, never sent to the terminal."""
         where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.severity}: {self.message}"
+        text = f"{printable(where)}: {self.severity}: {printable(self.message, newlines=True)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint, newlines=True)}"
         return text
 
 

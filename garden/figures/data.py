@@ -71,7 +71,7 @@ def make_figures(
             if isinstance(p, dict) and p.get("note")
         }
         key = fingerprint("pareto", pareto, urls_of, FIGURES_VERSION)
-        figure = cache.load("figures", key) if cache else None
+        figure = _cached_figure(cache, key)
         if figure is None:
             from garden.figures.pareto import pareto_figure
 
@@ -157,7 +157,7 @@ def _graph(
     used = sorted({n.area for n in nodes if n.area >= 0 and not n.planned})
     legend = [(i, areas[i].title) for i in used]
     key = fingerprint("graph", spec, nodes, edges, legend, FIGURES_VERSION)
-    figure = cache.load("figures", key) if cache else None
+    figure = _cached_figure(cache, key)
     if figure is None:
         from garden.figures.layout import shared_layout
         from garden.figures.linkgraph import graph_figure
@@ -168,3 +168,9 @@ def _graph(
         if cache and figure is not None:
             cache.store("figures", key, figure)
     return figure
+
+
+def _cached_figure(cache: Cache | None, key: str) -> Figure | None:
+    """A figure from the cache, if what is stored there is one."""
+    figure = cache.load("figures", key) if cache else None
+    return figure if isinstance(figure, Figure) else None

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from garden.core.plaindata import plain
+
 # colours: a palette that reads on light and dark backgrounds
 INK = (31, 35, 40)
 MUTED = (110, 116, 126)
@@ -33,6 +35,7 @@ PALETTE = [
 ]
 
 
+@plain
 @dataclass
 class Figure:
     """A drawn figure: its files by output path, and the SVG to inline in pages."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from garden.core.boundary import LEAVES_HINT, leaves_message
 from garden.core.problems import Problems, display_path
 from garden.linking.anchors import locate
 from garden.linking.resolve import Resolver, Target
@@ -52,6 +53,9 @@ def resolve_links(
         target = _into_note(note, ref, target, fragment, headings, blocks or {}, problems)
         targets.append(target)
         _check(note, ref, target, problems, resolver)
+        if target.kind == "outside":
+            real = resolver.leaves(target.slug) or ""
+            problems.error(note.source, ref.line, leaves_message(real, target.slug), LEAVES_HINT)
         if target.kind == "file" and ref.kind in ("image", "embed"):
             reason = resolver.image_problem(target.slug)
             if reason:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from garden.core.boundary import outside
 from garden.core.paths import normalize, slug_key, slugify, slugify_path
 from garden.sources.images import image_problem, image_size
 from garden.sources.notes import Note
@@ -31,7 +32,9 @@ FILE_SUFFIXES = IMAGE_SUFFIXES | {".pdf", ".mp4", ".webm", ".mp3", ".csv", ".txt
 class Target:
     """What a link points at."""
 
-    kind: str  # "note" | "section" | "file" | "planned" | "external" | "anchor" | "unsafe" | "missing"
+    # "note" | "section" | "file" | "planned" | "external" | "anchor" | "unsafe" | "missing", or
+    # "outside": a file that is a symlink out of the garden, never published
+    kind: str
     slug: str = ""  # note or section slug, file path under the output folder, or planned name
     anchor: str = ""
     ambiguous: tuple[str, ...] = ()
@@ -90,6 +93,7 @@ class Resolver:
         self._memo: dict[tuple[str, str], Target] = {}
         self._image_checks: dict[str, str | None] = {}
         self._image_sizes: dict[str, tuple[int, int] | None] = {}
+        self._leaves: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ wikilinks
 
@@ -111,7 +115,7 @@ class Resolver:
             return Target("note", notes.slug, anchor, ambiguous)
         file_path = self.find_file_by_name(target)
         if file_path:
-            return Target("file", file_path)
+            return self._file_target(file_path)
         if PurePosixPath(target).suffix.lower() in FILE_SUFFIXES:
             return Target("missing", target)
         section = self.find_section(target)
@@ -170,7 +174,8 @@ class Resolver:
         path = unquote(parts.path)
         anchor = unquote(parts.fragment)
         if path.startswith("/"):
-            candidates = [path.lstrip("/")]
+            joined = posixpath.normpath(path).lstrip("/")  # "/x/../secret.md" is "secret.md"
+            candidates = [joined if joined != "." else ""]
         else:
             folder = note.relative.parent.as_posix()
             joined = posixpath.normpath(posixpath.join("" if folder == "." else folder, path))
@@ -187,7 +192,7 @@ class Resolver:
                     return Target("section", section, anchor)
             file_path = self.file_at(candidate)
             if file_path:
-                return Target("file", file_path, anchor)
+                return self._file_target(file_path, anchor)
         if not image and (path.lower().endswith(".md") or not PurePosixPath(path).suffix):
             name = PurePosixPath(_without_md(path)).name
             if path.lower().endswith(".md"):
@@ -208,17 +213,36 @@ class Resolver:
     # ------------------------------------------------------------------ files
 
     def file_at(self, path: str) -> str:
-        """Output path of a file at ``path`` under notes/ or static/, or ''."""
+        """Output path of a file at ``path`` under notes/ or static/, or ''. Never a note's
+        source (``.md``: notes are published as pages, drafts not at all) nor a dot-file.
+        Whether the file may be published is :meth:`leaves`'s question."""
         clean = posixpath.normpath(path.strip("/"))
         if clean.startswith("..") or clean in ("", "."):
             return ""
         if clean in self.generated_files:
             return clean
+        if clean.lower().endswith(".md") or any(part.startswith(".") for part in clean.split("/")):
+            return ""
         for root in (self.notes_dir, self.static_dir):
-            candidate = root / clean
-            if candidate.is_file() and _inside(candidate, root):
+            if (root / clean).is_file():
                 return clean
         return ""
+
+    def _file_target(self, path: str, anchor: str = "") -> Target:
+        """A linked file, or ``outside`` when it is a symlink that leaves the garden."""
+        if self.leaves(path) is not None:
+            return Target("outside", path, anchor)
+        return Target("file", path, anchor)
+
+    def leaves(self, output_path: str) -> str | None:
+        """Where a linked file really is, when it is a symlink out of the garden; else None."""
+        if output_path in self.generated_files:
+            return None
+        if output_path not in self._leaves:
+            source = self._source(output_path)
+            roots = (self.notes_dir, self.static_dir)
+            self._leaves[output_path] = outside(source, roots) if source is not None else None
+        return self._leaves[output_path]
 
     def find_file_by_name(self, name: str) -> str:
         """``![[image.png]]``: a file by path or by bare file name anywhere in the garden."""
@@ -264,20 +288,18 @@ class Resolver:
         return self._image_sizes[output_path]
 
     def source_of_file(self, output_path: str) -> Path | None:
-        """The file on disk that a linked asset is copied from (notes/ wins over static/)."""
+        """The file on disk that a linked asset is copied from (notes/ wins over static/);
+        None for a symlink that leaves the garden."""
+        if self.leaves(output_path) is not None:
+            return None
+        return self._source(output_path)
+
+    def _source(self, output_path: str) -> Path | None:
         for root in (self.notes_dir, self.static_dir):
             candidate = root / output_path
             if candidate.is_file():
                 return candidate
         return None
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 def slugify_heading(heading: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from garden.core.paths import slugify
+from garden.core.plaindata import plain
 from garden.core.problems import Problem, Problems
 from garden.markdown import placeholders
 from garden.markdown.blocks import Block, blocks_of, duplicate_ids
@@ -30,6 +31,7 @@ from garden.markdown.scholarly import COMPILE_OPTIONS, Writing, numbered_blocks
 from garden.sources.notes import Note, load_note
 
 
+@plain
 @dataclass
 class NoteArtifact:
     """Everything the build needs from one note file."""

@@ -6,11 +6,14 @@ can carry placeholders; ``linking/`` resolves the references once the whole gard
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from garden.core.paths import heading_anchor
+from garden.core.plaindata import plain
 from garden.markdown.mathdelims import code_span_end, find_closing, inline_single_end
 from garden.markdown.plaintext import plain_text
 from garden.sources.notes import Note
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 
+@plain
 @dataclass(frozen=True)
 class LinkRef:
     """A link as written: wikilink, embed, Markdown link or image."""
@@ -34,6 +38,7 @@ class LinkRef:
     in_list: bool = False  # written inside a list item (a reading list's entries are)
 
 
+@plain
 @dataclass(frozen=True)
 class Heading:
     level: int
@@ -55,14 +60,29 @@ _MARKUP = [
 
 
 def sentence_at(content: str, pos: int) -> str:
-    """The sentence of a paragraph around position ``pos``, markup stripped."""
-    start, end = 0, len(content)
-    for match in _SENTENCE_END.finditer(content):
-        if match.end() <= pos:
-            start = match.end()
-        elif match.start() >= pos:
-            end = match.start()
-            break
+    """The sentence of a paragraph around position ``pos``, markup stripped.
+
+    Linear in the paragraph, however many links it holds: its sentence boundaries are found
+    once (then bisected for each link), and each sentence is stripped once, not once per link
+    (8,000 links in one paragraph once took minutes)."""
+    starts, ends = _boundaries(content)
+    index = bisect.bisect_right(ends, pos)  # the first boundary that ends after pos
+    start = ends[index - 1] if index > 0 else 0
+    while index < len(ends) and starts[index] < pos:  # a boundary around pos does not split it
+        index += 1
+    end = starts[index] if index < len(starts) else len(content)
+    return _sentence(content, start, end)
+
+
+@lru_cache(maxsize=64)
+def _boundaries(content: str) -> tuple[list[int], list[int]]:
+    """Where each sentence boundary of a paragraph starts and ends (both ascending)."""
+    matches = list(_SENTENCE_END.finditer(content))
+    return [m.start() for m in matches], [m.end() for m in matches]
+
+
+@lru_cache(maxsize=256)
+def _sentence(content: str, start: int, end: int) -> str:
     text = "".join(part if kept else _strip_markup(part) for part, kept in _math_and_code(content[start:end]))
     text = " ".join(text.split())
     return text if len(text) <= 280 else text[:277].rstrip() + "…"

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from garden.core import addresses
+from garden.core.boundary import LEAVES_HINT, leaves_message, outside
 from garden.core.locations import PACKAGE_STATIC
+from garden.core.problems import Problems
 from garden.linking.resolve import Resolver
 from garden.markdown.highlight import pygments_css
 
@@ -38,8 +40,11 @@ def _highlight_css() -> str:
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark_block}\n}}\n{chosen}\n"
 
 
-def asset_copies(garden: Garden, resolver: Resolver, katex_dist: Path) -> dict[str, Path]:
-    """Files copied as they are: static/, KaTeX's style sheet and fonts, linked files."""
+def asset_copies(
+    garden: Garden, resolver: Resolver, katex_dist: Path, problems: Problems | None = None
+) -> dict[str, Path]:
+    """Files copied as they are: static/, KaTeX's style sheet and fonts, linked files.
+    A symlink in static/ that leaves the garden is an error (``problems``), never copied."""
     copies: dict[str, Path] = {}
     for root in dict.fromkeys([PACKAGE_STATIC, garden.config.static_dir]):
         if not root.is_dir():
@@ -47,6 +52,11 @@ def asset_copies(garden: Garden, resolver: Resolver, katex_dist: Path) -> dict[s
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root)
             if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                real = outside(path, (root,)) if root != PACKAGE_STATIC else None
+                if real is not None:
+                    if problems is not None:
+                        problems.error(path, 0, leaves_message(real), LEAVES_HINT)
+                    continue
                 copies[relative.as_posix()] = path
     copies[addresses.KATEX_CSS] = katex_dist / "katex.min.css"
     for font in sorted((katex_dist / "fonts").glob("*.woff2")):

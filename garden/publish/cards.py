@@ -354,7 +354,7 @@ def start_cards(specs: dict[str, CardSpec], cache_dir: Path, fonts: Fonts, prune
     reused = 0
     for path in sorted(specs):
         cached = cache_dir / f"{cache_key(specs[path], fonts)}.png"
-        if cached.is_file():
+        if cached.is_file() and not cached.is_symlink():  # a link could publish any file
             reused += 1
         elif cached not in missing:
             missing[cached] = specs[path]

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from garden.core.boundary import LEAVES_HINT, leaves_message, outside
 from garden.core.problems import Problems
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, newline, form feed
@@ -37,7 +38,9 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
     found: list[Path] = []
     seen_dirs: set[str] = set()
 
-    def walk(folder: Path, prefix: str = "") -> None:
+    def walk(folder: Path, prefix: str, pending: list[tuple[Path, str]]) -> None:
+        """One folder: its notes into ``found``, its subfolders onto ``pending`` (a stack, not
+        recursion: a garden may nest folders deeper than Python's recursion limit)."""
         real = os.path.realpath(folder)
         if real in seen_dirs:
             problems.warning(folder, 0, "folder skipped: a symlink loop leads back here", "remove the link")
@@ -48,6 +51,7 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
         except OSError as exc:
             problems.error(folder, 0, f"cannot read folder: {exc.strerror}", "check its permissions")
             return
+        subfolders: list[tuple[Path, str]] = []
         for entry in entries:
             if entry.name.startswith("."):
                 continue
@@ -59,12 +63,18 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
                 is_file = entry.is_file()
             except OSError:
                 is_dir = is_file = False
+            if (is_dir or (is_file and entry.name.lower().endswith(".md"))) and entry.is_symlink():
+                real = outside(entry.path, (notes_dir,))
+                if real is not None:
+                    problems.error(Path(entry.path), 1 if is_file else 0, leaves_message(real), LEAVES_HINT)
+                    continue
             if is_dir:
-                walk(Path(entry.path), relative + "/")
+                subfolders.append((Path(entry.path), relative + "/"))
             elif is_file and entry.name.lower().endswith(".md"):
                 found.append(_path(entry.path))
             elif entry.is_symlink() and entry.name.lower().endswith(".md") and not os.path.exists(entry.path):
                 problems.warning(Path(entry.path), 1, "broken symlink skipped", "fix or remove the link")
+        pending.extend(reversed(subfolders))
 
     if not notes_dir.is_dir():
         problems.error(
@@ -74,8 +84,10 @@ def discover(notes_dir: Path, ignore: list[str], problems: Problems) -> list[Pat
             "pass --notes DIR, or run `garden init` to start a garden here",
         )
         return []
-    walk(notes_dir)
-    return found
+    pending: list[tuple[Path, str]] = [(notes_dir, "")]
+    while pending:
+        walk(*pending.pop(), pending)
+    return sorted(found, key=lambda path: path.parts)  # as a walk in name order finds them
 
 
 def read_text(path: Path, problems: Problems, data: bytes | None = None) -> str | None:

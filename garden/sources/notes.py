@@ -8,8 +8,18 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from garden.core.addresses import RESERVED
+from garden.core.controls import has_controls, without_controls
 from garden.core.discovery import readable_name
-from garden.core.paths import normalize, slug_key, slugify, source_slug
+from garden.core.paths import (
+    address_problem,
+    normalize,
+    shorten_for_message,
+    slug_key,
+    slugify,
+    slugify_path,
+    source_slug,
+)
+from garden.core.plaindata import plain
 from garden.core.problems import Problems
 from garden.core.yamlutil import YamlError, load_yaml
 from garden.sources.files import read_text
@@ -18,6 +28,7 @@ from garden.sources.frontmatter import key_lines, parse_date, split_front_matter
 STATUSES = ("seedling", "budding", "evergreen")
 
 
+@plain
 @dataclass
 class Paper:
     """Bibliographic metadata for a note on a paper."""
@@ -32,6 +43,7 @@ class Paper:
     key: str = ""  # BibTeX key, when the writer pins one
 
 
+@plain
 @dataclass
 class Note:
     """One Markdown file of the garden, with its validated front-matter."""
@@ -145,6 +157,14 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
             data = {}
         if data is None:
             data = {}
+        if has_controls(data):  # YAML escapes ("\e", "\x07") make what the file may not hold
+            problems.warning(
+                path,
+                2,
+                "front-matter holds control characters (from YAML escapes); replaced by \ufffd",
+                "remove the escapes such as \\e or \\x1b",
+            )
+            data = without_controls(data)
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
             problems.error(
@@ -177,12 +197,22 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
             problems.error(path, line_of("title"), "'title' must be text", 'quote it: title: "..."')
     titled = bool(title)  # else a single opening `# Title` may give it (markdown/compile.py)
     if not title:
-        title = name_title(relative)
+        title = without_controls(name_title(relative))  # a file name may hold anything but '/' and NUL
 
     aliases = string_list(data.get("aliases", data.get("alias")))
     if aliases is None:
         problems.error(path, line_of("aliases"), "'aliases' must be a list of names", "aliases: [NTK]")
         aliases = []
+    for alias in list(aliases):
+        unusable = address_problem(slugify_path(alias))  # each alias gets a redirect page
+        if unusable:
+            problems.error(
+                path,
+                line_of("aliases" if "aliases" in lines else "alias"),
+                f"alias {shorten_for_message(alias)!r} cannot be a page: {unusable}",
+                "use a shorter alias",
+            )
+            aliases.remove(alias)
     raw_tags = string_list(data.get("tags", data.get("tag")))
     if raw_tags is None:
         problems.error(path, line_of("tags"), "'tags' must be a list of words", "tags: [kernels, theory]")
@@ -191,7 +221,15 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
     for tag in raw_tags:
         for part in tag.split() if " " in tag.strip() and "," not in tag else [tag]:
             clean = "/".join(slugify(p) for p in part.strip().lstrip("#").split("/") if slugify(p))
-            if clean and clean not in tags:
+            unusable = address_problem(clean) if clean else None
+            if unusable:
+                problems.error(
+                    path,
+                    line_of("tags" if "tags" in lines else "tag"),
+                    f"tag {shorten_for_message(clean)!r} cannot be a page: {unusable}",
+                    "use a shorter tag with fewer levels",
+                )
+            elif clean and clean not in tags:
                 tags.append(clean)
 
     section = data.get("section")
@@ -243,10 +281,14 @@ def load_note(path: Path, notes_dir: Path, problems: Problems, data: bytes | Non
         problems.error(path, line_of("weight"), "'weight' must be a number", "weight: 10")
         weight = None
 
+    slug = source_slug(relative)
+    unusable = address_problem(slug)
+    if unusable:
+        problems.error(path, 1, f"this note cannot be a page: {unusable}", "rename it or move it up")
     return Note(
         source=path,
         relative=relative,
-        slug=source_slug(relative),
+        slug=slug,
         title=title,
         body=body,
         body_line=body_line,
