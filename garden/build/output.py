@@ -236,12 +236,12 @@ FILE_MODE, FOLDER_MODE = 0o644, 0o755  # what a web server expects, whatever the
 def _make_folders(folder: Path) -> None:
     """``mkdir -p`` with ordinary modes (``mkdir``'s are cut by the umask)."""
     missing: list[Path] = []
-    while not folder.is_dir():
-        missing.append(folder)
-        folder = folder.parent
-    for made in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            made.mkdir()
+    parent = folder
+    while not parent.is_dir():
+        missing.append(parent)
+        parent = parent.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for made in missing:
         os.chmod(made, FOLDER_MODE)
 
 
