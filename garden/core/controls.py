@@ -23,23 +23,40 @@ def printable(text: str, newlines: bool = False) -> str:
     return pattern.sub(lambda match: repr(match.group())[1:-1], text)
 
 
-def has_controls(value: Any) -> bool:
-    """Whether plain data (strings, lists, mappings) holds a control character anywhere."""
+def has_controls(value: Any, _seen: set[int] | None = None) -> bool:
+    """Whether plain data (strings, lists, mappings) holds a control character anywhere.
+
+    Each list or mapping is looked at once: YAML aliases share them, and a "billion laughs"
+    document must not be walked a billion times."""
     if isinstance(value, str):
         return _CONTROL.search(value) is not None
-    if isinstance(value, dict):
-        return any(has_controls(k) or has_controls(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_controls(item) for item in value)
-    return False
+    if not isinstance(value, dict | list | tuple):
+        return False
+    seen = set() if _seen is None else _seen
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    items = [x for pair in value.items() for x in pair] if isinstance(value, dict) else value
+    return any(has_controls(item, seen) for item in items)
 
 
-def without_controls(value: Any) -> Any:
-    """Plain data with every control character in its strings replaced by U+FFFD."""
+def without_controls(value: Any, _done: dict[int, Any] | None = None) -> Any:
+    """Plain data with every control character in its strings replaced by U+FFFD (a list or
+    mapping that aliases share is cleaned once and stays shared)."""
     if isinstance(value, str):
         return _CONTROL.sub("\ufffd", value)
+    if not isinstance(value, dict | list):
+        return value
+    done = {} if _done is None else _done
+    if id(value) in done:
+        return done[id(value)]
     if isinstance(value, dict):
-        return {without_controls(k): without_controls(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [without_controls(item) for item in value]
-    return value
+        cleaned: Any = {}
+        done[id(value)] = cleaned
+        for key, item in value.items():
+            cleaned[without_controls(key, done)] = without_controls(item, done)
+    else:
+        cleaned = []
+        done[id(value)] = cleaned
+        cleaned.extend(without_controls(item, done) for item in value)
+    return cleaned

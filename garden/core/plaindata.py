@@ -24,6 +24,9 @@ _CLASSES: dict[str, type] = {}  # "module:QualName" -> a dataclass marked with @
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+MAX_NODES = 2_000_000  # a row with more values is not cached (it is rebuilt instead)
+
+
 class NotPlainData(ValueError):
     """A value that cannot be written as plain data, or a row that does not decode."""
 
@@ -40,7 +43,7 @@ def plain(cls: type[T]) -> type[T]:
 def dumps(value: Any) -> bytes:
     """``value`` as UTF-8 JSON; :class:`NotPlainData` if it holds anything else."""
     try:
-        return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":")).encode(
+        return json.dumps(_encode(value, [MAX_NODES]), ensure_ascii=False, separators=(",", ":")).encode(
             "utf-8", "surrogatepass"
         )
     except RecursionError as exc:
@@ -57,23 +60,26 @@ def loads(data: bytes | str) -> Any:
         raise NotPlainData(str(exc)) from exc
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:  # YAML aliases share values: written out, they could be gigabytes
+        raise NotPlainData(f"more than {MAX_NODES} values")
     kind = type(value)
     if kind is str or kind is int or kind is float or kind is bool or value is None:
         return value
     if kind is list:
-        return [_encode(item) for item in value]
+        return [_encode(item, budget) for item in value]
     if kind is dict:
         if all(type(k) is str and not k.startswith("$") for k in value):
-            return {k: _encode(v) for k, v in value.items()}
-        return {"$m": [[_encode(k), _encode(v)] for k, v in value.items()]}
+            return {k: _encode(v, budget) for k, v in value.items()}
+        return {"$m": [[_encode(k, budget), _encode(v, budget)] for k, v in value.items()]}
     if kind is tuple:
-        return {"$t": [_encode(item) for item in value]}
+        return {"$t": [_encode(item, budget) for item in value]}
     fields = _FIELDS.get(kind)
     if fields is not None:
         out = {"$c": f"{kind.__module__}:{kind.__qualname__}"}
         for name in fields:
-            out[name] = _encode(getattr(value, name))
+            out[name] = _encode(getattr(value, name), budget)
         return out
     if isinstance(value, Path):
         return {"$p": str(value)}
@@ -86,7 +92,7 @@ def _encode(value: Any) -> Any:
     if kind is bytes:
         return {"$b": base64.b64encode(value).decode("ascii")}
     if kind is set or kind is frozenset:
-        items = sorted((_encode(item) for item in value), key=repr)
+        items = sorted((_encode(item, budget) for item in value), key=repr)
         return {"$s" if kind is set else "$fs": items}
     raise NotPlainData(f"{kind.__name__} is not plain data")
 
