@@ -140,7 +140,7 @@ def test_feed_survives_hostile_text(garden, cli):
     assert cli(garden).code == 0
     feed = ET.parse(garden.site / "feed.xml").getroot()  # still well-formed XML
     entry = feed.find(f"{ATOM}entry")
-    assert entry.find(f"{ATOM}title").text == "A <b>&</b> ]]>  title"
+    assert entry.find(f"{ATOM}title").text == "A <b>&</b> ]]> \ufffd title"
 
 
 def test_sitemap_lists_every_published_page(basic, cli):
