@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from synthetic import make_notes
+
 ROOT = Path(__file__).resolve().parent.parent
 PROSE = re.compile(r"^[A-Z][^\n]*\.$")
 SURNAMES = ["Lee", "Jacot", "Yang", "Hu", "Cho", "Saul", "Neal", "Matthews", "Novak", "Bahri", "Arora", "Du"]
@@ -85,17 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="garden-cite-bench-") as folder:
         plain, cited = Path(folder, "plain"), Path(folder, "cited")
-        subprocess.run(
-            [
-                sys.executable,
-                str(args.shared / "make_garden.py"),
-                "--notes",
-                str(args.notes),
-                str(plain / "notes"),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        make_notes(args.shared, plain / "notes", args.notes)
         (plain / "garden.yaml").write_text("title: Bench\n", encoding="utf-8")
         shutil.copytree(plain, cited)
         (cited / "references.bib").write_text(bibliography(60, args.math_every), encoding="utf-8")

@@ -33,6 +33,8 @@ import threading
 import time
 from pathlib import Path
 
+from synthetic import make_notes
+
 ROOT = Path(__file__).resolve().parent.parent
 GIVE_UP = 10.0  # seconds: a normal request without an answer by then has failed
 
@@ -54,17 +56,7 @@ def main() -> None:
     _raise_own_limit(args.idle + args.released + 256)
     garden = args.work / f"garden-{args.notes}"
     if not garden.exists():
-        subprocess.run(
-            [
-                sys.executable,
-                str(args.shared / "make_garden.py"),
-                str(garden / "notes"),
-                "--notes",
-                str(args.notes),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        make_notes(args.shared, garden / "notes", args.notes)
     port = _free_port()
     limit = args.limit
 

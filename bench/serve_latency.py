@@ -21,6 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+from synthetic import make_notes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,17 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     garden = args.work / f"garden-{args.notes}"
     if not garden.exists():
-        subprocess.run(
-            [
-                sys.executable,
-                str(args.shared / "make_garden.py"),
-                str(garden / "notes"),
-                "--notes",
-                str(args.notes),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        make_notes(args.shared, garden / "notes", args.notes)
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "-q"],
         cwd=garden,
