@@ -174,7 +174,7 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
     new_pages = dict(manifest.pages)
     paths = _touched_pages(garden, link_graph, edges, changed_slugs)
     writer = SiteWriter(config.out_dir, in_place=True)
-    renderer = PageRenderer(new_garden, state.site_key, inputs.cache.folder)
+    renderer = PageRenderer(new_garden, state.site_key)
     listed = sorted(p for p in manifest.pages if p.endswith("index.html") and p in state.page_paths)
     unchanged = {slug: e for slug, e in state.feed_entries.items() if slug not in changed_slugs}
     try:  # every file is written beside its old one first, then all are renamed over them

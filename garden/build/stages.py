@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from garden.build.inputs import BuildResult
@@ -188,9 +187,8 @@ class PageRenderer:
     """Renders pages whose fingerprint changed; a page's fingerprint covers its template, what
     its template sees and the site-wide data (``site_key``)."""
 
-    def __init__(self, garden: Garden, site_key: str | None, cache_folder: Path | None) -> None:
+    def __init__(self, garden: Garden, site_key: str | None) -> None:
         self.garden = garden
-        self.cache_folder = cache_folder
         self._site: dict[str, Any] | None = None
         self._env: Any = None
         self.site_key = (

@@ -56,7 +56,7 @@ def write_site(
     new: dict[str, str] = {}
     indexing: IndexRun | None = None
     try:
-        renderer = PageRenderer(garden, None, inputs.cache.folder)
+        renderer = PageRenderer(garden, None)
         renderer.render_changed(page_list, old, new, writer.keep, writer.write, result)
         for path, (key, produce) in sorted(generated.items()):
             new[path] = key
