@@ -189,20 +189,39 @@ def test_sigkill_many_times_on_a_bigger_garden(tmp_path):
     assert outcomes["killed while writing: previous site kept"] >= 1, outcomes
 
 
+HOLDS_ITS_STAGING = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from garden.build.output import SiteWriter
+writer = SiteWriter(Path(sys.argv[2]))
+(writer.staging / "page.html").write_text("being written")
+print(writer.staging, flush=True)
+time.sleep(60)
+"""
+
+
 def test_leftovers_of_a_running_build_are_not_touched(garden, cli):
-    """Only staging folders of dead builds are cleaned: a build running beside us keeps its own."""
+    """Only staging folders of dead builds are cleaned: a build running beside us (a real
+    SiteWriter in another process, holding its staging folder) keeps its own; once it is
+    killed, the next build removes what it left."""
     garden.note("a.md", "a\n")
-    sleeper = subprocess.Popen([PYTHON, "-c", "import time; time.sleep(60)"])
+    running = subprocess.Popen(
+        [PYTHON, "-c", HOLDS_ITS_STAGING, str(ROOT), str(garden.site)], stdout=subprocess.PIPE, text=True
+    )
     try:
-        alive = garden.root / f"._site.building-{sleeper.pid}"
-        alive.mkdir()
+        alive = Path(running.stdout.readline().strip())  # once it is made and locked
+        assert alive == garden.root / f"._site.building-{running.pid}"
         dead = garden.root / "._site.building-999999999"
         dead.mkdir()
         assert cli(garden).code == 0
-        assert alive.is_dir() and not dead.exists()
+        assert (alive / "page.html").is_file() and not dead.exists()
     finally:
-        sleeper.kill()
-        sleeper.wait()
+        running.kill()
+        running.wait()
+    garden.note("a.md", "b\n")
+    assert cli(garden).code == 0
+    assert leftovers(garden.root) == []
 
 
 def test_site_stranded_between_two_renames_is_restored(garden, cli, monkeypatch):

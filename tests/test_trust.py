@@ -163,6 +163,37 @@ def test_a_deep_leftover_of_a_killed_build_is_removed(garden, cli):
         _remove_deep(leftover)
 
 
+def test_a_leftover_whose_pid_now_belongs_to_a_live_process_is_removed(garden, cli):
+    """A killed build's folders carry its PID, and PIDs are reused: a leftover whose PID now
+    belongs to a live, unrelated process (here a ``sleep``) was once skipped on every build.
+    Its lock is free, so it is removed (a stranded previous site is put back first); names
+    beside it that are not a build's are never touched."""
+    import subprocess
+
+    garden.note("a.md", "# A\n\nFirst.\n")
+    assert cli(garden).code == 0
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        building = garden.root / f"._site.building-{sleeper.pid}"
+        (building / "a").mkdir(parents=True)
+        (building / "a" / "index.html").write_text("half written\n", encoding="utf-8")
+        previous = garden.root / f"._site.previous-{sleeper.pid}"
+        garden.site.rename(previous)  # killed between the two renames of the fallback swap
+        bystanders = [garden.root / "._site.building-12x", garden.root / f"._other.building-{sleeper.pid}"]
+        for folder in bystanders:
+            folder.mkdir()
+        garden.note("a.md", "# A\n\nSecond.\n")
+        result = cli(garden)
+        assert result.code == 0, result.output
+        assert not building.exists() and not previous.exists()
+        assert all(folder.is_dir() for folder in bystanders)
+        assert "Second." in garden.page("a")
+        assert sleeper.poll() is None  # the PID was live all along
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
 def test_notes_nested_too_deep_are_errors_on_the_note(garden, cli):
     """Folders 1,000 deep: no traceback, an error on the note that would need them."""
     _nest(garden.notes, 1000, "# Deep\n")

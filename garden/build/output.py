@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import os
 import shutil
 import subprocess
@@ -78,16 +79,16 @@ class SiteWriter:
         self.root = self.out if self.in_place else self.staging
         self.linked = False  # the staging folder started as hard links to the current site
         self._stale_removed = False
+        self._locks: list[int] = []  # flocks that say "a live build owns this folder" (see clean_leftovers)
         if not self.in_place:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(self.out)
             for leftover in (self.staging, self.old):
                 if os.path.lexists(leftover):
                     remove_tree(leftover)
+            self._locks.append(_make_locked(self.staging))
             if reuse and self.out.is_dir():
                 self.linked = _link_tree(self.out, self.staging)
-            if not self.linked:
-                self.staging.mkdir()
             os.chmod(self.staging, FOLDER_MODE)
 
     def _target(self, relative: str) -> Path:
@@ -188,9 +189,13 @@ class SiteWriter:
             return
         large = previous is not None and len(previous) > BACKGROUND_REMOVAL
         if self.out.exists() and _exchange(self.staging, self.out):
+            self._unlock()
             _remove(self.staging, large)  # it now holds the previous site
             return
         if self.out.exists():
+            held = _try_lock(self.out)  # renamed aside, it stays ours: no other build restores it
+            if isinstance(held, int):
+                self._locks.append(held)
             self.out.rename(self.old)
         try:
             self.staging.rename(self.out)
@@ -198,6 +203,7 @@ class SiteWriter:
             if self.old.exists() and not self.out.exists():
                 self.old.rename(self.out)
             raise
+        self._unlock()
         if self.old.exists():
             _remove(self.old, large)
 
@@ -207,6 +213,12 @@ class SiteWriter:
             temp.unlink(missing_ok=True)
         if not self.in_place and self.staging.exists():
             remove_tree(self.staging)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        locks, self._locks = self._locks, []
+        for fd in locks:
+            os.close(fd)
 
     def _remove_stale(self, previous: set[str] | None, coming: frozenset[str]) -> None:
         """Every file this build did not write goes, also one added to the site by hand: the
@@ -268,10 +280,11 @@ def _walk_bottom_up(root: Path, skip: frozenset[str] = frozenset()) -> list[tupl
 
 
 def _link_tree(source: Path, target: Path) -> bool:
-    """``cp -al``: a copy of a folder made of hard links, in one fast call."""
+    """``cp -al``: a copy of a folder made of hard links, in one fast call (into ``target``, an
+    empty folder that already exists, so that it is locked before anything is put in it)."""
     try:
         done = subprocess.run(
-            ["cp", "-al", "--", str(source), str(target)],
+            ["cp", "-al", "--", f"{source}/.", str(target)],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             check=False,
@@ -279,7 +292,11 @@ def _link_tree(source: Path, target: Path) -> bool:
     except OSError:
         return False
     if done.returncode != 0:
-        remove_tree(target)
+        for entry in list(target.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                remove_tree(entry)
+            else:
+                entry.unlink(missing_ok=True)
         return False
     return True
 
@@ -332,19 +349,73 @@ def remove_tree(folder: Path) -> None:
 
 
 def clean_leftovers(out: Path) -> None:
-    """Remove staging folders of builds that were killed; restore a site stranded mid-swap."""
+    """Remove staging folders of builds that were killed; restore a site stranded mid-swap.
+
+    A build holds an ``flock`` on its folders for as long as it runs, and the kernel drops it
+    when the process dies, however it dies. So a folder whose lock can be taken is a leftover,
+    even when its PID now belongs to another, unrelated process (PIDs are reused: a leftover
+    once stayed forever). Only names of the pattern ``.<out>.building-<digits>`` and
+    ``.<out>.previous-<digits>`` beside the output folder are ever touched.
+    """
     for kind in ("previous", "building"):
         prefix = f".{out.name}.{kind}-"
         if not out.parent.is_dir():
             return
         for leftover in sorted(p for p in out.parent.iterdir() if p.name.startswith(prefix)):
             pid = leftover.name.removeprefix(prefix)
-            if not pid.isdigit() or (int(pid) != os.getpid() and _alive(int(pid))):
+            if not pid.isdigit():
+                continue
+            held = _try_lock(leftover)
+            if held is HELD:
                 continue  # another build is running right now: its folders are its own
-            if kind == "previous" and not out.exists() and (leftover / MARKER).is_file():
-                leftover.rename(out)  # killed between the two renames of the fallback swap
-            else:
-                remove_tree(leftover)
+            if held is None and int(pid) != os.getpid() and _alive(int(pid)):
+                continue  # not a folder we can lock (someone else's?): judged by its PID alone
+            try:
+                if kind == "previous" and not out.exists() and (leftover / MARKER).is_file():
+                    leftover.rename(out)  # killed between the two renames of the fallback swap
+                else:
+                    remove_tree(leftover)
+            finally:
+                if isinstance(held, int):
+                    os.close(held)
+
+
+HELD = "held"  # _try_lock's answer when a live process holds the lock
+
+
+def _try_lock(folder: Path) -> int | str | None:
+    """An exclusive flock on ``folder`` (the descriptor to close), or HELD when a live process
+    has it, or None when ``folder`` is not a folder that can be opened (a file, a symlink)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return HELD
+    return fd
+
+
+def _make_locked(folder: Path, attempts: int = 5) -> int:
+    """Make ``folder`` and lock it (the descriptor to keep open while the build runs).
+
+    Another build cleaning leftovers may lock it in the moment between ``mkdir`` and ``flock``
+    and remove it: then we wait for it to finish and make the folder again."""
+    for _ in range(attempts):
+        folder.mkdir()
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            now = os.stat(folder, follow_symlinks=False)
+            mine = os.fstat(fd)
+            if (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    raise OSError(errno.EBUSY, "another build keeps removing the staging folder", str(folder))
 
 
 def _exchange(one: Path, two: Path) -> bool:
