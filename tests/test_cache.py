@@ -221,7 +221,7 @@ def _cache(folder: Path):
 
 def test_an_unreadable_value_is_ignored_but_the_database_is_kept(tmp_path):
     """A row that does not decode (say, from another version) is not a broken database:
-    one warning, the rest of this build goes without the cache, and the file stays."""
+    one warning, that row is built again (the others still serve), and the file stays."""
     import sqlite3
 
     from garden.core.cache import CACHE_FORMAT
@@ -240,14 +240,17 @@ def test_an_unreadable_value_is_ignored_but_the_database_is_kept(tmp_path):
     assert cache.load("notes", "bad") is None
     assert len(problems.warnings) == 1 and "ignoring the build cache" in problems.warnings[0].message
     assert problems.warnings[0].line == 0  # about the cache as a whole, not a line of it
-    assert cache.load("notes", "good") is None  # the cache is off for the rest of this build
-    assert cache.load_many("notes", ["good"]) == {}
+    # only that row is dropped: the others still serve, and one warning says it all
+    assert cache.load_many("notes", ["good", "bad"]) == {"good": {"x": 1}}
     assert len(problems.warnings) == 1
+    cache.store("notes", "bad", {"y": 3})  # built again, it replaces the row
+    assert cache.load("notes", "bad") == {"y": 3}
     cache.close()
     assert database.is_file()
     assert not list(folder.glob("*corrupt*"))
     cache, problems = _cache(folder)  # the next build reads it again
     assert cache.load("notes", "good") == {"x": 1} and problems.warnings == []
+    assert cache.load("notes", "bad") == {"y": 3}
     cache.close()
 
 

@@ -4,6 +4,7 @@ published, nothing read from the cache may run code, and no note may wedge later
 
 from __future__ import annotations
 
+import json
 import pickle
 import sqlite3
 from pathlib import Path
@@ -89,6 +90,13 @@ def test_plain_data_decodes_only_marked_garden_classes():
         b'{"$c": "garden.cli:main", "argv": []}',  # in the package, but not marked as data
         b'{"$c": "garden.core.cache:IndexEntry", "size": 1}',  # fields missing
         b'{"$c": "garden.core.cache:IndexEntry", "size": 1, "mtime_ns": 2, "key": "", "macros": "", "x": 3}',
+        b'{"$c": "garden.core.cache:IndexEntry", "size": "1", "mtime_ns": 2, "key": "", "macros": ""}',
+        b'{"$c": "garden.core.problems:Problem", "path": "a", "line": 1, "severity": "fatal", '
+        b'"message": "", "hint": ""}',  # not one of its Literal's values
+        b'{"$c": "garden.markdown.citations:Cluster", "items": {"$t": [1]}, "narrative": true, '
+        b'"line": 1, "raw": ""}',  # an item of a tuple
+        b'{"$c": "garden.markdown.links:Heading", "level": true, "text": "", "anchor": "", "line": 1, '
+        b'"source": "", "html": ""}',  # a bool is not an int
         b'{"$x": 1}',
         b'{"$m": [[[1], 2]]}',  # an unhashable key
         b"\x80\x04K\x01.",  # a pickle
@@ -98,6 +106,114 @@ def test_plain_data_decodes_only_marked_garden_classes():
         except plaindata.NotPlainData:
             continue
         raise AssertionError(f"decoded {crafted!r}")
+
+
+REFERENCES = """@article{smith2020,
+  title = {Wide Networks},
+  author = {Smith, Ann},
+  journal = {Journal of Examples},
+  year = {2020}
+}
+"""
+
+
+def _typed_garden(garden) -> None:
+    """Notes whose cache rows hold every kind of value: headings, block ids, links, citations
+    (tuples of items), front-matter, problems; and a formatted reference."""
+    garden.write("references.bib", REFERENCES)
+    garden.note("a.md", "---\ntags: [x, y]\n---\n# A\n\nA paragraph. ^blk1\n\n## Part\n\nText [[B]].\n")
+    garden.note("b.md", "# B\n\nSee [[A#^blk1]] and [[A#Part]]. [[Nowhere]]\n")
+    garden.note("c.md", "# C\n\nAs shown [@smith2020, p. 3] and @smith2020.\n")
+    garden.note("d.md", "# D\n\nPlain text, $x^2$.\n")
+
+
+def _rows(garden) -> dict[str, list[tuple[str, bytes]]]:
+    with sqlite3.connect(_cache_database(garden)) as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        rows = {table: db.execute(f"SELECT key, value FROM {table}").fetchall() for table in tables}
+    db.close()
+    return rows
+
+
+def test_every_row_a_build_writes_decodes_with_its_types(garden, cli):
+    """Each compiled note is cached, with its blocks and citations (their classes were once not
+    marked as data, so such notes were compiled again on every build), and every row decodes,
+    its fields checked against their annotations."""
+    from garden.core import plaindata
+
+    _typed_garden(garden)
+    assert cli(garden).code == 0
+    rows = _rows(garden)
+    assert len(rows["notes"]) == 4 and len(rows["html"]) == 4
+    assert len(rows["bibrefs"]) == 1
+    for found in rows.values():
+        for _, value in found:
+            plaindata.loads(value)  # raises NotPlainData for a row that does not fit
+    notes = [plaindata.loads(value)[0] for _, value in rows["notes"]]
+    assert sorted(len(artifact.citations) for artifact in notes) == [0, 0, 0, 2]
+    assert sorted(len(artifact.blocks) for artifact in notes) == [0, 0, 0, 1]
+
+
+def _edit_row(garden, table: str, key: str, change) -> None:
+    import json
+
+    with sqlite3.connect(_cache_database(garden)) as db:
+        (value,) = db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
+        value = json.loads(value)
+        change(value)
+        db.execute(f"UPDATE {table} SET value = ? WHERE key = ?", (json.dumps(value).encode(), key))
+    db.close()
+
+
+def test_cache_rows_of_the_wrong_types_are_dropped_and_rebuilt(garden, cli, tmp_path):
+    """Rows of the right shape with values of the wrong types (a number for a note's hash or
+    its body HTML, a string for a heading's level deep inside, a number in a citation's tuple of items, a list
+    for the manifest's pages, text for an index entry's size): the build warns once, builds
+    those again and makes the site a clean build makes, without a traceback; the next build
+    finds the rows replaced."""
+    _typed_garden(garden)
+    assert cli(garden).code == 0
+    rows = _rows(garden)
+    by_note = {}
+    for key, value in rows["notes"]:
+        artifact = json.loads(value)["$t"][0]
+        by_note[artifact["note"]["slug"]] = key
+
+    def top(row):  # a field of the row's dataclass itself
+        row["$t"][0]["html_hash"] = 5
+
+    def nested(row):  # a field of a dataclass inside a list inside the row's dataclass
+        row["$t"][0]["headings"][0]["level"] = "1"
+
+    def in_a_tuple(row):  # an item of a tuple field
+        row["$t"][0]["citations"][0]["items"] = {"$t": [5]}
+
+    def front_matter(row):  # a list of text holding a number
+        row["$t"][0]["note"]["tags"] = ["x", 1]
+
+    for slug, change in (("a", top), ("b", nested), ("c", in_a_tuple)):
+        _edit_row(garden, "notes", by_note[slug], change)
+    with sqlite3.connect(_cache_database(garden)) as db:
+        db.execute("UPDATE html SET value = ? WHERE key = ?", (b"5", by_note["d"]))  # HTML that is a number
+    db.close()
+    _edit_row(garden, "named", "manifest", lambda row: row.update(pages=[]))
+    _edit_row(garden, "named", "index", lambda row: next(iter(row.values())).update(size="1"))
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert "Traceback" not in result.output
+    assert result.err.count("ignoring the build cache") == 1, result.err
+    clean = cli(garden, "--no-cache", "--out", str(tmp_path / "clean"))
+    assert clean.code == 0
+    assert snapshot(garden.site, marker=False) == snapshot(tmp_path / "clean", marker=False)
+    _edit_row(garden, "notes", by_note["a"], front_matter)  # and one more, alone
+    garden.note("b.md", "# B\n\nEdited. [[A]]\n")
+    result = cli(garden)
+    assert result.code == 0 and result.err.count("ignoring the build cache") == 1, result.output
+    assert "Edited." in garden.page("b")
+    assert "ignoring the build cache" not in cli(garden, "--no-cache").err
+    garden.note("b.md", "# B\n\nEdited again.\n")
+    result = cli(garden)
+    assert result.code == 0 and "ignoring the build cache" not in result.err, result.output
 
 
 def test_a_note_saved_while_it_compiles_is_compiled_again(garden, cli, monkeypatch):

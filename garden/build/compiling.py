@@ -44,6 +44,7 @@ class NoteStore:
         self.memory: dict[str, tuple[NoteArtifact | None, list[Problem]]] = {}
         self.html: dict[str, str] = {}  # artifact key -> body template, for notes in memory
         self.index: dict[str, IndexEntry] | None = None
+        self._config: Config | None = None  # of the last compile_all: to compile a note again
 
     def compile_all(
         self,
@@ -55,6 +56,7 @@ class NoteStore:
     ) -> tuple[dict[str, NoteArtifact], dict[str, str], int]:
         """Artifacts by relative path, their keys, and how many were compiled afresh."""
         macros_key = compile_context(config.math_key or config.math_macros, config.notes_dir)
+        self._config = config
         if self.index is None:
             stored = cache.load_named("index")
             self.index = (
@@ -162,10 +164,42 @@ class NoteStore:
                 return self.html[key]
             html = cache.load("html", key)
             if not isinstance(html, str):
+                if html is not None:  # plain data, but not text: a crafted row
+                    cache.drop(f"the body of note {key} is not text")
+                html = self._compile_again(key, keys, cache)
+            if html is None:
                 raise RuntimeError(f"cache entry {key} vanished during the build; run with --no-cache")
             return html
 
         return load
+
+    def _compile_again(self, key: str, keys: dict[str, str], cache: Cache) -> str | None:
+        """The body of the note cached as ``key``, compiled afresh (its cached body is not
+        usable); None if the file no longer gives that key."""
+        from garden.markdown.workers import compile_paths
+
+        config = self._config
+        relative = next((r for r, k in keys.items() if k == key), None)
+        if config is None or relative is None:
+            return None
+        path = config.notes_dir / relative
+        macros_key = compile_context(config.math_key or config.math_macros, config.notes_dir)
+        compiled = compile_paths(
+            [path],
+            config.notes_dir,
+            config.root,
+            config.math_macros,
+            1,
+            None,
+            config.math_definitions,
+            macros_key,
+        )
+        again, _, html = compiled[path]
+        if again != key:
+            return None
+        self.html[key] = html
+        cache.store("html", key, html)
+        return html
 
     def remember(
         self,

@@ -220,6 +220,13 @@ def unchanged_result(inputs: Inputs, options: BuildOptions, started: float) -> B
         return None
     if marker_id(config.out_dir) != manifest.build_id:
         return None
+    summary = manifest.summary  # plain data of any shape (a crafted cache): checked before use
+    counts = [summary.get(name, 0) for name in ("notes", "pages", "planned")]
+    planned_notes = summary.get("planned_notes", [])
+    if not all(type(count) is int for count in counts) or not (
+        type(planned_notes) is list and all(type(line) is str for line in planned_notes)
+    ):
+        return None
     result = BuildResult(
         Problems(list(manifest.problems)),
         out_dir=config.out_dir,
@@ -227,10 +234,8 @@ def unchanged_result(inputs: Inputs, options: BuildOptions, started: float) -> B
         written=True,
         config_used=describe_config(config),
     )
-    result.notes = manifest.summary.get("notes", 0)
-    result.pages = manifest.summary.get("pages", 0)
-    result.planned = manifest.summary.get("planned", 0)
-    result.planned_notes = list(manifest.summary.get("planned_notes", []))
-    result.no_host = bool(manifest.summary.get("no_host", False))
+    result.notes, result.pages, result.planned = counts
+    result.planned_notes = list(planned_notes)
+    result.no_host = bool(summary.get("no_host", False))
     result.seconds = time.perf_counter() - started
     return result

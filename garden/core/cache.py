@@ -20,7 +20,7 @@ from typing import Any
 
 from garden.core import plaindata
 from garden.core.plaindata import plain
-from garden.core.problems import Problems
+from garden.core.problems import Problem, Problems
 
 CACHE_FORMAT = 6  # 6: plain JSON values instead of pickles, citations, labels, list items
 KINDS = ("notes", "html", "figures", "named", "bibrefs")  # bibrefs: formatted works (markdown/references.py)
@@ -46,7 +46,7 @@ class Manifest:
     inputs: str = ""  # fingerprint of every input; equal means nothing changed
     out_dir: str = ""
     pages: dict[str, str] = field(default_factory=dict)  # output path -> fingerprint
-    problems: list[Any] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
 
 
@@ -58,6 +58,7 @@ class Cache:
         self.problems = problems
         self._db: sqlite3.Connection | None = None
         self._broken = folder is None
+        self._dropped = False  # a row did not decode (and the build was told)
 
     @property
     def enabled(self) -> bool:
@@ -116,10 +117,10 @@ class Cache:
             return None
         try:
             row = db.execute(f"SELECT value FROM {kind} WHERE key = ?", (key,)).fetchone()
-            return plaindata.loads(row[0]) if row else None
         except Exception as exc:  # a corrupt cache must never fail the build
             self._fail(self.folder or Path("."), exc)
             return None
+        return self._decode(row[0]) if row else None
 
     def load_many(self, kind: str, keys: list[str]) -> dict[str, Any]:
         db = self._connect(create=False)
@@ -130,12 +131,35 @@ class Cache:
             for start in range(0, len(keys), 900):
                 chunk = keys[start : start + 900]
                 marks = ",".join("?" * len(chunk))
-                for key, value in db.execute(f"SELECT key, value FROM {kind} WHERE key IN ({marks})", chunk):
-                    found[key] = plaindata.loads(value)
+                rows = db.execute(f"SELECT key, value FROM {kind} WHERE key IN ({marks})", chunk).fetchall()
+                for key, value in rows:
+                    decoded = self._decode(value)
+                    if decoded is not None:
+                        found[key] = decoded
         except Exception as exc:
             self._fail(self.folder or Path("."), exc)
             return {}
         return found
+
+    def _decode(self, value: Any) -> Any:
+        """A row's value; None (as if it were absent) for one that is not plain data of the
+        right types, so it is built again and the row replaced. One warning per build."""
+        try:
+            return plaindata.loads(value)
+        except plaindata.NotPlainData as exc:
+            self.drop(str(exc))
+            return None
+
+    def drop(self, reason: str) -> None:
+        """Say (once a build) that rows were not what they should be: they are built again."""
+        if not self._dropped:
+            self._dropped = True
+            self.problems.warning(
+                self.folder or Path("."),
+                0,
+                f"ignoring the build cache's rows that do not fit ({reason}); they are built again",
+                "delete .garden-cache/ if this comes back",
+            )
 
     def store(self, kind: str, key: str, value: Any) -> None:
         self.store_many(kind, {key: value})

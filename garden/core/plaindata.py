@@ -6,6 +6,10 @@ a few tagged forms (tuples, sets, paths, dates, bytes, and dataclasses that a mo
 :func:`plain`); reading builds only those. A class is found by name only inside the ``garden``
 package and only if it was marked, so no row can name another callable. Anything that does not
 decode raises :class:`NotPlainData`.
+
+Each field of a decoded dataclass must also fit its annotation (``str``, ``int``, ``list[Heading]``,
+``date | None``, ``tuple[CiteItem, ...]``…): a crafted row could otherwise hand the build a number
+where it expects text and end in a traceback, or quietly wrong pages.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import base64
 import dataclasses
 import importlib
 import json
+import types
+import typing
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -22,6 +28,7 @@ T = TypeVar("T")
 
 _CLASSES: dict[str, type] = {}  # "module:QualName" -> a dataclass marked with @plain
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_HINTS: dict[type, dict[str, Any]] = {}  # a marked class's field annotations, resolved when first needed
 
 
 MAX_NODES = 2_000_000  # a row with more values is not cached (it is rebuilt instead)
@@ -116,6 +123,10 @@ def _decode_object(obj: dict[str, Any]) -> Any:
         fields = _FIELDS[cls]
         if len(obj) != len(fields) or any(name not in obj for name in fields):
             raise NotPlainData(f"{cls.__name__} with other fields than its own")
+        hints = field_types(cls)
+        for name in fields:
+            if not fits(obj[name], hints[name]):
+                raise NotPlainData(f"{cls.__name__}.{name} is not {_shown(hints[name])}")
         value = object.__new__(cls)
         for name in fields:
             object.__setattr__(value, name, obj[name])
@@ -177,3 +188,70 @@ def _hashable(key: Any) -> Any:
     except TypeError as exc:
         raise NotPlainData("a key that cannot be hashed") from exc
     return key
+
+
+def field_types(cls: type) -> dict[str, Any]:
+    """The annotations of a marked class's fields, resolved (the modules use postponed
+    annotations, so they are strings until asked for)."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        try:
+            resolved = typing.get_type_hints(cls)
+        except Exception as exc:  # a name only imported for type checking: a bug, found by a test
+            raise NotPlainData(f"the fields of {cls.__name__} cannot be checked: {exc}") from exc
+        hints = _HINTS[cls] = {name: resolved[name] for name in _FIELDS[cls]}
+    return hints
+
+
+_EXACT = (str, bool, bytes)
+
+
+def fits(value: Any, hint: Any) -> bool:
+    """Whether a decoded ``value`` is of the annotated type ``hint`` (items of containers too)."""
+    if hint is Any:
+        return True
+    if hint is None or hint is type(None):
+        return value is None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return any(fits(value, arm) for arm in args)
+    if origin is typing.Literal:
+        return any(type(value) is type(arm) and value == arm for arm in args)
+    if origin is None:
+        return _fits_class(value, hint)
+    if type(value) is not origin:
+        return False
+    if origin is list or origin is set or origin is frozenset:
+        return not args or all(fits(item, args[0]) for item in value)
+    if origin is tuple:
+        if not args:
+            return True
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(fits(item, args[0]) for item in value)
+        return len(value) == len(args) and all(fits(v, a) for v, a in zip(value, args, strict=True))
+    if origin is dict:
+        return not args or all(fits(k, args[0]) and fits(v, args[1]) for k, v in value.items())
+    return False  # an annotation this module cannot check: never trusted
+
+
+def _fits_class(value: Any, hint: Any) -> bool:
+    if hint in _EXACT or hint in _FIELDS:
+        return type(value) is hint  # a marked class was checked field by field as it was decoded
+    if hint is Path or hint is PurePosixPath:
+        return isinstance(value, hint)  # Path(...) is a PosixPath here
+    if hint is int:
+        return type(value) is int
+    if hint is float:
+        return type(value) is float or type(value) is int  # 1.0 and 1 are both a float's value
+    if hint is date:
+        return type(value) is date or type(value) is datetime
+    if hint is datetime:
+        return type(value) is datetime
+    if hint in (list, dict, tuple, set, frozenset):
+        return type(value) is hint
+    return False
+
+
+def _shown(hint: Any) -> str:
+    return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")

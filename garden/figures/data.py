@@ -114,7 +114,7 @@ def _plots(specs: Any, where: Path, font_path: Path, problems: Problems, cache: 
             continue
         text = data.read_text(encoding="utf-8", errors="replace")
         key = fingerprint("plot", spec, text, FIGURES_VERSION)
-        figure = cache.load("figures", key) if cache else None
+        figure = _cached_figure(cache, key)
         if figure is None:
             try:
                 figure = plot_figure(parse_plot(spec, read_table(text)), font_path)

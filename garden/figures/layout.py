@@ -164,7 +164,7 @@ def shared_layout(n: int, pairs: list[tuple[int, int]], cache: Any = None) -> li
     if _last is not None and _last[0] == key:
         return _last[1]
     stored = cache.load_named("layout") if cache is not None else None
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and len(stored[1]) == n:
+    if _is_layout(stored, key, n):
         _last = stored
         return stored[1]
     positions = layout_pairs(n, pairs)
@@ -172,6 +172,21 @@ def shared_layout(n: int, pairs: list[tuple[int, int]], cache: Any = None) -> li
     if cache is not None:
         cache.store_named("layout", (key, positions))
     return positions
+
+
+def _is_layout(stored: Any, key: str, n: int) -> bool:
+    """Whether a value from the cache is this layout: ``n`` points of two numbers each."""
+    return (
+        type(stored) is tuple
+        and len(stored) == 2
+        and stored[0] == key
+        and type(stored[1]) is list
+        and len(stored[1]) == n
+        and all(
+            type(point) is tuple and len(point) == 2 and all(type(c) in (int, float) for c in point)
+            for point in stored[1]
+        )
+    )
 
 
 def _fit(n: int, x: np.ndarray, y: np.ndarray, size: float) -> list[tuple[float, float]]:
