@@ -427,6 +427,99 @@ def test_static_may_not_leave_the_repository(garden, cli, tmp_path):
     _nothing_secret_published(garden)
 
 
+def test_nothing_garden_yaml_names_may_leave_the_repository(garden, cli, tmp_path):
+    """``templates:``, ``notes:``, a math preamble, a BibTeX file and a plot's table, named
+    outside the repository or reached through a symlink that leaves it: each is a
+    ``garden.yaml:N`` error naming it (and where the link points); nothing is published."""
+    outside = _outside(tmp_path)
+    (outside / "macros.sty").write_text("\\newcommand{\\SECRET}{x}\n", encoding="utf-8")
+    (outside / "refs.bib").write_text(REFERENCES, encoding="utf-8")
+    (outside / "table.csv").write_text("x,SECRET\n1,2\n2,3\n", encoding="utf-8")
+    (garden.root / "figures").mkdir()
+    (garden.root / "figures" / "table.csv").symlink_to(outside / "table.csv")
+    (garden.root / "linked-notes").symlink_to(outside / "folder")
+    config = garden.root / "garden.yaml"
+    config.write_text(
+        "title: Fixture\n"
+        f"templates: {outside}\n"
+        "notes: linked-notes\n"
+        f"math:\n  preamble: {outside / 'macros.sty'}\n"
+        f"bibliography: {outside / 'refs.bib'}\n"
+        "figures:\n  plots:\n    - data: figures/table.csv\n      output: images/plot\n",
+        encoding="utf-8",
+    )
+    result = cli(garden)
+    assert result.code == 1, result.output
+    err, real = result.err, outside.resolve()
+    assert f"garden.yaml:2: error: 'templates' names {outside}, outside the repository" in err
+    linked = f"'notes' names {garden.root / 'linked-notes'}, a symlink to {real / 'folder'}, outside"
+    assert f"garden.yaml:3: error: {linked}" in err
+    assert f"garden.yaml:4: error: 'math.preamble' names {outside / 'macros.sty'}, outside" in err
+    assert f"garden.yaml:6: error: 'bibliography' names {real / 'refs.bib'}, outside" in err
+    table = f"figures/table.csv is a symlink to {real / 'table.csv'}, outside the garden"
+    assert f"garden.yaml:9: error: figures.plots[0]: {table}" in err
+    assert "Traceback" not in result.output
+    _nothing_secret_published(garden)
+
+
+def test_templates_that_leave_their_folder_are_errors_and_never_read(garden, cli, tmp_path):
+    """A template symlinked to a file outside (overriding a built-in one, or to be included),
+    or a linked folder of them: each is an error naming link and target, and the build
+    stops before rendering. An ``{% include %}`` that climbs out with ``../`` is an error
+    at the template's line, not a traceback."""
+    outside = _outside(tmp_path)
+    templates = garden.root / "templates"
+    templates.mkdir()
+    (templates / "note.html").symlink_to(outside / "secret.txt")
+    (templates / "partials").symlink_to(outside / "folder")
+    garden.note("a.md", "# A\n\nText.\n")
+    result = cli(garden)
+    assert result.code == 1, result.output
+    real = outside.resolve()
+    assert f"templates/note.html: error: a symlink to {real / 'secret.txt'}, outside the garden" in result.err
+    assert f"templates/partials: error: a symlink to {real / 'folder'}, outside the garden" in result.err
+    _nothing_secret_published(garden)
+    for link in ("note.html", "partials"):
+        (templates / link).unlink()
+    (templates / "404.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n{% include "../../outside/secret.txt" %}\n'
+        "{% endblock %}\n",
+        encoding="utf-8",
+    )
+    result = cli(garden)
+    assert result.code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "templates/404.html:3: error: template '../../outside/secret.txt' not found" in result.err
+    assert not garden.site.exists()
+
+
+def test_the_template_loader_never_follows_a_symlink_out(tmp_path):
+    """Even when a link appears after the build checked the folder, Jinja does not read it:
+    neither as a page's template nor through ``{% include %}``."""
+    import pytest
+
+    from garden.core.boundary import LeavesTheGarden
+    from garden.pages.templates import Page, TemplateFailed, make_environment, render_page
+
+    outside = _outside(tmp_path)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "secret.html").symlink_to(outside / "secret.txt")
+    (templates / "page.html").write_text('<p>\n{% include "secret.html" %}\n</p>\n', encoding="utf-8")
+    (templates / "inside.html").symlink_to(templates / "page.html")  # a link inside is fine
+    env = make_environment(templates)
+    with pytest.raises(LeavesTheGarden) as raised:
+        env.get_template("secret.html")
+    assert raised.value.real == str((outside / "secret.txt").resolve())
+    with pytest.raises(TemplateFailed) as failed:
+        render_page(env, Page("p/index.html", "page.html"), {})
+    assert (failed.value.path, failed.value.line) == (str(templates / "page.html"), 2)
+    assert f"secret.html is a symlink to {(outside / 'secret.txt').resolve()}" in failed.value.message
+    (templates / "secret.html").unlink()
+    (templates / "secret.html").write_text("public\n", encoding="utf-8")
+    assert "public" in render_page(make_environment(templates), Page("p", "inside.html"), {}).decode()
+
+
 FIXTURE_STATIC = "title: Fixture\nstatic: static\n"
 
 

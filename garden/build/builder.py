@@ -21,6 +21,7 @@ from garden.build.inputs import BuildOptions, BuildResult, Inputs, gather_inputs
 from garden.build.quick import State, quick_rebuild
 from garden.build.stages import Linked, phase
 from garden.build.write import Generated, output_is_safe, write_site
+from garden.core.boundary import LEAVES_HINT, leaves_message, links_leaving
 from garden.core.cache import Cache, Manifest, fingerprint
 from garden.core.config import Config
 from garden.core.discovery import describe_config
@@ -40,7 +41,7 @@ from garden.markdown.references import format_references
 from garden.model import Garden
 from garden.pages import assets, emit
 from garden.pages.reader import graph_files
-from garden.pages.templates import Page
+from garden.pages.templates import Page, TemplateFailed
 from garden.publish.cards import CardRun, CardSource
 from garden.publish.files import Published, begin_cards, publish
 from garden.sources.bibliography import Library, bibtex_of, load_library
@@ -139,6 +140,8 @@ class Builder:
             return STOP  # refused before reading a single note
         run.urls = Urls(config.base_url)
         run.result.no_host = not run.urls.origin
+        for link, real in links_leaving(config.templates_dir):  # Jinja would read them
+            problems.error(link, 0, leaves_message(real), LEAVES_HINT)
         declared = config.taxonomy or folder_taxonomy(config.notes_dir, run.inputs.paths)
         run.taxonomy = build_taxonomy(declared, config.path, problems)
         try:
@@ -300,6 +303,9 @@ class Builder:
                 self.in_place,
                 self.search,
             )
+        except TemplateFailed as exc:
+            problems.error(Path(exc.path), exc.line, exc.message, TEMPLATE_HINT)
+            return STOP
         except OSError as exc:
             problems.error(
                 config.out_dir,
@@ -341,6 +347,7 @@ class Builder:
 
 
 STOP = object()  # a stage's answer when the build cannot go on
+TEMPLATE_HINT = "fix the template, or remove it from templates/ to use the built-in one"
 
 # The full build, stage by stage (a quick rebuild runs the same stage functions over the notes
 # that changed: see quick.py).

@@ -23,7 +23,11 @@ Generated = dict[str, tuple[str, Callable[[], bytes]]]  # site path -> (fingerpr
 def output_is_safe(config: Config, problems: Problems) -> bool:
     """Refuse an output folder whose replacement would destroy something (checked again at write)."""
     try:
-        check_output_dir(config.out_dir, config.notes_dir, [config.root / "templates", config.static_dir])
+        check_output_dir(
+            config.out_dir,
+            config.notes_dir,
+            [config.root / "templates", config.templates_dir, config.static_dir],
+        )
     except OutputError as exc:
         problems.error(config.out_dir, 0, str(exc), "pass --out with a new folder, or one garden built")
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,13 +95,6 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     config.notes_dir = root / str(data.get("notes") or "notes")
     config.out_dir = root / str(data.get("out") or "_site")
     config.static_dir = root / str(data.get("static") or "static")
-    if outside(config.static_dir, (root,)) is not None:  # `static: /etc` would publish /etc
-        problems.error(
-            where,
-            _key_line(text, "static"),
-            f"'static' names {config.static_dir}, outside the repository",
-            "keep the static files in a folder of the repository, e.g. static: static",
-        )
     config.templates_dir = root / str(data.get("templates") or "templates")
     ignore = data.get("ignore") or []
     if isinstance(ignore, str):
@@ -147,6 +141,8 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     config.scholarly = scholarly_settings(data, where, root, problems)
     if config.scholarly.theorem_numbering != "shared":  # compiled notes depend on it: see compile.py
         config.math_macros["theorem_numbering"] = config.scholarly.theorem_numbering
+    if path is not None:
+        _check_inside(config, where, text, problems)
     known = {
         *_STRING_KEYS,
         "notes",
@@ -162,6 +158,31 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     known |= set(SCHOLARLY_KEYS)
     config.extra = {k: v for k, v in data.items() if k not in known}
     return config
+
+
+def _check_inside(config: Config, where: Path, text: str, problems: Problems) -> None:
+    """Every folder and file garden.yaml names must lie inside the repository (the config's
+    folder), also through symlinks: ``static: /etc`` would publish /etc, ``templates:`` or a
+    linked ``notes`` folder would read anything. (``out:`` is written, not read: see
+    ``check_output_dir``.)"""
+    named = [
+        ("notes", "notes", config.notes_dir, "keep the notes in a folder of the repository"),
+        ("static", "static", config.static_dir, "keep the static files in a folder of the repository"),
+        ("templates", "templates", config.templates_dir, "keep the templates in the repository"),
+        *(("math", "math.preamble", p, "keep the preamble in the repository") for p in config.math_preamble),
+        *(
+            ("bibliography", "bibliography", p, "keep the BibTeX files in the repository")
+            for p in config.scholarly.bibliography
+        ),
+    ]
+    for key, name, folder, hint in named:
+        real = outside(folder, (config.root,))
+        if real is None:
+            continue
+        shown = os.path.abspath(folder)
+        linked = f", a symlink to {real}" if real != shown else ""
+        message = f"'{name}' names {shown}{linked}, outside the repository"
+        problems.error(where, _key_line(text, key), message, hint)
 
 
 def _key_line(text: str, key: str) -> int:

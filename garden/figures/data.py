@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+from garden.core.boundary import LEAVES_HINT, leaves_message, outside
 from garden.core.cache import Cache, fingerprint
 from garden.core.locations import AssetMissing, find_node_file
 from garden.core.paths import Urls
@@ -103,11 +105,17 @@ def _plots(specs: Any, where: Path, font_path: Path, problems: Problems, cache: 
         if not isinstance(spec, dict) or not spec.get("data"):
             problems.error(where, 0, f"{name} has no 'data' table", "name a CSV file beside garden.yaml")
             continue
-        data = (root / str(spec["data"])).resolve()
-        if not data.is_relative_to(root) or not data.is_file():
+        named = root / str(spec["data"])
+        data = named.resolve()
+        real = outside(named, (root,))
+        if real is not None and real != os.path.abspath(named):  # a table linked from elsewhere
+            line = _line_of(where, str(spec["data"]))
+            problems.error(where, line, f"{name}: {leaves_message(real, str(spec['data']))}", LEAVES_HINT)
+            continue
+        if real is not None or not data.is_file():
             problems.error(
                 where,
-                0,
+                _line_of(where, str(spec["data"])),
                 f"{name}: no table {spec['data']!r} inside {root}",
                 "name a CSV file in the repository",
             )
@@ -127,6 +135,15 @@ def _plots(specs: Any, where: Path, font_path: Path, problems: Problems, cache: 
                 cache.store("figures", key, figure)
         drawn.append(figure)
     return drawn
+
+
+def _line_of(config: Path, value: str) -> int:
+    """The first line of the config that holds ``value`` (0 when none does)."""
+    try:
+        lines = config.read_text(encoding="utf-8-sig").split("\n") if config.is_file() else []
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return next((number for number, line in enumerate(lines, 1) if value in line), 0)
 
 
 def _graph(
