@@ -277,3 +277,15 @@ def test_a_markdown_link_by_slug_and_a_scheme_that_begins_like_an_unsafe_one(gar
     assert result.code == 0, result.output
     assert "unsafe link 'javascriptx:1' removed" in result.err
     assert re.findall(r'href="([^"]*)"', body(garden, "src")) == ["/target-note/", "https://a.b"]
+
+
+def test_a_link_to_a_folders_index_file_finds_the_note_of_that_address(garden, cli):
+    """``foo/index.md`` and ``foo.md`` are both the page ``/foo/``: a link written as
+    ``foo/index.md`` (a Hugo habit) finds the note ``foo.md``, as ``[…](foo/)`` does."""
+    garden.note("foo.md", "# Foo\n")
+    garden.note("models/bar.md", "# Bar\n\n## Top\n")
+    garden.note("a.md", "[one](foo/index.md) [two](/models/bar/index.md#top) [three](foo/)\n")
+    result = cli(garden)
+    assert result.code == 0, result.output
+    assert "a.md" not in result.err  # no link of it is broken or planned
+    assert re.findall(r'href="([^"]+)"', body(garden, "a")) == ["/foo/", "/models/bar/#top", "/foo/"]
