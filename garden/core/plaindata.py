@@ -20,6 +20,7 @@ import importlib
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -203,54 +204,75 @@ def field_types(cls: type) -> dict[str, Any]:
     return hints
 
 
-_EXACT = (str, bool, bytes)
-
-
 def fits(value: Any, hint: Any) -> bool:
     """Whether a decoded ``value`` is of the annotated type ``hint`` (items of containers too)."""
+    return _checker(hint)(value)
+
+
+Check = Callable[[Any], bool]
+_CHECKERS: dict[Any, Check] = {}
+
+
+def _checker(hint: Any) -> Check:
+    """A function telling whether a value is of type ``hint``, made once per annotation (a
+    cold build decodes every note: checking must cost little next to decoding)."""
+    check = _CHECKERS.get(hint)
+    if check is None:
+        check = _CHECKERS[hint] = _make_checker(hint)
+    return check
+
+
+def _make_checker(hint: Any) -> Check:
     if hint is Any:
-        return True
+        return lambda value: True
     if hint is None or hint is type(None):
-        return value is None
+        return lambda value: value is None
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin is typing.Union or origin is types.UnionType:
-        return any(fits(value, arm) for arm in args)
+        arms = [_checker(arm) for arm in args]
+        return lambda value: any(arm(value) for arm in arms)
     if origin is typing.Literal:
-        return any(type(value) is type(arm) and value == arm for arm in args)
+        return lambda value: any(type(value) is type(arm) and value == arm for arm in args)
     if origin is None:
-        return _fits_class(value, hint)
-    if type(value) is not origin:
-        return False
-    if origin is list or origin is set or origin is frozenset:
-        return not args or all(fits(item, args[0]) for item in value)
+        return _class_checker(hint)
+    if origin in (list, set, frozenset) or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
+        item = _checker(args[0]) if args else None
+        return lambda value: type(value) is origin and (item is None or all(map(item, value)))
     if origin is tuple:
-        if not args:
-            return True
-        if len(args) == 2 and args[1] is Ellipsis:
-            return all(fits(item, args[0]) for item in value)
-        return len(value) == len(args) and all(fits(v, a) for v, a in zip(value, args, strict=True))
+        items = [_checker(arg) for arg in args]
+        return lambda value: (
+            type(value) is tuple
+            and (
+                not items
+                or (len(value) == len(items) and all(c(v) for c, v in zip(items, value, strict=True)))
+            )
+        )
     if origin is dict:
-        return not args or all(fits(k, args[0]) and fits(v, args[1]) for k, v in value.items())
-    return False  # an annotation this module cannot check: never trusted
+        key, item = (_checker(args[0]), _checker(args[1])) if args else (None, None)
+        return lambda value: (
+            type(value) is dict
+            and (key is None or (all(map(key, value.keys())) and all(map(item, value.values()))))
+        )
+    return lambda value: False  # an annotation this module cannot check: never trusted
 
 
-def _fits_class(value: Any, hint: Any) -> bool:
-    if hint in _EXACT or hint in _FIELDS:
-        return type(value) is hint  # a marked class was checked field by field as it was decoded
-    if hint is Path or hint is PurePosixPath:
-        return isinstance(value, hint)  # Path(...) is a PosixPath here
+def _class_checker(hint: Any) -> Check:
     if hint is int:
-        return type(value) is int
+        return lambda value: type(value) is int  # not a bool
     if hint is float:
-        return type(value) is float or type(value) is int  # 1.0 and 1 are both a float's value
+        return lambda value: type(value) is float or type(value) is int  # 1 is a float's value too
     if hint is date:
-        return type(value) is date or type(value) is datetime
-    if hint is datetime:
-        return type(value) is datetime
-    if hint in (list, dict, tuple, set, frozenset):
-        return type(value) is hint
-    return False
+        return lambda value: type(value) is date or type(value) is datetime
+    if hint is Path or hint is PurePosixPath:
+        return lambda value: isinstance(value, hint)  # Path(...) is a PosixPath here
+    if hint in _EXACT or hint in _FIELDS or hint in (datetime, list, dict, tuple, set, frozenset):
+        # a marked class was checked field by field as it was decoded
+        return lambda value: type(value) is hint
+    return lambda value: False
+
+
+_EXACT = (str, bool, bytes)
 
 
 def _shown(hint: Any) -> str:
