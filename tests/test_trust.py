@@ -421,9 +421,11 @@ def test_static_may_not_leave_the_repository(garden, cli, tmp_path):
     config.write_text(FIXTURE_STATIC, encoding="utf-8")
     (garden.root / "static").mkdir()
     (garden.root / "static" / "secret.txt").symlink_to(outside / "secret.txt")
+    (garden.root / "static" / "linked").symlink_to(outside / "folder")  # was skipped without a word
     result = cli(garden)
     assert result.code == 1, result.output
     assert "static/secret.txt: error: a symlink to" in result.err
+    assert f"static/linked: error: a symlink to {(outside / 'folder').resolve()}, outside" in result.err
     _nothing_secret_published(garden)
 
 

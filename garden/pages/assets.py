@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from garden.core import addresses
-from garden.core.boundary import LEAVES_HINT, leaves_message, outside
+from garden.core.boundary import LEAVES_HINT, leaves_message, links_leaving, outside
 from garden.core.locations import PACKAGE_STATIC
 from garden.core.problems import Problems
 from garden.linking.resolve import Resolver
@@ -49,6 +49,10 @@ def asset_copies(
     for root in dict.fromkeys([PACKAGE_STATIC, garden.config.static_dir]):
         if not root.is_dir():
             continue
+        if root != PACKAGE_STATIC and problems is not None:
+            for link, real in links_leaving(root):  # a linked folder: rglob would skip it unsaid
+                if link.is_dir():
+                    problems.error(link, 0, leaves_message(real), LEAVES_HINT)
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root)
             if path.is_file() and not any(part.startswith(".") for part in relative.parts):
