@@ -20,7 +20,7 @@ import threading
 import time
 
 import pytest
-from conftest import ROOT, snapshot, wait_until
+from conftest import ROOT, snapshot, unavailable, wait_until
 from test_faults import read_only
 from test_serve import EventClient, get, raw_request
 
@@ -311,6 +311,65 @@ def test_server_binds_loopback_unless_told(garden, monkeypatch):
     try:
         assert running.server is not None
         assert running.server.server_address[0] == "127.0.0.1"
+    finally:
+        running.stop()
+
+
+def _ipv6_loopback() -> None:
+    """Go on only where this machine has an IPv6 loopback (``conftest.unavailable`` otherwise)."""
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError as exc:
+        unavailable(f"no IPv6 loopback here ({exc.strerror})")
+
+
+def _status_over(address: str, port: int, host: str) -> int:
+    with socket.create_connection((address, port), timeout=10) as sock:
+        sock.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    return int(reply.split(b" ", 2)[1])
+
+
+@pytest.mark.parametrize("given", ["::1", "[::1]"])
+def test_host_can_be_the_ipv6_loopback(garden, monkeypatch, given):
+    """``--host ::1`` binds IPv6, prints the URL with brackets, and answers ``[::1]:PORT``."""
+    _ipv6_loopback()
+    monkeypatch.chdir(garden.root)
+    garden.note("index.md", "# Home\n")
+    args = make_parser().parse_args(["serve", "--host", given, "--port", "0"])
+    running = make_preview(BuildOptions(), args.host, args.port)
+    assert running.build().written
+    url = running.start()
+    try:
+        port = running.port
+        assert url == f"http://[::1]:{port}/"
+        assert running.server is not None and running.server.server_address[0] == "::1"
+        assert _status_over("::1", port, f"[::1]:{port}") == 200
+        assert _status_over("::1", port, f"localhost:{port}") == 200
+        assert _status_over("::1", port, f"evil.example:{port}") == 403
+        with pytest.raises(OSError):  # loopback IPv6 only: not IPv4, not the network
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    finally:
+        running.stop()
+
+
+def test_host_every_ipv6_interface_serves_ipv4_too(garden, monkeypatch):
+    _ipv6_loopback()
+    monkeypatch.chdir(garden.root)
+    garden.note("index.md", "# Home\n")
+    running = make_preview(BuildOptions(), "::", 0)
+    assert running.build().written
+    url = running.start()
+    try:
+        port = running.port
+        assert url == f"http://localhost:{port}/"
+        assert _status_over("::1", port, f"[::1]:{port}") == 200
+        assert _status_over("127.0.0.1", port, f"127.0.0.1:{port}") == 200
+        assert _status_over("::1", port, f"[fe80::1]:{port}") == 200  # any address, as 0.0.0.0
+        assert _status_over("::1", port, f"evil.example:{port}") == 403
     finally:
         running.stop()
 

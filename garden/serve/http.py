@@ -3,6 +3,7 @@ served pages (never written to disk), and the Server-Sent Events stream."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
@@ -21,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 from garden.core.paths import base_path_of
 from garden.serve.connections import Lobby, PrefixedReader
 from garden.serve.events import EventHub
-from garden.serve.hosts import AllowedHosts
+from garden.serve.hosts import WILDCARDS, AllowedHosts, address_family
 
 EVENTS_PATH = "/__garden/events"
 KEEPALIVE_SECONDS = 15.0
@@ -283,11 +284,19 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # many tabs and their assets connect at once; 5 would drop SYNs
 
     def __init__(self, address: tuple[str, int], handler: Any, allowed: AllowedHosts) -> None:
+        self.address_family = address_family(address[0])  # read by the socket made below
         super().__init__(address, handler)
         self.allowed = allowed
         self.heads: dict[socket.socket, bytes] = {}
         self.serving: set[socket.socket] = set()  # handed over by the lobby, not yet closed
         self.lobby = Lobby(self._serve)
+
+    def server_bind(self) -> None:
+        if self.address_family == socket.AF_INET6 and self.server_address[0] in WILDCARDS:
+            # every interface means IPv4 too (as `python -m http.server --bind ::` does)
+            with contextlib.suppress(OSError):
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
 
     def get_request(self) -> tuple[socket.socket, Any]:
         try:
@@ -338,6 +347,7 @@ def make_server(
 ) -> tuple[ThreadingHTTPServer, bool]:
     """A server on ``port``, or on a free port if that one is taken (second value says so)."""
     handler = partial(SiteHandler, site_root=site_root, base_path=base_path_of(base_url), hub=hub)
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host  # [::1] as in a URL
     allowed = AllowedHosts.serving(host)
     try:
         server = _Server((host, port), handler, allowed)
