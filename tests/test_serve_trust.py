@@ -27,6 +27,8 @@ from test_serve import EventClient, get, raw_request
 from garden.build.inputs import BuildOptions
 from garden.cli import make_parser, make_preview
 from garden.serve import connections
+from garden.serve import http as serve_http
+from garden.serve.http import SiteHandler
 from garden.serve.preview import Preview, PreviewSite
 
 
@@ -218,6 +220,40 @@ def test_client_that_resets_mid_response_is_not_reported(preview, garden, capfd)
             assert sock.recv(100).startswith(b"HTTP/1.0 200")
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = reset
     wait_until(lambda: not _handler_threads(), what="the server to notice the resets")
+    assert raw_request(preview.port, "/")[0] == 200
+    _quiet(capfd)
+
+
+def test_slow_reader_cannot_keep_a_slot(preview, garden, monkeypatch, capfd):
+    """A client that reads just enough for every send to go on within the per-send timeout
+    (here 64 KiB every 0.2 s, with sends timed out after 1 s) is cut off once the response as a
+    whole has taken its deadline, and its slot is free again."""
+    monkeypatch.setattr(serve_http, "RESPONSE_TIMEOUT", 2.0)
+    monkeypatch.setattr(SiteHandler, "timeout", 1.0)
+    size = 64_000_000  # 200 s at this pace
+    (garden.site / "big.bin").write_bytes(b"y" * size)
+    lobby = preview.server.lobby
+    received, closed = 0, False
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+        sock.settimeout(5)
+        sock.connect(("127.0.0.1", preview.port))
+        sock.sendall(f"GET /big.bin HTTP/1.1\r\nHost: localhost:{preview.port}\r\n\r\n".encode())
+        started = time.monotonic()
+        while time.monotonic() - started < 10:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            received += len(chunk)
+            time.sleep(0.2)
+        assert closed, f"still sending after {time.monotonic() - started:.1f} s ({received} bytes read)"
+    assert received < size
+    wait_until(lambda: lobby.active == 0 and not _handler_threads(), timeout=10, what="the slot to be freed")
     assert raw_request(preview.port, "/")[0] == 200
     _quiet(capfd)
 

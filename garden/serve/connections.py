@@ -5,7 +5,8 @@ A connection that has not sent its whole request head within ``HEAD_TIMEOUT`` se
 closed (slowloris), as is one whose head grows past ``MAX_HEAD`` bytes (with a 431). The
 connections open at once (waiting and being served) are capped by the file limit: a new one
 over the cap pushes out the connection that has waited longest, so a flood of idle clients
-delays normal requests by one round trip at most.
+delays normal requests by one round trip at most. A response has a deadline as a whole
+(``DeadlineWriter``), so a client that reads a little now and then cannot keep its slot either.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import io
 import resource
 import selectors
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -229,3 +231,41 @@ class PrefixedReader(io.RawIOBase):
     def close(self) -> None:
         self.rest.close()
         super().close()
+
+
+class DeadlineWriter(io.BufferedIOBase):
+    """A connection's output with a deadline for the whole response. The socket's timeout
+    bounds one send only, so a client reading a few bytes just before each would run out could
+    hold its connection (and a slot) for as long as it liked; here every send gets at most what
+    is left until ``deadline`` (None: no deadline, for the event stream)."""
+
+    def __init__(self, sock: socket.socket, send_timeout: float | None, deadline: float | None) -> None:
+        self.sock = sock
+        self.send_timeout = send_timeout
+        self.deadline = deadline
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        timeout = self.send_timeout
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self._reset()
+                raise TimeoutError("the response took longer than its deadline")
+            timeout = left if timeout is None else min(timeout, left)
+        self.sock.settimeout(timeout)
+        try:
+            self.sock.sendall(data)
+        except TimeoutError:
+            self._reset()
+            raise
+        with memoryview(data) as view:
+            return view.nbytes
+
+    def _reset(self) -> None:
+        """Close with a reset when the client stopped reading: what it has not read is dropped
+        at once, not kept in the kernel while it trickles out."""
+        with contextlib.suppress(OSError):
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

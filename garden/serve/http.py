@@ -20,13 +20,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from garden.core.paths import base_path_of
-from garden.serve.connections import Lobby, PrefixedReader
+from garden.serve.connections import DeadlineWriter, Lobby, PrefixedReader
 from garden.serve.events import EventHub
 from garden.serve.hosts import WILDCARDS, AllowedHosts, address_family
 
 EVENTS_PATH = "/__garden/events"
 KEEPALIVE_SECONDS = 15.0
 SEND_TIMEOUT = 30.0  # seconds a client may take to accept more of a response
+RESPONSE_TIMEOUT = 60.0  # seconds a whole response may take (the event stream excepted)
 
 LIVE_SCRIPT = """<script id="garden-live">(() => {
   const key = "garden-scroll:" + location.pathname;
@@ -116,6 +117,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # a request is in: its response has RESPONSE_TIMEOUT seconds, however the client reads
+        self.wfile = DeadlineWriter(self.connection, self.timeout, time.monotonic() + RESPONSE_TIMEOUT)
         head = self.server.heads.pop(self.connection, b"")
         if head:  # read by the lobby while it waited for the whole head
             self.rfile.close()
@@ -222,6 +225,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def _events(self) -> None:
         assert self.hub is not None
+        self.wfile.deadline = None  # type: ignore[attr-defined]  # as long as the page is open
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Connection", "keep-alive")
