@@ -258,6 +258,60 @@ def test_slow_reader_cannot_keep_a_slot(preview, garden, monkeypatch, capfd):
     _quiet(capfd)
 
 
+def test_a_burst_larger_than_the_slots_waits_for_them(preview, garden):
+    """Twenty-four requests at once against four slots, each response taking a while to read
+    (as a page's parallel requests for its assets would): none is refused or dropped, the ones
+    that find every slot busy wait for one."""
+    port, clients = preview.port, 24
+    preview.server.lobby.cap = 4
+    size = 2_000_000
+    (garden.site / "part.bin").write_bytes(b"z" * size)
+    request = f"GET /part.bin HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n".encode()
+    start = threading.Barrier(clients)
+    results: list[object] = []
+
+    def fetch() -> None:
+        start.wait()
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+                sock.sendall(request)
+                reply = bytearray()
+                while chunk := sock.recv(65536):
+                    reply += chunk
+                    time.sleep(0.01)  # busy with what came in: about 0.3 s per response
+            head, _, body = bytes(reply).partition(b"\r\n\r\n")
+            results.append((head.split(b" ", 2)[1].decode() if head else "no reply", len(body)))
+        except OSError as exc:
+            results.append(repr(exc))
+
+    threads = [threading.Thread(target=fetch) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == [("200", size)] * clients
+
+
+def test_waiting_for_a_slot_is_brief(preview, garden, monkeypatch):
+    """While the only slot stays busy, a new request waits ``QUEUE_WAIT``, then gets a 503 that
+    says to come back; once the slot is free it is served."""
+    monkeypatch.setattr(connections, "QUEUE_WAIT", 0.5)
+    preview.server.lobby.cap = 1
+    (garden.site / "big.bin").write_bytes(b"y" * 64_000_000)
+    busy = socket.socket()
+    busy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    busy.connect(("127.0.0.1", preview.port))
+    busy.sendall(f"GET /big.bin HTTP/1.1\r\nHost: localhost:{preview.port}\r\n\r\n".encode())
+    try:
+        wait_until(lambda: preview.server.lobby.active == 1, what="the slow download to take the slot")
+        status, body = raw_request(preview.port, "/")
+        assert (status, body) == (503, b"Busy.\n")
+    finally:
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        busy.close()
+    wait_until(lambda: raw_request(preview.port, "/")[0] == 200, what="the freed slot to serve")
+
+
 # --------------------------------------------------------------------------- HEAD and Host
 
 

@@ -340,6 +340,10 @@ class _Server(ThreadingHTTPServer):
             return
         print(f"error: a request failed: {type(error).__name__}: {error}", file=sys.stderr)
 
+    def shutdown(self) -> None:
+        self.lobby.close()  # first: a connection waiting for a slot holds up the accepting loop
+        super().shutdown()
+
     def server_close(self) -> None:
         if hasattr(self, "lobby"):  # not when binding failed
             self.lobby.close()
