@@ -523,6 +523,29 @@ def test_unwritable_site_is_shown_and_the_last_good_site_stays(preview, garden, 
     client.close()
 
 
+def test_a_card_that_cannot_be_written_leaves_the_pages_as_they_were(preview, garden):
+    """A new title redraws the note's social card: when the card cannot be put in the site,
+    no page is changed either (not new pages with the old card), and the overlay says why."""
+    client = EventClient(preview.port)
+    preview.settle()
+    cards = garden.site / "cards" / "models"
+    assert (cards / "alpha.png").is_file()
+    before = snapshot(garden.site)
+    with read_only(cards):
+        garden.note("models/alpha.md", "---\ntitle: Alpha Renamed\n---\nSecond version of alpha.\n")
+        problems = client.wait_for("problems")
+        assert re.search(
+            r"_site: error: could not write the site: (Operation not permitted|Permission denied)", problems
+        )
+        assert "First version of alpha." in get(preview.port, "/models/alpha/")[1].decode()
+        assert snapshot(garden.site) == before  # not one page changed, no file left behind
+    garden.note("models/alpha.md", "---\ntitle: Alpha Renamed\n---\nThird version of alpha.\n")
+    client.wait_for("ok")
+    wait_until(lambda: b"Third version" in get(preview.port, "/models/alpha/")[1], what="the fixed build")
+    assert snapshot(garden.site)["cards/models/alpha.png"] != before["cards/models/alpha.png"]
+    client.close()
+
+
 def test_a_build_that_breaks_off_is_shown_in_the_overlay(garden, monkeypatch):
     """Whatever a build raises reaches the open pages, and the server goes on."""
     monkeypatch.chdir(garden.root)
