@@ -8,7 +8,8 @@ Starts ``python build.py serve`` on a synthetic garden as a real process whose f
 ``--limit`` (as ``ulimit -n`` would), then:
 
 1. opens ``--idle`` connections that never finish a request (``partial``: half a request line
-   and headers, as slowloris does; ``silent``: nothing at all) and holds them ``--hold``
+   and headers, as slowloris does; ``silent``: nothing at all), timing normal requests
+   meanwhile (ten a second, as below), and holds them ``--hold``
    seconds while a normal client asks for ``/`` ten times a second: how many are answered
    within 2 s, and the slowest;
 2. releases them and times the next 20 normal requests (want: all within 1 s);
@@ -82,8 +83,15 @@ def main() -> None:
             raise SystemExit("serve did not start:\n" + "".join(output))
         threading.Thread(target=lambda: output.extend(server.stdout or []), daemon=True).start()
         print(f"serve on port {port}, file limit {limit}; {args.idle} {args.mode} idle connections")
+        opening: list[float | None] = []
+        opened = threading.Event()
+        prober = threading.Thread(target=lambda: opening.extend(_probe_until(port, opened)))
+        prober.start()
         held = _open_idle(port, args.idle, args.mode)
         time.sleep(1.0)  # let the server take them in
+        opened.set()
+        prober.join()
+        _report(f"while {len(held)} idle connections are opened", opening, 2.0)
         during = _probe_for(port, args.hold)
         _report(f"while {len(held)} idle connections are held for {args.hold:g} s", during, 2.0)
         _close_all(held)
@@ -165,11 +173,18 @@ def _request(port: int) -> float | None:
 
 
 def _probe_for(port: int, seconds: float) -> list[float | None]:
-    """Ten requests a second for ``seconds``, each in its own thread (a slow one blocks no other)."""
+    """Ten requests a second for ``seconds``."""
+    done = threading.Event()
+    threading.Timer(seconds, done.set).start()
+    return _probe_until(port, done)
+
+
+def _probe_until(port: int, done: threading.Event) -> list[float | None]:
+    """Ten requests a second until ``done`` is set, each in its own thread (a slow one blocks
+    no other)."""
     results: list[float | None] = []
     threads = []
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    while not done.is_set():
         thread = threading.Thread(target=lambda: results.append(_request(port)))
         thread.start()
         threads.append(thread)

@@ -68,7 +68,9 @@ def make_parser() -> argparse.ArgumentParser:
     add_import(commands)
     serve = commands.add_parser("serve", help="build, then serve the site locally")
     _common(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind, IPv4 or IPv6 (default: 127.0.0.1)"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; a free one if taken)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
     serve.add_argument(
@@ -249,7 +251,7 @@ def run_serve(args: argparse.Namespace) -> int:
     url = preview.start()
     if preview.moved:
         print(f"port {args.port} is taken; using {preview.port} instead")
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
+    if args.host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
         print(
             f"warning: serving on {args.host}: other machines on the network can read the site",
             file=sys.stderr,

@@ -20,13 +20,15 @@ import threading
 import time
 
 import pytest
-from conftest import ROOT, snapshot, wait_until
+from conftest import ROOT, snapshot, unavailable, wait_until
 from test_faults import read_only
 from test_serve import EventClient, get, raw_request
 
 from garden.build.inputs import BuildOptions
 from garden.cli import make_parser, make_preview
 from garden.serve import connections
+from garden.serve import http as serve_http
+from garden.serve.http import SiteHandler
 from garden.serve.preview import Preview, PreviewSite
 
 
@@ -222,6 +224,94 @@ def test_client_that_resets_mid_response_is_not_reported(preview, garden, capfd)
     _quiet(capfd)
 
 
+def test_slow_reader_cannot_keep_a_slot(preview, garden, monkeypatch, capfd):
+    """A client that reads just enough for every send to go on within the per-send timeout
+    (here 64 KiB every 0.2 s, with sends timed out after 1 s) is cut off once the response as a
+    whole has taken its deadline, and its slot is free again."""
+    monkeypatch.setattr(serve_http, "RESPONSE_TIMEOUT", 2.0)
+    monkeypatch.setattr(SiteHandler, "timeout", 1.0)
+    size = 64_000_000  # 200 s at this pace
+    (garden.site / "big.bin").write_bytes(b"y" * size)
+    lobby = preview.server.lobby
+    received, closed = 0, False
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+        sock.settimeout(5)
+        sock.connect(("127.0.0.1", preview.port))
+        sock.sendall(f"GET /big.bin HTTP/1.1\r\nHost: localhost:{preview.port}\r\n\r\n".encode())
+        started = time.monotonic()
+        while time.monotonic() - started < 10:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            received += len(chunk)
+            time.sleep(0.2)
+        assert closed, f"still sending after {time.monotonic() - started:.1f} s ({received} bytes read)"
+    assert received < size
+    wait_until(lambda: lobby.active == 0 and not _handler_threads(), timeout=10, what="the slot to be freed")
+    assert raw_request(preview.port, "/")[0] == 200
+    _quiet(capfd)
+
+
+def test_a_burst_larger_than_the_slots_waits_for_them(preview, garden):
+    """Twenty-four requests at once against four slots, each response taking a while to read
+    (as a page's parallel requests for its assets would): none is refused or dropped, the ones
+    that find every slot busy wait for one."""
+    port, clients = preview.port, 24
+    preview.server.lobby.cap = 4
+    size = 2_000_000
+    (garden.site / "part.bin").write_bytes(b"z" * size)
+    request = f"GET /part.bin HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n".encode()
+    start = threading.Barrier(clients)
+    results: list[object] = []
+
+    def fetch() -> None:
+        start.wait()
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+                sock.sendall(request)
+                reply = bytearray()
+                while chunk := sock.recv(65536):
+                    reply += chunk
+                    time.sleep(0.01)  # busy with what came in: about 0.3 s per response
+            head, _, body = bytes(reply).partition(b"\r\n\r\n")
+            results.append((head.split(b" ", 2)[1].decode() if head else "no reply", len(body)))
+        except OSError as exc:
+            results.append(repr(exc))
+
+    threads = [threading.Thread(target=fetch) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == [("200", size)] * clients
+
+
+def test_waiting_for_a_slot_is_brief(preview, garden, monkeypatch):
+    """While the only slot stays busy, a new request waits ``QUEUE_WAIT``, then gets a 503 that
+    says to come back; once the slot is free it is served."""
+    monkeypatch.setattr(connections, "QUEUE_WAIT", 0.5)
+    preview.server.lobby.cap = 1
+    (garden.site / "big.bin").write_bytes(b"y" * 64_000_000)
+    busy = socket.socket()
+    busy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    busy.connect(("127.0.0.1", preview.port))
+    busy.sendall(f"GET /big.bin HTTP/1.1\r\nHost: localhost:{preview.port}\r\n\r\n".encode())
+    try:
+        wait_until(lambda: preview.server.lobby.active == 1, what="the slow download to take the slot")
+        status, body = raw_request(preview.port, "/")
+        assert (status, body) == (503, b"Busy.\n")
+    finally:
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        busy.close()
+    wait_until(lambda: raw_request(preview.port, "/")[0] == 200, what="the freed slot to serve")
+
+
 # --------------------------------------------------------------------------- HEAD and Host
 
 
@@ -315,6 +405,65 @@ def test_server_binds_loopback_unless_told(garden, monkeypatch):
         running.stop()
 
 
+def _ipv6_loopback() -> None:
+    """Go on only where this machine has an IPv6 loopback (``conftest.unavailable`` otherwise)."""
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError as exc:
+        unavailable(f"no IPv6 loopback here ({exc.strerror})")
+
+
+def _status_over(address: str, port: int, host: str) -> int:
+    with socket.create_connection((address, port), timeout=10) as sock:
+        sock.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    return int(reply.split(b" ", 2)[1])
+
+
+@pytest.mark.parametrize("given", ["::1", "[::1]"])
+def test_host_can_be_the_ipv6_loopback(garden, monkeypatch, given):
+    """``--host ::1`` binds IPv6, prints the URL with brackets, and answers ``[::1]:PORT``."""
+    _ipv6_loopback()
+    monkeypatch.chdir(garden.root)
+    garden.note("index.md", "# Home\n")
+    args = make_parser().parse_args(["serve", "--host", given, "--port", "0"])
+    running = make_preview(BuildOptions(), args.host, args.port)
+    assert running.build().written
+    url = running.start()
+    try:
+        port = running.port
+        assert url == f"http://[::1]:{port}/"
+        assert running.server is not None and running.server.server_address[0] == "::1"
+        assert _status_over("::1", port, f"[::1]:{port}") == 200
+        assert _status_over("::1", port, f"localhost:{port}") == 200
+        assert _status_over("::1", port, f"evil.example:{port}") == 403
+        with pytest.raises(OSError):  # loopback IPv6 only: not IPv4, not the network
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    finally:
+        running.stop()
+
+
+def test_host_every_ipv6_interface_serves_ipv4_too(garden, monkeypatch):
+    _ipv6_loopback()
+    monkeypatch.chdir(garden.root)
+    garden.note("index.md", "# Home\n")
+    running = make_preview(BuildOptions(), "::", 0)
+    assert running.build().written
+    url = running.start()
+    try:
+        port = running.port
+        assert url == f"http://localhost:{port}/"
+        assert _status_over("::1", port, f"[::1]:{port}") == 200
+        assert _status_over("127.0.0.1", port, f"127.0.0.1:{port}") == 200
+        assert _status_over("::1", port, f"[fe80::1]:{port}") == 200  # any address, as 0.0.0.0
+        assert _status_over("::1", port, f"evil.example:{port}") == 403
+    finally:
+        running.stop()
+
+
 # --------------------------------------------------------------------------- folders replaced while serving
 
 
@@ -371,6 +520,29 @@ def test_unwritable_site_is_shown_and_the_last_good_site_stays(preview, garden, 
     garden.note("models/alpha.md", edit.replace("Second", "Third"))
     client.wait_for("ok")
     wait_until(lambda: b"Third version" in get(preview.port, "/models/alpha/")[1], what="the fixed build")
+    client.close()
+
+
+def test_a_card_that_cannot_be_written_leaves_the_pages_as_they_were(preview, garden):
+    """A new title redraws the note's social card: when the card cannot be put in the site,
+    no page is changed either (not new pages with the old card), and the overlay says why."""
+    client = EventClient(preview.port)
+    preview.settle()
+    cards = garden.site / "cards" / "models"
+    assert (cards / "alpha.png").is_file()
+    before = snapshot(garden.site)
+    with read_only(cards):
+        garden.note("models/alpha.md", "---\ntitle: Alpha Renamed\n---\nSecond version of alpha.\n")
+        problems = client.wait_for("problems")
+        assert re.search(
+            r"_site: error: could not write the site: (Operation not permitted|Permission denied)", problems
+        )
+        assert "First version of alpha." in get(preview.port, "/models/alpha/")[1].decode()
+        assert snapshot(garden.site) == before  # not one page changed, no file left behind
+    garden.note("models/alpha.md", "---\ntitle: Alpha Renamed\n---\nThird version of alpha.\n")
+    client.wait_for("ok")
+    wait_until(lambda: b"Third version" in get(preview.port, "/models/alpha/")[1], what="the fixed build")
+    assert snapshot(garden.site)["cards/models/alpha.png"] != before["cards/models/alpha.png"]
     client.close()
 
 

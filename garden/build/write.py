@@ -51,7 +51,9 @@ def write_site(
     """Write the site beside the current one (or over it, in place) and swap it in.
 
     Social cards are still being drawn while the pages are written (``published``
-    waits for them); Pagefind starts on the pages in the meantime."""
+    waits for them); Pagefind starts on the pages in the meantime. In place (the preview,
+    indexed after the commit anyway), the cards are written before anything is renamed into
+    place, so a card that cannot be written leaves the pages as they were too."""
     config = garden.config
     manifest = inputs.manifest
     reusable = manifest.out_dir == str(config.out_dir) and marker_id(config.out_dir) == manifest.build_id
@@ -69,16 +71,15 @@ def write_site(
             writer.write(path, produce())
             result.changed_paths.append(path)
         _copy(copies, generated, old, new, writer, result)
-        # Every page is written: Pagefind starts on them while the cards are finished.
         later = published.card_paths - generated.keys() - copies.keys()
+        if writer.in_place:  # indexed only after the commit: the cards go in with the pages, at once
+            _copy_cards(later, published, generated, old, new, writer, result, config.root)
+        # Every page is written: Pagefind starts on them while the cards are finished.
         writer.remove_stale(set(old) if old else None, later)
         where = config.path or config.root
         indexing = search.start(writer.root, config.out_dir, where, in_place)
-        cards = published.card_copies(result.problems, config.root)
-        drawn = {path: source for path, source in cards.items() if path in later}
-        for path in sorted(later - drawn.keys()):
-            writer.discard(path)  # not drawn (the cache was not writable): no stale card either
-        _copy(drawn, generated, old, new, writer, result)
+        if not writer.in_place:
+            _copy_cards(later, published, generated, old, new, writer, result, config.root)
         removed = sorted(set(old) - set(new))
         result.changed_paths.extend(removed)
         build_id = build_id_of(new)
@@ -95,6 +96,24 @@ def write_site(
     result.written = True
     recorded = "" if published.cards_failed else inputs.fingerprint  # incomplete: the next run draws them
     return renderer, manifest_of(build_id, recorded, config, new, result.problems, result)
+
+
+def _copy_cards(
+    later: frozenset[str],
+    published: Published,
+    generated: Generated,
+    old: dict[str, str],
+    new: dict[str, str],
+    writer: SiteWriter,
+    result: BuildResult,
+    where: Path,
+) -> None:
+    """Copy the social cards (waiting for the ones being drawn) into the site."""
+    cards = published.card_copies(result.problems, where)
+    drawn = {path: source for path, source in cards.items() if path in later}
+    for path in sorted(later - drawn.keys()):
+        writer.discard(path)  # not drawn (the cache was not writable): no stale card either
+    _copy(drawn, generated, old, new, writer, result)
 
 
 def _copy(

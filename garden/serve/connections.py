@@ -4,8 +4,13 @@ arrived, so idle or slow clients cannot use up the server's threads or file desc
 A connection that has not sent its whole request head within ``HEAD_TIMEOUT`` seconds is
 closed (slowloris), as is one whose head grows past ``MAX_HEAD`` bytes (with a 431). The
 connections open at once (waiting and being served) are capped by the file limit: a new one
-over the cap pushes out the connection that has waited longest, so a flood of idle clients
-delays normal requests by one round trip at most.
+over the cap pushes out the connection that has waited longest (once it has waited
+``PUSH_OUT_AFTER``: a request just sent is not an idle client), so a flood of idle clients
+delays normal requests by a moment at most. When every slot is busy serving, a new connection
+waits up to ``QUEUE_WAIT`` for one before it is told to come back (503): the rest wait in the
+kernel's listen queue meanwhile, without a file descriptor, so a page's burst of parallel
+requests is served in turn, never refused. A response has a deadline as a whole
+(``DeadlineWriter``), so a client that reads a little now and then cannot keep its slot either.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import io
 import resource
 import selectors
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +28,8 @@ from dataclasses import dataclass, field
 
 HEAD_TIMEOUT = 10.0  # seconds a client gets to send its request line and headers
 MAX_HEAD = 64 * 1024  # bytes of request line and headers
+PUSH_OUT_AFTER = 0.5  # seconds a connection may wait for its head before a newer one pushes it out
+QUEUE_WAIT = 5.0  # seconds a new connection may wait for a slot when every one is busy
 BUSY = b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n\r\nBusy.\n"
 TOO_LARGE = (
     b"HTTP/1.0 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n\r\nHeaders too large.\n"
@@ -59,6 +67,7 @@ class Lobby:
         self.active = 0  # connections handed over and not yet closed
         self.dropped = 0  # closed here (timed out, pushed out, too large, gone): for tests
         self.lock = threading.Lock()
+        self.room = threading.Condition(self.lock)  # notified whenever a connection closes
         self.selector = selectors.DefaultSelector()
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
@@ -69,15 +78,24 @@ class Lobby:
         self.thread.start()
 
     def admit(self, sock: socket.socket, address: tuple) -> None:
-        """Take a freshly accepted connection (making room for it when at the cap)."""
+        """Take a freshly accepted connection, making room for it when at the cap: push out the
+        longest-waiting connection, or wait (briefly) for a slot. Runs on the accepting thread,
+        so while it waits, later connections wait in the listen queue."""
+        give_up = time.monotonic() + QUEUE_WAIT
         with self.lock:
+            while not self.closed and len(self.waiting) + self.active >= self.cap:
+                now = time.monotonic()
+                oldest = next(iter(self.waiting.values()), None)
+                if oldest is not None and now - oldest.since >= PUSH_OUT_AFTER:
+                    self._push_out_oldest()
+                    continue
+                if now >= give_up:
+                    self._refuse(sock, BUSY)  # every slot is still serving a request: try again
+                    return
+                until = give_up if oldest is None else min(give_up, oldest.since + PUSH_OUT_AFTER)
+                self.room.wait(until - now)  # a slot freed, or the oldest may be pushed out
             if self.closed:
                 _close(sock)
-                return
-            if len(self.waiting) + self.active >= self.cap:
-                self._push_out_oldest()
-            if len(self.waiting) + self.active >= self.cap:
-                self._refuse(sock, BUSY)  # every slot is serving a request: try again shortly
                 return
             try:
                 sock.setblocking(False)
@@ -98,12 +116,16 @@ class Lobby:
         """A handed-over connection was closed."""
         with self.lock:
             self.active -= 1
+            self.room.notify()
 
     def close(self) -> None:
         with self.lock:
+            if self.closed:
+                return
             self.closed = True
             for sock in list(self.waiting):
                 self._drop(sock)
+            self.room.notify_all()
         self._wake()
         self.thread.join(timeout=5)
         self.selector.close()
@@ -160,6 +182,7 @@ class Lobby:
             with self.lock:
                 self.active -= 1
                 self.dropped += 1
+                self.room.notify()
             _close(sock)
 
     def _expire(self) -> None:
@@ -183,6 +206,7 @@ class Lobby:
         del self.waiting[sock]
         with contextlib.suppress(KeyError, ValueError, OSError):
             self.selector.unregister(sock)
+        self.room.notify()
 
     def _drop(self, sock: socket.socket) -> None:
         self._unregister(sock)
@@ -229,3 +253,41 @@ class PrefixedReader(io.RawIOBase):
     def close(self) -> None:
         self.rest.close()
         super().close()
+
+
+class DeadlineWriter(io.BufferedIOBase):
+    """A connection's output with a deadline for the whole response. The socket's timeout
+    bounds one send only, so a client reading a few bytes just before each would run out could
+    hold its connection (and a slot) for as long as it liked; here every send gets at most what
+    is left until ``deadline`` (None: no deadline, for the event stream)."""
+
+    def __init__(self, sock: socket.socket, send_timeout: float | None, deadline: float | None) -> None:
+        self.sock = sock
+        self.send_timeout = send_timeout
+        self.deadline = deadline
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        timeout = self.send_timeout
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self._reset()
+                raise TimeoutError("the response took longer than its deadline")
+            timeout = left if timeout is None else min(timeout, left)
+        self.sock.settimeout(timeout)
+        try:
+            self.sock.sendall(data)
+        except TimeoutError:
+            self._reset()
+            raise
+        with memoryview(data) as view:
+            return view.nbytes
+
+    def _reset(self) -> None:
+        """Close with a reset when the client stopped reading: what it has not read is dropped
+        at once, not kept in the kernel while it trickles out."""
+        with contextlib.suppress(OSError):
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

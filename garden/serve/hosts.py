@@ -78,5 +78,23 @@ def split_host(header: str) -> tuple[str | None, int]:
     return name.rstrip("."), int(port)
 
 
+def address_family(host: str) -> socket.AddressFamily:
+    """IPv6 for an IPv6 address (``::1``, ``::``, with or without brackets), else IPv4 (a name
+    such as ``localhost`` is bound through its IPv4 address, as before)."""
+    try:
+        return socket.AF_INET6 if ipaddress.ip_address(_bare(host)).version == 6 else socket.AF_INET
+    except ValueError:
+        return socket.AF_INET
+
+
+def url_host(bound: str) -> str:
+    """How the printed URL names the address bound: ``localhost`` for the IPv4 loopback and for
+    every interface (both answer there), an IPv6 address in brackets, anything else as it is."""
+    bare = _bare(bound)
+    if bare in ("127.0.0.1", *WILDCARDS):
+        return "localhost"
+    return f"[{bare}]" if address_family(bare) == socket.AF_INET6 else bare
+
+
 def _bare(host: str) -> str:
     return host[1:-1] if host.startswith("[") and host.endswith("]") else host

@@ -3,6 +3,7 @@ served pages (never written to disk), and the Server-Sent Events stream."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
@@ -19,13 +20,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from garden.core.paths import base_path_of
-from garden.serve.connections import Lobby, PrefixedReader
+from garden.serve.connections import DeadlineWriter, Lobby, PrefixedReader
 from garden.serve.events import EventHub
-from garden.serve.hosts import AllowedHosts
+from garden.serve.hosts import WILDCARDS, AllowedHosts, address_family
 
 EVENTS_PATH = "/__garden/events"
 KEEPALIVE_SECONDS = 15.0
 SEND_TIMEOUT = 30.0  # seconds a client may take to accept more of a response
+RESPONSE_TIMEOUT = 60.0  # seconds a whole response may take (the event stream excepted)
 
 LIVE_SCRIPT = """<script id="garden-live">(() => {
   const key = "garden-scroll:" + location.pathname;
@@ -115,6 +117,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # a request is in: its response has RESPONSE_TIMEOUT seconds, however the client reads
+        self.wfile = DeadlineWriter(self.connection, self.timeout, time.monotonic() + RESPONSE_TIMEOUT)
         head = self.server.heads.pop(self.connection, b"")
         if head:  # read by the lobby while it waited for the whole head
             self.rfile.close()
@@ -221,6 +225,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def _events(self) -> None:
         assert self.hub is not None
+        self.wfile.deadline = None  # type: ignore[attr-defined]  # as long as the page is open
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Connection", "keep-alive")
@@ -283,11 +288,19 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # many tabs and their assets connect at once; 5 would drop SYNs
 
     def __init__(self, address: tuple[str, int], handler: Any, allowed: AllowedHosts) -> None:
+        self.address_family = address_family(address[0])  # read by the socket made below
         super().__init__(address, handler)
         self.allowed = allowed
         self.heads: dict[socket.socket, bytes] = {}
         self.serving: set[socket.socket] = set()  # handed over by the lobby, not yet closed
         self.lobby = Lobby(self._serve)
+
+    def server_bind(self) -> None:
+        if self.address_family == socket.AF_INET6 and self.server_address[0] in WILDCARDS:
+            # every interface means IPv4 too (as `python -m http.server --bind ::` does)
+            with contextlib.suppress(OSError):
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
 
     def get_request(self) -> tuple[socket.socket, Any]:
         try:
@@ -327,6 +340,10 @@ class _Server(ThreadingHTTPServer):
             return
         print(f"error: a request failed: {type(error).__name__}: {error}", file=sys.stderr)
 
+    def shutdown(self) -> None:
+        self.lobby.close()  # first: a connection waiting for a slot holds up the accepting loop
+        super().shutdown()
+
     def server_close(self) -> None:
         if hasattr(self, "lobby"):  # not when binding failed
             self.lobby.close()
@@ -338,6 +355,7 @@ def make_server(
 ) -> tuple[ThreadingHTTPServer, bool]:
     """A server on ``port``, or on a free port if that one is taken (second value says so)."""
     handler = partial(SiteHandler, site_root=site_root, base_path=base_path_of(base_url), hub=hub)
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host  # [::1] as in a URL
     allowed = AllowedHosts.serving(host)
     try:
         server = _Server((host, port), handler, allowed)

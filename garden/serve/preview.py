@@ -19,6 +19,7 @@ from typing import Any
 
 from garden.core.paths import base_path_of
 from garden.serve.events import EventHub
+from garden.serve.hosts import url_host
 from garden.serve.http import make_server
 from garden.serve.watch import Debouncer, rewatch, watch
 
@@ -112,9 +113,8 @@ class Preview:
         if self.site.config_file is not None:
             folders.append((self.site.config_file.parent, False))
         self.observer = watch(folders, self._changed(), self.poll)
-        shown = "localhost" if host in ("127.0.0.1", "::1") else host
         self.moved = moved
-        return f"http://{shown}:{port}{base_path_of(self.base_url)}"
+        return f"http://{url_host(host)}:{port}{base_path_of(self.base_url)}"
 
     def _changed(self) -> Callable[[str], None]:
         ignored = tuple(str(p.resolve()) for p in self.site.ignored)
