@@ -207,3 +207,30 @@ def test_plain_text_of_math_keeps_the_tex(garden, cli):
     page = garden.page("a")
     assert '<meta name="description" content="Let $x_1 = y$ be a vector.' in page
     assert "Let $x_1 = y$ be a vector." in (garden.site / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_every_plain_text_of_a_formula_reads_its_tex(garden, cli):
+    """Backlink excerpts, planned snippets, descriptions, feed summaries and the search index show
+    a formula's TeX whole: a ``. `` inside it does not end the sentence there (which left the
+    rest outside any formula, its ``_`` and ``=`` stripped as markup), ``$$…$$`` reads as
+    ``$…$`` everywhere and ``\\$`` as a dollar."""
+    garden.note(
+        "ntk.md",
+        "---\ntitle: NTK\ndate: 2024-01-19\n---\nThe kernel regime. It has a fixed kernel.\n",
+    )
+    garden.note(
+        "eos.md",
+        "---\ntitle: EOS\ndate: 2024-01-19\n---\n"
+        "It diverges when $\\eta > 2/\\lambda_{\\max}. A_1 = b$ and $$c_1$$ hold, for \\$5, "
+        "see [[NTK]] and [[Planned one]].\n",
+    )
+    result = cli(garden)
+    assert result.code == 0, result.output
+    text = "It diverges when $\\eta > 2/\\lambda_{\\max}. A_1 = b$ and $c_1$ hold, for $5, see NTK and Planned one."
+    escaped = html.escape(text, quote=False)
+    assert f'<p class="context">{escaped}</p>' in garden.page("ntk")  # the backlink's excerpt
+    assert escaped in garden.page("planned")  # the planned note's snippet
+    assert f'<meta name="description" content="{html.escape(text)}' in garden.page("eos")
+    assert html.escape(text) in (garden.site / "feed.xml").read_text(encoding="utf-8")
+    # the search index holds the TeX of each formula (KaTeX's annotation), without dollars
+    assert "\\eta > 2/\\lambda_{\\max}. A_1 = b and c_1 hold" in pagefind_text(garden.site, "/eos/")
