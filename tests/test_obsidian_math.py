@@ -136,6 +136,8 @@ def test_preamble_problems_point_at_their_lines(corpus):
     assert warnings_of(output, "preamble.sty") == [
         "14: cannot read the preamble here: \\newenvironment is not a definition",
         "15: cannot read the preamble here: this { is never closed",
+        # read, but refused by KaTeX when it runs it (it was left out without a word)
+        '16: KaTeX refuses this definition: Argument number "2" out of order',
     ]
 
 
@@ -234,3 +236,22 @@ def test_every_plain_text_of_a_formula_reads_its_tex(garden, cli):
     assert html.escape(text) in (garden.site / "feed.xml").read_text(encoding="utf-8")
     # the search index holds the TeX of each formula (KaTeX's annotation), without dollars
     assert "\\eta > 2/\\lambda_{\\max}. A_1 = b and c_1 hold" in pagefind_text(garden.site, "/eos/")
+
+
+def test_a_definition_katex_refuses_is_reported_in_every_build(garden, cli):
+    """A preamble line garden reads but KaTeX refuses when it runs it is a warning at its line,
+    whether or not a formula was rendered in this build (the second build compiles only a new
+    note without math, and finds the answer in the cache)."""
+    from garden.markdown import workers
+
+    garden.write("garden.yaml", "title: T\nmath:\n  preamble: macros.sty\n")
+    garden.write("macros.sty", "\\newcommand{\\ok}{x}\n\\def\\odd#a{y}\n")
+    garden.note("a.md", "---\ntitle: A\n---\nNo math here.\n")
+    expected = 'macros.sty:2: warning: KaTeX refuses this definition: Invalid argument number "a"'
+    first = cli(garden)
+    assert first.code == 0 and expected in first.output, first.output
+    garden.note("b.md", "---\ntitle: B\n---\nStill none.\n")
+    workers._preamble_checks.clear()  # as in a new process
+    second = cli(garden)
+    assert second.code == 0 and expected in second.output, second.output
+    assert not workers._preamble_checks  # the cache answered: no KaTeX was started for it

@@ -66,6 +66,14 @@ class Compiler:
             self._katex = Katex(find_katex(self.project_root), self.macros, self.preamble)
         return self._katex
 
+    @property
+    def preamble_failures(self) -> list[tuple[int, str]] | None:
+        """KaTeX's refusals of the preamble's definitions (index, message), once it has run
+        them; None while KaTeX is not started."""
+        if self._katex is None:
+            return None
+        return [(int(index), str(message)) for index, message in self._katex.preamble_failures]
+
     def close(self) -> None:
         if self._katex is not None:
             self._katex.close()
