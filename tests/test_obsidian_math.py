@@ -228,7 +228,10 @@ def test_every_plain_text_of_a_formula_reads_its_tex(garden, cli):
     )
     result = cli(garden)
     assert result.code == 0, result.output
-    text = "It diverges when $\\eta > 2/\\lambda_{\\max}. A_1 = b$ and $c_1$ hold, for $5, see NTK and Planned one."
+    text = (
+        "It diverges when $\\eta > 2/\\lambda_{\\max}. A_1 = b$ and $c_1$ hold, for $5, "
+        "see NTK and Planned one."
+    )
     escaped = html.escape(text, quote=False)
     assert f'<p class="context">{escaped}</p>' in garden.page("ntk")  # the backlink's excerpt
     assert escaped in garden.page("planned")  # the planned note's snippet
