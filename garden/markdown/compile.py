@@ -146,6 +146,14 @@ class Compiler:
         except RecursionError:
             problems.error(path, 1, "the note is nested too deeply to render", "flatten deeply nested lists")
             html = ""
+        for line, excerpt in collector.lost:  # in raw HTML blocks, found while rendering them
+            problems.warning(
+                path,
+                note.file_line(line),
+                f"$$ shown as text in {excerpt!r}: no $$ closes it in this HTML block",
+                "close the formula with $$ before the HTML element ends (a blank line ends the block), "
+                "or write &#36;&#36; for dollar signs",
+            )
         if writing.clusters:
             html += placeholders.references() + "\n"
         draft = _Draft(path, problems, collector, note, headings, links, summary, html)
