@@ -175,6 +175,12 @@ def test_definitions_in_a_note_hold_for_the_rest_of_it(corpus):
     assert "<mi>h</mi>" in mathml_of(page, "\\renewcommand{\\half}{h}\\half")
 
 
+def test_an_operator_declared_in_a_note_is_an_operator(corpus):
+    page = corpus[0].page("note-operators")
+    assert '<mi mathvariant="normal">dom</mi>' in mathml_of(page, "\\dom g")  # KaTeX has no \DeclareMathOperator
+    assert "arg" in mathml_of(page, "\\DeclareMathOperator*{\\amax}{arg\\,max}\n\\amax_x f(x)")
+
+
 def test_a_bare_command_script_renders_as_mathjax_reads_it(corpus):
     page = corpus[0].page("mathjax-compat")
     assert "<mover" in mathml_of(page, "J_{\\overline{V}}")  # rewritten, shown as it renders

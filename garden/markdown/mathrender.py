@@ -65,7 +65,8 @@ _BATCH = """
 
 # \\newcommand and \\renewcommand as MathJax (Obsidian) reads them: they define the macro whether
 # or not it exists (KaTeX refuses \\newcommand{\\N}, which it has built in, and \\renewcommand of a
-# new name). As KaTeX's own, without the optional argument's default.
+# new name). As KaTeX's own, without the optional argument's default. \\DeclareMathOperator(*),
+# which KaTeX lacks, as a preamble's (preamble.py): \\operatorname(*) of its body.
 _MATHJAX_DEFINERS = """
 (function () {
   function define(context) {
@@ -90,7 +91,21 @@ _MATHJAX_DEFINERS = """
     context.macros.set(name, {tokens: arg, numArgs: numArgs});
     return "";
   }
-  return {"\\\\newcommand": define, "\\\\renewcommand": define};
+  function operator(context) {
+    var star = context.future().text === "*";
+    if (star) {
+      context.popToken();
+    }
+    var arg = context.consumeArg().tokens;
+    if (arg.length !== 1) {
+      throw new katex.ParseError("\\\\DeclareMathOperator's first argument must be a macro name");
+    }
+    var body = context.consumeArg().tokens.slice().reverse().map(function (t) { return t.text; });
+    var command = star ? "\\\\operatorname*{" : "\\\\operatorname{";
+    context.macros.set(arg[0].text, command + body.join(" ") + "}");
+    return "";
+  }
+  return {"\\\\newcommand": define, "\\\\renewcommand": define, "\\\\DeclareMathOperator": operator};
 })()
 """
 
