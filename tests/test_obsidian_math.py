@@ -177,7 +177,7 @@ def test_definitions_in_a_note_hold_for_the_rest_of_it(corpus):
 
 def test_an_operator_declared_in_a_note_is_an_operator(corpus):
     page = corpus[0].page("note-operators")
-    # KaTeX has no \\DeclareMathOperator: a definer like \\newcommand's gives it
+    # KaTeX has no \DeclareMathOperator: a definer like \newcommand's gives it
     assert '<mi mathvariant="normal">dom</mi>' in mathml_of(page, "\\dom g")
     assert "arg" in mathml_of(page, "\\DeclareMathOperator*{\\amax}{arg\\,max}\n\\amax_x f(x)")
 
