@@ -25,6 +25,14 @@ T = TypeVar("T")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def trim_tex(tex: str) -> str:
+    """A formula's TeX without the white space around it; a control space at its end (``\\ ``
+    before the closing ``$$``, or ``\\`` and a line break) stays one."""
+    trimmed = tex.strip()
+    backslashes = len(trimmed) - len(trimmed.rstrip("\\"))
+    return trimmed + " " if backslashes % 2 else trimmed
+
+
 @dataclass
 class Formula:
     tex: str
@@ -309,7 +317,7 @@ def _replace_math(text: str, collector: MathCollector, line: int, depth: int) ->
             tex = match.group(group)
             if tex is not None:
                 at = line + text.count("\n", 0, match.start())
-                out += [text[pos : match.start()], collector.add(html.unescape(tex.strip()), display, at)]
+                out += [text[pos : match.start()], collector.add(trim_tex(html.unescape(tex)), display, at)]
                 break
         pos = match.end()
     _note_lost(text, pos, len(text), collector, line)
