@@ -110,7 +110,7 @@ _MATHJAX_DEFINERS = """
     }
     var body = context.consumeArg().tokens.slice().reverse().map(function (t) { return t.text; });
     var command = star ? "\\\\operatorname*{" : "\\\\operatorname{";
-    context.macros.set(arg[0].text, command + body.join(" ") + "}");
+    context.macros.set(arg[0].text, command + body.join(" ") + "}", true);  // global, as in MathJax
     return "";
   }
   return {"\\\\newcommand": define, "\\\\renewcommand": define, "\\\\DeclareMathOperator": operator};

@@ -35,6 +35,7 @@ _MATH_REF = re.compile(r"\\(eqref|ref|autoref|cref|Cref)\s*\{([^{}\n]+)\}")
 _ONLY_REF = re.compile(r"^\s*\\(eqref|ref|autoref|cref|Cref)\s*\{([^{}\n]+)\}\s*$")
 _DISPLAY = ("math_block", "math_block_label", "amsmath")
 NUMBERING_OPTION = "theorem_numbering"
+TAGGING_MACROS = "tagging_macros"  # env: a pattern of the writer's macros that write a \tag
 COMPILE_OPTIONS = (NUMBERING_OPTION,)  # garden.yaml settings a compiled note depends on
 
 
@@ -123,7 +124,7 @@ def scholarly_rule(state: StateCore) -> None:
                 math_refs.append((token, line))
             if token.type == "math_block_label":
                 continue
-            numbered = number_formula(token.content, counter)
+            numbered = number_formula(token.content, counter, state.env.get(TAGGING_MACROS))
             if numbered.labels or numbered.tex != token.content:
                 token.content = numbered.tex
                 token.meta = {**(token.meta or {}), "equation": [lab.anchor for lab in numbered.labels]}
