@@ -136,6 +136,8 @@ def test_preamble_problems_point_at_their_lines(corpus):
     assert warnings_of(output, "preamble.sty") == [
         "14: cannot read the preamble here: \\newenvironment is not a definition",
         "15: cannot read the preamble here: this { is never closed",
+        # read, but refused by KaTeX when it runs it (it was left out without a word)
+        '16: KaTeX refuses this definition: Argument number "2" out of order',
     ]
 
 
@@ -173,6 +175,13 @@ def test_definitions_in_a_note_hold_for_the_rest_of_it(corpus):
     assert "<mi>h</mi>" in mathml_of(page, "\\renewcommand{\\half}{h}\\half")
 
 
+def test_an_operator_declared_in_a_note_is_an_operator(corpus):
+    page = corpus[0].page("note-operators")
+    # KaTeX has no \DeclareMathOperator: a definer like \newcommand's gives it
+    assert '<mi mathvariant="normal">dom</mi>' in mathml_of(page, "\\dom g")
+    assert "arg" in mathml_of(page, "\\DeclareMathOperator*{\\amax}{arg\\,max}\n\\amax_x f(x)")
+
+
 def test_a_bare_command_script_renders_as_mathjax_reads_it(corpus):
     page = corpus[0].page("mathjax-compat")
     assert "<mover" in mathml_of(page, "J_{\\overline{V}}")  # rewritten, shown as it renders
@@ -207,3 +216,52 @@ def test_plain_text_of_math_keeps_the_tex(garden, cli):
     page = garden.page("a")
     assert '<meta name="description" content="Let $x_1 = y$ be a vector.' in page
     assert "Let $x_1 = y$ be a vector." in (garden.site / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_every_plain_text_of_a_formula_reads_its_tex(garden, cli):
+    """Backlink excerpts, planned snippets, descriptions, feed summaries and the search index show
+    a formula's TeX whole: a ``. `` inside it does not end the sentence there (which left the
+    rest outside any formula, its ``_`` and ``=`` stripped as markup), ``$$…$$`` reads as
+    ``$…$`` everywhere and ``\\$`` as a dollar."""
+    garden.note(
+        "ntk.md",
+        "---\ntitle: NTK\ndate: 2024-01-19\n---\nThe kernel regime. It has a fixed kernel.\n",
+    )
+    garden.note(
+        "eos.md",
+        "---\ntitle: EOS\ndate: 2024-01-19\n---\n"
+        "It diverges when $\\eta > 2/\\lambda_{\\max}. A_1 = b$ and $$c_1$$ hold, for \\$5, "
+        "see [[NTK]] and [[Planned one]].\n",
+    )
+    result = cli(garden)
+    assert result.code == 0, result.output
+    text = (
+        "It diverges when $\\eta > 2/\\lambda_{\\max}. A_1 = b$ and $c_1$ hold, for $5, "
+        "see NTK and Planned one."
+    )
+    escaped = html.escape(text, quote=False)
+    assert f'<p class="context">{escaped}</p>' in garden.page("ntk")  # the backlink's excerpt
+    assert escaped in garden.page("planned")  # the planned note's snippet
+    assert f'<meta name="description" content="{html.escape(text)}' in garden.page("eos")
+    assert html.escape(text) in (garden.site / "feed.xml").read_text(encoding="utf-8")
+    # the search index holds the TeX of each formula (KaTeX's annotation), without dollars
+    assert "\\eta > 2/\\lambda_{\\max}. A_1 = b and c_1 hold" in pagefind_text(garden.site, "/eos/")
+
+
+def test_a_definition_katex_refuses_is_reported_in_every_build(garden, cli):
+    """A preamble line garden reads but KaTeX refuses when it runs it is a warning at its line,
+    whether or not a formula was rendered in this build (the second build compiles only a new
+    note without math, and finds the answer in the cache)."""
+    from garden.markdown import workers
+
+    garden.write("garden.yaml", "title: T\nmath:\n  preamble: macros.sty\n")
+    garden.write("macros.sty", "\\newcommand{\\ok}{x}\n\\def\\odd#a{y}\n")
+    garden.note("a.md", "---\ntitle: A\n---\nNo math here.\n")
+    expected = 'macros.sty:2: warning: KaTeX refuses this definition: Invalid argument number "a"'
+    first = cli(garden)
+    assert first.code == 0 and expected in first.output, first.output
+    garden.note("b.md", "---\ntitle: B\n---\nStill none.\n")
+    workers._preamble_checks.clear()  # as in a new process
+    second = cli(garden)
+    assert second.code == 0 and expected in second.output, second.output
+    assert not workers._preamble_checks  # the cache answered: no KaTeX was started for it

@@ -146,6 +146,8 @@ class NoteStore:
             cache.prune("notes", live)
             cache.prune("html", live)
         self.index = new_index
+        if config.math_definitions:
+            check_preamble(config, cache, problems)
         artifacts: dict[str, NoteArtifact] = {}
         seen = set(problems.items)
         for relative in sorted(results):
@@ -224,6 +226,32 @@ class NoteStore:
             },
         }
         cache.store_named("index", self.index)
+
+
+def check_preamble(config: Config, cache: Cache, problems: Problems) -> None:
+    """Warn of the preamble's definitions that garden read but KaTeX refuses when it runs them
+    (``\\def\\x#2{…}``): they are left out, so each macro would fail in every formula using it.
+
+    Whichever compiler ran the preamble this build says what it refused; the answer is kept in
+    the cache with the math key, so a build that compiles no note starts no KaTeX for it."""
+    from garden.markdown.workers import preamble_failures
+
+    stored = cache.load_named("preamble-check")
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == config.math_key:
+        failures = [(int(index), str(message)) for index, message in stored[1]]
+    else:
+        failures = preamble_failures(config.root, config.math_macros, config.math_definitions)
+        cache.store_named("preamble-check", (config.math_key, failures))
+    for index, message in failures:
+        if 0 <= index < len(config.math_origins):
+            path, line = config.math_origins[index]
+            problems.warning(
+                path,
+                line,
+                f"KaTeX refuses this definition: {message.removeprefix('KaTeX parse error: ')}",
+                "it is left out: number a \\def's parameters #1, #2, … in order and balance its "
+                "braces, or define the macro in math.macros",
+            )
 
 
 def address(artifact: NoteArtifact, config: Config) -> NoteArtifact:

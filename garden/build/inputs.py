@@ -90,6 +90,7 @@ def read_math_settings(config: Config, problems: Problems) -> None:
     from garden.markdown.preamble import read_preamble
 
     definitions: list[str] = []
+    origins: list[tuple[Path, int]] = []
     contents: list[bytes] = []
     for path in config.math_preamble:
         try:
@@ -103,9 +104,11 @@ def read_math_settings(config: Config, problems: Problems) -> None:
         contents.append(data)
         preamble = read_preamble(text)
         definitions.extend(preamble.definitions)
+        origins.extend((path, line) for line in preamble.lines)
         for problem in preamble.problems:
             problems.warning(path, problem.line, problem.message, problem.hint)
     config.math_definitions = tuple(definitions)
+    config.math_origins = tuple(origins)
     config.math_key = fingerprint(
         config.math_macros,
         contents,

@@ -36,6 +36,7 @@ class Config:
     math_macros: dict[str, str] = field(default_factory=dict)
     math_preamble: list[Path] = field(default_factory=list)  # files of macro definitions
     math_definitions: tuple[str, ...] = ()  # read from them (build/inputs.py), run before any formula
+    math_origins: tuple[tuple[Path, int], ...] = ()  # the file and line of each definition
     math_key: str = ""  # fingerprint of all a formula's rendering depends on: part of each cache key
     taxonomy: list[dict[str, Any]] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)

@@ -9,6 +9,7 @@ linking the garden together happens later, by filling the placeholders (``linkin
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from garden.markdown.mathcompat import hint_for
 from garden.markdown.mathrender import Katex, MathCollector, defines_macros, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
 from garden.markdown.plaintext import first_paragraph, plain_text, shorten
-from garden.markdown.scholarly import COMPILE_OPTIONS, Writing, numbered_blocks
+from garden.markdown.scholarly import COMPILE_OPTIONS, TAGGING_MACROS, Writing, numbered_blocks
 from garden.sources.notes import Note, load_note
 
 
@@ -58,6 +59,7 @@ class Compiler:
         self.options = {k: v for k, v in macros.items() if k in COMPILE_OPTIONS}
         self.macros = {k: v for k, v in macros.items() if k not in COMPILE_OPTIONS}
         self.preamble = preamble  # definitions read from math.preamble (preamble.py)
+        self.tagging = tagging_macros(self.macros, preamble)
         self._katex: Katex | None = None
 
     @property
@@ -65,6 +67,14 @@ class Compiler:
         if self._katex is None:
             self._katex = Katex(find_katex(self.project_root), self.macros, self.preamble)
         return self._katex
+
+    @property
+    def preamble_failures(self) -> list[tuple[int, str]] | None:
+        """KaTeX's refusals of the preamble's definitions (index, message), once it has run
+        them; None while KaTeX is not started."""
+        if self._katex is None:
+            return None
+        return [(int(index), str(message)) for index, message in self._katex.preamble_failures]
 
     def close(self) -> None:
         if self._katex is not None:
@@ -104,6 +114,8 @@ class Compiler:
         if note is None:
             return _Draft(path, problems, collector)
         env: dict = dict(self.options)
+        if self.tagging is not None:
+            env[TAGGING_MACROS] = self.tagging
         try:
             tokens = self.md.parse(note.body, env)
         except RecursionError:
@@ -138,6 +150,14 @@ class Compiler:
         except RecursionError:
             problems.error(path, 1, "the note is nested too deeply to render", "flatten deeply nested lists")
             html = ""
+        for line, excerpt in collector.lost:  # in raw HTML blocks, found while rendering them
+            problems.warning(
+                path,
+                note.file_line(line),
+                f"$$ shown as text in {excerpt!r}: no $$ closes it in this HTML block",
+                "close the formula with $$ before the HTML element ends (a blank line ends the block), "
+                "or write &#36;&#36; for dollar signs",
+            )
         if writing.clusters:
             html += placeholders.references() + "\n"
         draft = _Draft(path, problems, collector, note, headings, links, summary, html)
@@ -193,6 +213,22 @@ class _Draft:
     html: str = ""
     blocks: list[Block] = field(default_factory=list)
     citations: list[Cluster] = field(default_factory=list)
+
+
+_DEFINED = re.compile(r"^\\gdef(\\[A-Za-z@]+)")
+
+
+def tagging_macros(macros: dict[str, str], preamble: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The site's macros (math.macros, math.preamble) that write a ``\\tag`` of their own
+    (``\\qedin`` as ``\\tag*{$\\blacksquare$}``): a row that uses one gets no number."""
+    names = {name for name, body in macros.items() if "\\tag" in body}
+    for definition in preamble:
+        found = _DEFINED.match(definition)
+        if found and "\\tag" in definition:
+            names.add(found.group(1))
+    if not names:
+        return None
+    return re.compile("|".join(re.escape(name) for name in sorted(names)) + r"(?![A-Za-z])")
 
 
 def _title_at_the_top(headings: list[Heading]) -> list[Heading]:

@@ -40,6 +40,8 @@ def stray_dollars(state: StateCore) -> None:
         run_start, offset = None, 0  # the run of text tokens text_join will merge
         children = block.children
         for index, child in enumerate(children):
+            if child.type == "wikilink" and "$$" in child.meta.get("label", ""):  # its text, as written
+                child.meta["stray_dollar"] = child.content.find("$$")
             if child.type not in ("text", "text_special") or in_url:
                 run_start = None
                 if child.type in ("link_open", "link_close") and child.markup == "linkify":

@@ -63,12 +63,17 @@ def _rows(body: str) -> list[str]:
     return rows
 
 
-def _number_row(row: str, counter: list[int], out: Numbered, force: bool) -> str:
-    """One row: its labels removed, a ``\\tag`` added when it is numbered."""
+def _number_row(
+    row: str, counter: list[int], out: Numbered, force: bool, tagging: re.Pattern[str] | None = None
+) -> str:
+    """One row: its labels removed, a ``\\tag`` added when it is numbered. ``tagging``: the
+    writer's macros that put a ``\\tag`` of their own (a preamble's ``\\qedin``)."""
     names = LABEL.findall(row)
     row = LABEL.sub("", row)
     if not names and not _ROW_START.sub("", row).strip():
         return row  # an empty row (after a trailing \\\\) has no number, as in LaTeX
+    if not names and tagging is not None and tagging.search(row):
+        return row  # tagged by the writer's macro: a second \\tag would break the formula
     if _NO_NUMBER.search(row):
         out.unnumbered_labels += names
         return row
@@ -86,18 +91,18 @@ def _number_row(row: str, counter: list[int], out: Numbered, force: bool) -> str
     return row
 
 
-def number_formula(tex: str, counter: list[int]) -> Numbered:
+def number_formula(tex: str, counter: list[int], tagging: re.Pattern[str] | None = None) -> Numbered:
     """Number a display formula, continuing the note's ``counter`` (a one-item list)."""
     env = _ENV.match(tex)
     if env is not None and not env.group(2):
         name, body = env.group(1), env.group(3)
         out = Numbered(tex)
         if name in _ROWS_ENVS:
-            rows = [_number_row(row, counter, out, force=True) for row in _rows(body)]
+            rows = [_number_row(row, counter, out, force=True, tagging=tagging) for row in _rows(body)]
             out.tex = f"\\begin{{{name}}}{''.join(rows)}\\end{{{name}}}"
             return out
         if name in _ONE_NUMBER_ENVS:
-            inner = _number_row(body, counter, out, force=True)
+            inner = _number_row(body, counter, out, force=True, tagging=tagging)
             out.tex = f"\\begin{{{name}}}{inner}\\end{{{name}}}"
             return out
     out = Numbered(tex)

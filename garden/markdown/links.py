@@ -76,8 +76,21 @@ def sentence_at(content: str, pos: int) -> str:
 
 @lru_cache(maxsize=64)
 def _boundaries(content: str) -> tuple[list[int], list[int]]:
-    """Where each sentence boundary of a paragraph starts and ends (both ascending)."""
+    """Where each sentence boundary of a paragraph starts and ends (both ascending). A ``. ``
+    inside a formula or a code span (``$a. B_1$``) is not a boundary: the formula stays whole."""
     matches = list(_SENTENCE_END.finditer(content))
+    if matches and ("$" in content or "`" in content):
+        spans, at = [], 0
+        for part, kept in _math_and_code(content, raw=True):
+            if kept:
+                spans.append((at, at + len(part)))
+            at += len(part)
+        starts = [start for start, _ in spans]
+        matches = [
+            m
+            for m in matches
+            if not ((i := bisect.bisect_right(starts, m.start()) - 1) >= 0 and m.start() < spans[i][1])
+        ]
     return [m.start() for m in matches], [m.end() for m in matches]
 
 
@@ -91,12 +104,13 @@ def _sentence(content: str, start: int, end: int) -> str:
 def _strip_markup(text: str) -> str:
     for pattern, replacement in _MARKUP:
         text = pattern.sub(replacement, text)
-    return text
+    return text.replace("\\$", "$")  # an escaped dollar reads as one, as in plain_text
 
 
-def _math_and_code(text: str) -> list[tuple[str, bool]]:
-    """``text`` cut into (part, kept): formulas are kept as written (their ``_`` and ``=`` are
-    TeX, not markup), code spans keep their inside; the rest is markup to strip."""
+def _math_and_code(text: str, raw: bool = False) -> list[tuple[str, bool]]:
+    """``text`` cut into (part, kept): formulas are kept as their TeX (their ``_`` and ``=``
+    are TeX, not markup) between single dollars, as ``plain_text`` writes them; code spans keep
+    their inside; the rest is markup to strip. ``raw``: every part exactly as written."""
     parts: list[tuple[str, bool]] = []
     pos = done = 0
     while pos < len(text):
@@ -108,19 +122,22 @@ def _math_and_code(text: str) -> list[tuple[str, bool]]:
         if char == "`":
             end, code = code_span_end(text, pos, len(text))
             if code:
-                parts += [(text[done:pos], False), (text[pos:end].strip("`").strip(), True)]
+                inside = text[pos:end] if raw else text[pos:end].strip("`").strip()
+                parts += [(text[done:pos], False), (inside, True)]
                 pos = done = end
                 continue
             pos = end
             continue
+        width = 1
         if char == "$":
             if text.startswith("$$", pos):
                 close = find_closing(text, pos + 2, len(text), double=True)
-                end = close + 2 if close >= 0 else -1
+                end, width = (close + 2 if close >= 0 else -1), 2
             else:
                 end = inline_single_end(text, pos, len(text))
         if end > 0:
-            parts += [(text[done:pos], False), (text[pos:end], True)]
+            formula = text[pos:end] if raw else f"${text[pos + width : end - width]}$"
+            parts += [(text[done:pos], False), (formula, True)]
             pos = done = end
         else:
             pos += 1

@@ -46,26 +46,29 @@ def code_span_end(src: str, pos: int, limit: int) -> tuple[int, bool]:
         search = stop
 
 
+_STOPS = re.compile(r"[\\`$]")  # what find_closing looks at: escapes, code spans, dollars
+_STOPS_IN_MATH = re.compile(r"[\\$]")
+
+
 def find_closing(src: str, pos: int, limit: int, double: bool, skip_code: bool = True) -> int:
     """Index of the ``$`` (or ``$$``) that closes a formula whose content starts at ``pos``;
     -1 when none does. Escaped dollars are skipped, and so are code spans (``skip_code``)."""
-    while pos < limit:
+    stops = _STOPS if skip_code else _STOPS_IN_MATH
+    while (found := stops.search(src, pos, limit)) is not None:
+        pos = found.start()
         char = src[pos]
         if char == "\\":
             pos += 2
-        elif char == "`" and skip_code:
+        elif char == "`":
             pos, code = code_span_end(src, pos, limit)
             if code:
                 return -1  # a code span binds tighter: no formula spans it
-        elif char == "$":
-            if double:
-                if pos + 1 < limit and src[pos + 1] == "$":
-                    return pos
-                pos += 1
-            else:
+        elif double:
+            if pos + 1 < limit and src[pos + 1] == "$":
                 return pos
-        else:
             pos += 1
+        else:
+            return pos
     return -1
 
 
@@ -104,33 +107,6 @@ def math_inline_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def display_open_after(line: str, open_: bool) -> bool:
-    """Whether a ``$$`` formula is still open at the end of ``line`` (it was at its start
-    when ``open_``), pairing dollars the way the inline rule does."""
-    pos, limit = 0, len(line)
-    while pos < limit:
-        if open_:
-            end = find_closing(line, pos, limit, double=True, skip_code=False)
-            if end < 0:
-                return True
-            open_, pos = False, end + 2
-            continue
-        char = line[pos]
-        if char == "\\":
-            pos += 2
-        elif char == "`":
-            pos = code_span_end(line, pos, limit)[0]
-        elif char == "$":
-            if line.startswith("$$", pos):
-                open_, pos = True, pos + 2
-            else:
-                after = inline_single_end(line, pos, limit)
-                pos = after if after > 0 else pos + 1
-        else:
-            pos += 1
-    return open_
-
-
 def _line(state: StateBlock, line: int) -> str:
     return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
 
@@ -145,7 +121,7 @@ def math_block_rule(state: StateBlock, start_line: int, end_line: int, silent: b
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
     first = state.bMarks[start_line] + state.tShift[start_line]
-    if not state.src.startswith("$$", first):
+    if not state.src.startswith("$$", first) or start_line in state.env.get(IN_CODE, ()):
         return False
     line, pos, limit = start_line, first + 2, state.eMarks[start_line]
     while True:
@@ -176,6 +152,10 @@ def math_block_rule(state: StateBlock, start_line: int, end_line: int, silent: b
 
 
 INSIDE = "garden_inside_display_math"  # env key: lines that begin inside an open $$
+IN_CODE = "garden_inside_code_span"  # env key: lines that begin inside a code span of lines before
+_LIST_ITEM = re.compile(r"([-+*]|[0-9]{1,9}[.)])([ \t]+|$)")
+_QUOTE = re.compile(r"(?:[ ]{0,3}>[ ]?)+")
+_MARKER_STARTS = frozenset("-+*0123456789")
 
 
 def display_math_lines(state: StateCore) -> None:
@@ -184,11 +164,31 @@ def display_math_lines(state: StateCore) -> None:
     No block (list, heading, quote, table) may start on them, so the paragraph or quote the
     formula opened in goes on to its closing ``$$``. A blank line or a code fence ends a
     formula that is still open (then its ``$$`` is shown as text, and reported).
+
+    Code binds tighter than math: a ``$$`` inside a code span, also one over several lines, or
+    in an indented code block opens nothing, and a line that begins inside a code span does
+    not start a display formula. Each run of lines between blank lines and fences is read as
+    one text (only when it holds a ``$$``), so a code span may cross its lines.
     """
     inside: set[int] = set()
-    open_ = False
+    in_code: set[int] = set()
+    lines = state.src.split("\n")
+    first = -1  # the first line of the current run of text lines (they follow one another)
+    dollars = False  # the run holds a $$
+    markers: list[int] = []  # its lines that may open a list item
+    pending: list[int] = []  # lines that may open a list item, not yet read into ``items``
+    items: list[int] = []  # content columns of the list items still open, innermost last
     fence = ""
-    for number, line in enumerate(state.src.split("\n")):
+
+    def end_run(stop: int) -> None:
+        if dollars:
+            math, spans = _lines_inside(lines[first:stop])
+            inside.update(first + i for i in math)
+            in_code.update(first + i for i in spans)
+        pending.extend(number for number in markers if number not in inside)
+        markers.clear()
+
+    for number, line in enumerate(lines):
         bare = line.lstrip(" \t>")
         if fence:
             if bare.startswith(fence) and not bare.strip(fence[0]).strip():
@@ -196,15 +196,104 @@ def display_math_lines(state: StateCore) -> None:
             continue
         fenced = _FENCE.match(bare)
         if fenced or not bare.strip():
-            open_ = False
+            if first >= 0:
+                end_run(number)
+                first, dollars = -1, False
             fence = fenced.group(1) if fenced else ""
             continue
-        if open_:
-            inside.add(number)
-            open_ = display_open_after(line, True)
-        elif "$$" in line:
-            open_ = display_open_after(line, False)
+        if first < 0:  # after a blank line, a fence or code: this line may be (more) indented code
+            column = _indent(line)
+            if column == 0:  # ends every list item
+                items.clear()
+                pending.clear()
+            else:  # list items open the columns an indented line is read in
+                for marker in pending:
+                    _list_item(lines[marker], items)
+                pending.clear()
+                while items and items[-1] > column:
+                    items.pop()
+                if column - (items[-1] if items else 0) >= 4:
+                    continue
+            first = number
+        if "$$" in line:
+            dollars = True
+        if bare[:1] in _MARKER_STARTS:
+            markers.append(number)
+    if first >= 0:
+        end_run(len(lines))
     state.env[INSIDE] = inside
+    state.env[IN_CODE] = in_code
+
+
+def _indent(line: str) -> int:
+    """The column a line's text starts at, after any quote markers (tabs stop every 4)."""
+    if line[:1] not in (" ", "\t", ">"):
+        return 0
+    quoted = _QUOTE.match(line)
+    rest = line[quoted.end() :] if quoted else line
+    return len(rest.expandtabs(4)) - len(rest.lstrip(" \t").expandtabs(4))
+
+
+def _list_item(line: str, items: list[int]) -> bool:
+    """Whether ``line`` opens a list item; if so its content column goes on ``items``."""
+    quoted = _QUOTE.match(line)
+    rest = (line[quoted.end() :] if quoted else line).expandtabs(4)
+    text = rest.lstrip(" ")
+    marker = _LIST_ITEM.match(text)
+    if not marker:
+        return False
+    column = len(rest) - len(text)
+    while items and items[-1] > column:
+        items.pop()
+    items.append(column + len(marker.group(1)) + min(max(len(marker.group(2)), 1), 4))
+    return True
+
+
+def _lines_inside(lines: list[str]) -> tuple[list[int], list[int]]:
+    """Of a run of lines read as one text: those that begin inside an open ``$$``, and those
+    that begin inside a code span (not counting the first line)."""
+    text = "\n".join(lines)
+    starts, at = [], 0
+    for line in lines[:-1]:
+        at += len(line) + 1
+        starts.append(at)
+    math: list[tuple[int, int]] = []
+    code: list[tuple[int, int]] = []
+    pos, limit = 0, len(text)
+    while (found := _STOPS.search(text, pos)) is not None:
+        pos = found.start()
+        char = text[pos]
+        if char == "\\":
+            pos += 2
+        elif char == "`":
+            end, closed = code_span_end(text, pos, limit)
+            if closed and "\n" in text[pos:end]:
+                code.append((pos, end))
+            pos = end
+        elif text.startswith("$$", pos):
+            close = find_closing(text, pos + 2, limit, double=True, skip_code=False)
+            math.append((pos, limit if close < 0 else close))
+            if close < 0:
+                break
+            pos = close + 2
+        else:
+            after = inline_single_end(text, pos, limit)
+            pos = after if after > 0 else pos + 1
+
+    return _starting_within(starts, math, closed=True), _starting_within(starts, code, closed=False)
+
+
+def _starting_within(starts: list[int], spans: list[tuple[int, int]], closed: bool) -> list[int]:
+    """The numbers (from 1) of the lines whose start offset falls inside one of ``spans``
+    (both ascending): after its start, and before its end (or at it, when ``closed``)."""
+    found: list[int] = []
+    span = 0
+    for index, start in enumerate(starts):
+        while span < len(spans) and (spans[span][1] < start or (not closed and spans[span][1] == start)):
+            span += 1
+        if span < len(spans) and spans[span][0] < start:
+            found.append(index + 1)
+    return found
 
 
 def guard_terminators(md: MarkdownIt) -> None:

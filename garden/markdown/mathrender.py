@@ -25,6 +25,14 @@ T = TypeVar("T")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def trim_tex(tex: str) -> str:
+    """A formula's TeX without the white space around it; a control space at its end (``\\ ``
+    before the closing ``$$``, or ``\\`` and a line break) stays one."""
+    trimmed = tex.strip()
+    backslashes = len(trimmed) - len(trimmed.rstrip("\\"))
+    return trimmed + " " if backslashes % 2 else trimmed
+
+
 @dataclass
 class Formula:
     tex: str
@@ -38,6 +46,7 @@ class MathCollector:
     """Formulas of one page, in order; each becomes a placeholder in the HTML."""
 
     formulas: list[Formula] = field(default_factory=list)
+    lost: list[tuple[int, str]] = field(default_factory=list)  # (line, excerpt): $$ left as text in raw HTML
 
     def add(self, tex: str, display: bool, line: int, block: bool = True) -> str:
         self.formulas.append(Formula(tex, display, line, block))
@@ -64,7 +73,8 @@ _BATCH = """
 
 # \\newcommand and \\renewcommand as MathJax (Obsidian) reads them: they define the macro whether
 # or not it exists (KaTeX refuses \\newcommand{\\N}, which it has built in, and \\renewcommand of a
-# new name). As KaTeX's own, without the optional argument's default.
+# new name). As KaTeX's own, without the optional argument's default. \\DeclareMathOperator(*),
+# which KaTeX lacks, as a preamble's (preamble.py): \\operatorname(*) of its body.
 _MATHJAX_DEFINERS = """
 (function () {
   function define(context) {
@@ -89,7 +99,21 @@ _MATHJAX_DEFINERS = """
     context.macros.set(name, {tokens: arg, numArgs: numArgs});
     return "";
   }
-  return {"\\\\newcommand": define, "\\\\renewcommand": define};
+  function operator(context) {
+    var star = context.future().text === "*";
+    if (star) {
+      context.popToken();
+    }
+    var arg = context.consumeArg().tokens;
+    if (arg.length !== 1) {
+      throw new katex.ParseError("\\\\DeclareMathOperator's first argument must be a macro name");
+    }
+    var body = context.consumeArg().tokens.slice().reverse().map(function (t) { return t.text; });
+    var command = star ? "\\\\operatorname*{" : "\\\\operatorname{";
+    context.macros.set(arg[0].text, command + body.join(" ") + "}", true);  // global, as in MathJax
+    return "";
+  }
+  return {"\\\\newcommand": define, "\\\\renewcommand": define, "\\\\DeclareMathOperator": operator};
 })()
 """
 
@@ -258,14 +282,16 @@ _HTML_MATH = re.compile(
 
 
 def math_in_html(raw: str, collector: MathCollector, line: int) -> str:
-    """Find TeX math in the text of a raw HTML block (e.g. ``<details>``) outside code."""
+    """Find TeX math in the text of a raw HTML block (e.g. ``<details>``) outside code; a ``$$``
+    that opens or closes no formula there is noted in ``collector.lost`` with its line."""
     if "$" not in raw and "\\" not in raw:
         return raw
     out: list[str] = []
     depth = 0
     pos = 0
     for match in _TAG.finditer(raw):
-        out.append(_replace_math(raw[pos : match.start()], collector, line, depth))
+        at = line + raw.count("\n", 0, pos)
+        out.append(_replace_math(raw[pos : match.start()], collector, at, depth))
         tag = match.group(0)
         name = re.match(r"</?\s*([a-zA-Z0-9]+)", tag)
         if name and name.group(1).lower() in _RAW_CONTAINERS and not tag.endswith("/>"):
@@ -273,19 +299,36 @@ def math_in_html(raw: str, collector: MathCollector, line: int) -> str:
             depth = max(depth, 0)
         out.append(tag)
         pos = match.end()
-    out.append(_replace_math(raw[pos:], collector, line, depth))
+    out.append(_replace_math(raw[pos:], collector, line + raw.count("\n", 0, pos), depth))
     return "".join(out)
+
+
+_LOST = re.compile(r"(?<!\\)\$\$")
 
 
 def _replace_math(text: str, collector: MathCollector, line: int, depth: int) -> str:
     if depth or not text.strip():
         return text
-
-    def replace(match: re.Match[str]) -> str:
+    out: list[str] = []
+    pos = 0
+    for match in _HTML_MATH.finditer(text):
+        _note_lost(text, pos, match.start(), collector, line)
         for group, display in (("dd", True), ("br", True), ("pa", False), ("d", False)):
             tex = match.group(group)
             if tex is not None:
-                return collector.add(html.unescape(tex.strip()), display, line)
-        return match.group(0)
+                at = line + text.count("\n", 0, match.start())
+                out += [text[pos : match.start()], collector.add(trim_tex(html.unescape(tex)), display, at)]
+                break
+        pos = match.end()
+    _note_lost(text, pos, len(text), collector, line)
+    out.append(text[pos:])
+    return "".join(out)
 
-    return _HTML_MATH.sub(replace, text)
+
+def _note_lost(text: str, start: int, end: int, collector: MathCollector, line: int) -> None:
+    """A ``$$`` in ``text[start:end]`` (outside any formula) reaches the page as text."""
+    if text.find("$$", start, end) < 0:
+        return
+    for lost in _LOST.finditer(text, start, end):
+        excerpt = " ".join(text[max(lost.start() - 20, 0) : lost.end() + 30].split())
+        collector.lost.append((line + text.count("\n", 0, lost.start()), excerpt))

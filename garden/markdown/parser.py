@@ -34,7 +34,7 @@ from garden.markdown.mathdelims import (
     math_block_rule,
     math_inline_rule,
 )
-from garden.markdown.mathrender import MathCollector
+from garden.markdown.mathrender import MathCollector, trim_tex
 from garden.markdown.nesting import MAX_NESTING, keep_too_deep
 from garden.markdown.positions import locate
 from garden.markdown.scholarly import scholarly_plugin
@@ -48,7 +48,7 @@ def _math_placeholder(display: bool) -> Callable[..., str]:
         token = tokens[idx]
         line = token.map[0] if token.map else (token.meta or {}).get("line", 0)
         collector: MathCollector = env["garden"].math
-        tex = token.content if token.type == "amsmath" else token.content.strip()
+        tex = token.content if token.type == "amsmath" else trim_tex(token.content)
         if token.type == "math_block_label" and token.info:
             tex += rf"\tag{{{token.info}}}"
         placeholder = collector.add(tex, display, line, block=token.block)

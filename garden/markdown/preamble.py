@@ -46,6 +46,7 @@ class Preamble:
 
     definitions: list[str]
     problems: list[PreambleProblem]
+    lines: list[int]  # the 1-based line each definition was read from (for KaTeX's refusals)
 
 
 class _Unreadable(Exception):
@@ -148,20 +149,23 @@ def read_preamble(text: str) -> Preamble:
     reader = _Reader(text)
     definitions: list[str] = []
     problems: list[PreambleProblem] = []
+    lines: list[int] = []
     while True:
         reader.skip_space()
         if reader.pos >= len(text):
             break
         start = reader.pos
         try:
-            definitions.extend(_statement(reader, problems))
+            read = _statement(reader, problems)
+            definitions.extend(read)
+            lines.extend([reader.line(start)] * len(read))
         except _Unreadable as exc:
             problems.append(
                 PreambleProblem(reader.line(start), f"cannot read the preamble here: {exc.message}", _HINT)
             )
             end = text.find("\n", max(reader.pos, start + 1))
             reader.pos = len(text) if end < 0 else end + 1
-    return Preamble(definitions, problems)
+    return Preamble(definitions, problems, lines)
 
 
 _HINT = f"a preamble may hold {SUPPORTED}; put anything else in a note's formula"

@@ -24,6 +24,7 @@ from garden.markdown import placeholders
 from garden.markdown.blocks import Block
 from garden.markdown.citations import Cluster
 from garden.markdown.equations import number_formula
+from garden.markdown.plaintext import plain_text
 from garden.markdown.theorems import THEOREM_KINDS, TheoremCounter, TheoremHead, theorem_anchor
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ _MATH_REF = re.compile(r"\\(eqref|ref|autoref|cref|Cref)\s*\{([^{}\n]+)\}")
 _ONLY_REF = re.compile(r"^\s*\\(eqref|ref|autoref|cref|Cref)\s*\{([^{}\n]+)\}\s*$")
 _DISPLAY = ("math_block", "math_block_label", "amsmath")
 NUMBERING_OPTION = "theorem_numbering"
+TAGGING_MACROS = "tagging_macros"  # env: a pattern of the writer's macros that write a \tag
 COMPILE_OPTIONS = (NUMBERING_OPTION,)  # garden.yaml settings a compiled note depends on
 
 
@@ -122,7 +124,7 @@ def scholarly_rule(state: StateCore) -> None:
                 math_refs.append((token, line))
             if token.type == "math_block_label":
                 continue
-            numbered = number_formula(token.content, counter)
+            numbered = number_formula(token.content, counter, state.env.get(TAGGING_MACROS))
             if numbered.labels or numbered.tex != token.content:
                 token.content = numbered.tex
                 token.meta = {**(token.meta or {}), "equation": [lab.anchor for lab in numbered.labels]}
@@ -143,7 +145,10 @@ def scholarly_rule(state: StateCore) -> None:
             if named:
                 head.anchor = str(named)
                 writing.theorems[head.anchor] = head
-            token.meta["theorem"] = head  # shared with its title tokens (callouts.py)
+            token.meta["theorem"] = head
+            for part in tokens[index + 1 : index + 4]:  # its title (whose meta ^id may have unshared)
+                if part.type in ("callout_title_open", "callout_title_close"):
+                    part.meta = {**(part.meta or {}), "theorem": head}
             open_theorems.append((token, head))
             if title is not None and title.type == "inline" and not name:  # keep only its \label
                 title.children = [c for c in title.children or [] if c.type == "texref"]
@@ -188,7 +193,8 @@ def _title_text(title: Token | None, kind: str) -> str:
     """The written title of a theorem block, or "" when it has only the default one."""
     if title is None or title.type != "inline":
         return ""
-    text = _TEXREF.sub("", title.content).strip()
+    # as it reads (``**unity**`` is "unity", a formula its ``$TeX$``), as links and lists show text
+    text = plain_text([c for c in title.children or [] if c.type != "texref"])
     if text.lower() in (kind, kind.capitalize().lower()):
         return ""
     return text

@@ -26,6 +26,9 @@ Compiled = tuple[str, tuple[NoteArtifact | None, list[Problem]], str]  # key, re
 
 _local: dict[tuple, Compiler] = {}
 _v8_started = False
+# KaTeX's refusals of a preamble's definitions, by (project root, definitions): what a compiler
+# here or in a worker found when it ran them (each V8 context runs the preamble once anyway)
+_preamble_checks: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
 
 
 def _compiler(root: Path, macros: dict[str, str], preamble: tuple[str, ...] = ()) -> Compiler:
@@ -55,6 +58,22 @@ def local_math(root: Path, macros: dict[str, str]) -> Callable[[list[str]], list
         ]
 
     return render
+
+
+def _remember_check(root: str, preamble: tuple[str, ...], found: list[tuple[int, str]] | None) -> None:
+    if found is not None and preamble:
+        _preamble_checks[(root, preamble)] = found
+
+
+def preamble_failures(root: Path, macros: dict[str, str], preamble: tuple[str, ...]) -> list[tuple[int, str]]:
+    """KaTeX's refusals of the preamble's definitions (index, message): as a compiler that ran
+    them found them (here or in a worker), else by running them in this process's KaTeX."""
+    key = (str(root), preamble)
+    if key not in _preamble_checks:
+        compiler = _compiler(root, macros, preamble)
+        compiler.katex  # noqa: B018  (started here: it runs the preamble)
+        _preamble_checks[key] = compiler.preamble_failures or []
+    return list(_preamble_checks[key])
 
 
 def close_local() -> None:
@@ -90,16 +109,18 @@ def _compile_batch(compiler: Compiler, paths: list[Path], notes_dir: Path, macro
 
 def _compile_chunk(
     args: tuple[list[str], str, str, dict[str, str], str, tuple[str, ...]],
-) -> list[tuple[str, Compiled]]:
+) -> tuple[list[tuple[str, Compiled]], list[tuple[int, str]] | None]:
+    """A chunk's compiled notes, and what KaTeX said of the preamble if this worker ran it."""
     paths, notes_dir, root, macros, macros_key, preamble = args
     compiler = _compiler(Path(root), macros, preamble)
-    return list(
+    compiled = list(
         zip(
             paths,
             _compile_batch(compiler, [Path(p) for p in paths], Path(notes_dir), macros_key),
             strict=True,
         )
     )
+    return compiled, compiler.preamble_failures if preamble else None
 
 
 def compile_paths(
@@ -127,6 +148,7 @@ def compile_paths(
             results.update(zip(batch, _compile_batch(compiler, batch, notes_dir, macros_key), strict=True))
             if progress:
                 progress(len(results), total)
+        _remember_check(str(root), preamble, compiler.preamble_failures)
         return results
     chunks = [
         ([str(p) for p in paths[i : i + CHUNK]], str(notes_dir), str(root), macros, macros_key, preamble)
@@ -138,7 +160,8 @@ def compile_paths(
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
     ) as pool:
-        for chunk in pool.map(_compile_chunk, chunks):
+        for chunk, checked in pool.map(_compile_chunk, chunks):
+            _remember_check(str(root), preamble, checked)
             for path, compiled in chunk:
                 results[Path(path)] = compiled
             done += len(chunk)
