@@ -117,7 +117,8 @@ def test_init_writes_the_git_commit_garden_was_installed_from(installed, tmp_pat
         done = run_process(step, cwd=repo)
         assert done.code == 0, done.output
     commit = run_process(["git", "rev-parse", "HEAD"], cwd=repo).out.strip()
-    spec = f"{DISTRIBUTION} @ git+{repo.as_uri()}@{commit}"
+    # file://localhost/…: the packaging module inside older pips rejects a git+file:/// URL
+    spec = f"{DISTRIBUTION} @ git+file://localhost{repo.as_posix()}@{commit}"
     code, out = _run(installed, ["pip", "install", "-q", "--no-deps", "--force-reinstall", spec], tmp_path)
     assert code == 0, out[-2000:]
     site = tmp_path / "site"
