@@ -103,6 +103,11 @@ def test_every_old_address_resolves_under_a_sub_path(site, tmp_path, cli, urls):
             assert "Neural Network Gaussian Process</h1>" in cased
             lower = (garden.site / "digitalgarden/nngp/index.html").read_text(encoding="utf-8")
             assert 'url=/sub/digitalGarden/NNGP/"' in lower
+            # the folder's section page is at the folder's own spelling, as its notes are
+            section = (garden.site / "digitalGarden/index.html").read_text(encoding="utf-8")
+            assert "http-equiv" not in section and 'href="/sub/digitalGarden/NNGP/"' in section
+            lower = (garden.site / "digitalgarden/index.html").read_text(encoding="utf-8")
+            assert 'http-equiv="refresh" content="0; url=/sub/digitalGarden/"' in lower
     finally:
         server.shutdown()
         server.server_close()
@@ -151,9 +156,9 @@ def test_imported_pages_have_no_console_errors(site, tmp_path, cli, browser):
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        answer = page.goto(f"{origin}/sub/digitalGarden")  # the folder's old address redirects
+        answer = page.goto(f"{origin}/sub/digitalGarden")  # the folder's old address: its section
         assert answer is not None and answer.ok
-        page.wait_for_url(f"{origin}/sub/digitalgarden/")
+        page.wait_for_url(f"{origin}/sub/digitalGarden/")
         page.wait_for_load_state("load")
         for address in OLD_ADDRESSES[1:4]:
             answer = page.goto(f"{origin}/sub{address}")

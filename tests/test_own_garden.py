@@ -109,7 +109,13 @@ def test_init_writes_a_garden_that_builds(cli, tmp_path):
     (g.notes / "attachments" / "x.png").write_bytes(b"")
     result = cli(g, "init")
     assert result.code == 0, result.output
-    for name in ("garden.yaml", ".gitignore", ".github/workflows/pages.yml", "requirements.txt", "notes/index.md"):
+    for name in (
+        "garden.yaml",
+        ".gitignore",
+        ".github/workflows/pages.yml",
+        "requirements.txt",
+        "notes/index.md",
+    ):
         assert (g.root / name).is_file(), name
         assert f"wrote {name}" in result.out
     config = yaml.safe_load((g.root / "garden.yaml").read_text())
@@ -179,7 +185,9 @@ def test_init_workflow_is_the_repositorys_in_its_actions(tmp_path):
     for text in (written, repository):
         assert re.findall(r'node-version: "(\d+)"', text) == ["24"]
         assert yaml.safe_load(text)["jobs"]["deploy"]["needs"] == "build"
-    install = next(s["run"] for s in yaml.safe_load(written)["jobs"]["build"]["steps"] if "pip" in s.get("run", ""))
+    install = next(
+        s["run"] for s in yaml.safe_load(written)["jobs"]["build"]["steps"] if "pip" in s.get("run", "")
+    )
     assert "pip install -r requirements.txt" in install
 
 
@@ -230,15 +238,21 @@ def test_install_record_becomes_a_requirement():
         {"url": "https://github.com/o/garden", "vcs_info": {"vcs": "git", "commit_id": commit}}
     )
     assert git.requirement == f"garden-ssg @ git+https://github.com/o/garden@{commit}" and not git.unreachable
-    local_git = origin_from_direct_url({"url": "file:///tmp/r", "vcs_info": {"vcs": "git", "commit_id": commit}})
+    local_git = origin_from_direct_url(
+        {"url": "file:///tmp/r", "vcs_info": {"vcs": "git", "commit_id": commit}}
+    )
     assert local_git.requirement == f"garden-ssg @ git+file:///tmp/r@{commit}" and local_git.unreachable
     url = "https://example.org/garden_ssg-0.1.0-py3-none-any.whl"
     archive = origin_from_direct_url({"url": url, "archive_info": {"hashes": {"sha256": "ab"}}})
     assert archive.requirement == f"garden-ssg @ {url}" and not archive.unreachable
-    wheel = origin_from_direct_url({"url": "file:///tmp/garden_ssg-0.1.0-py3-none-any.whl", "archive_info": {}})
+    wheel = origin_from_direct_url(
+        {"url": "file:///tmp/garden_ssg-0.1.0-py3-none-any.whl", "archive_info": {}}
+    )
     assert wheel.requirement == f"{DISTRIBUTION}=={VERSION}" and "file on this machine" in wheel.unreachable
     editable = origin_from_direct_url({"url": "file:///src/garden", "dir_info": {"editable": True}})
-    assert editable.requirement == f"{DISTRIBUTION}=={VERSION}" and "editable checkout" in editable.unreachable
+    assert (
+        editable.requirement == f"{DISTRIBUTION}=={VERSION}" and "editable checkout" in editable.unreachable
+    )
 
 
 # ---------------------------------------------------------------------------- a vault as it is

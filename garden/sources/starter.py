@@ -12,7 +12,6 @@ import yaml
 
 from garden.core.origin import index_pin
 
-
 GITIGNORE = """\
 # garden's output and build cache (rebuilt by every build)
 _site/
