@@ -185,7 +185,9 @@ class Cache:
 
 
 # Bump when a compiled note's shape or the HTML we generate changes: old entries are ignored.
-COMPILER_VERSION = "7"  # 6: math delimiters, heading and block ids, titles, citations, equations, theorems; 7: a body's # headings shown one level down
+# 6: math delimiters, heading and block ids, titles, citations, equations, theorems;
+# 7: a body's `#` headings shown one level down
+COMPILER_VERSION = "7"
 
 
 def content_key(data: bytes, path: Path, macros_key: str) -> str:
