@@ -27,6 +27,7 @@ from garden.markdown.mathcompat import hint_for
 from garden.markdown.mathrender import Katex, MathCollector, defines_macros, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
 from garden.markdown.plaintext import first_paragraph, plain_text, shorten
+from garden.markdown.rawlinks import raw_html_links
 from garden.markdown.scholarly import COMPILE_OPTIONS, Writing, numbered_blocks
 from garden.sources.notes import Note, load_note
 
@@ -129,6 +130,7 @@ class Compiler:
                 "give each block its own id",
             )
         links = collect_links(note, tokens)
+        raw_html_links(note, tokens, links)
         summary = shorten(first_paragraph(tokens))
         if note.title_from_h1:
             tokens = _without_title_heading(tokens)
