@@ -63,6 +63,12 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("folder", nargs="?", type=Path, default=Path("."), help="the folder (default: here)")
     init.add_argument("--notes", default="notes", metavar="NAME", help="its notes folder (default: notes)")
     init.add_argument("--title", help="the site's title (default: from the folder's name)")
+    init.add_argument(
+        "--install",
+        metavar="SPEC",
+        help="the pip requirement the Pages workflow installs garden from, written to requirements.txt "
+        "(default: where this garden was installed from, e.g. a git URL and commit)",
+    )
     from garden.sources.importing.command import add_parser as add_import
 
     add_import(commands)

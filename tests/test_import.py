@@ -63,6 +63,11 @@ def test_sveltekit_site_imports_and_builds_strict(site, tmp_path, cli):
     assert "src/routes/digitalGarden/NNGP/+page.md:16: <Plot> component left out" in output
     assert "src/routes/digitalGarden/NNGP/+page.md:14: link to /blog (not in the garden)" in output
     assert "src/routes/digitalGarden/meanField/+page.md:15: Svelte block syntax" in output
+    # raw HTML: event handlers dropped, a link outside the garden loses its href (both reported);
+    # the build gives the rest the base path
+    mean_field_page = "src/routes/digitalGarden/meanField/+page.md:26"
+    assert f'{mean_field_page}: event handler onclick="zoom(this)" dropped' in output
+    assert f"{mean_field_page}: link to /blog (not in the garden, raw HTML) lost its href" in output
     # a title only where the page has no single top heading
     assert (garden.notes / "digitalGarden/NTK.md").read_text(encoding="utf-8").startswith("---\ntitle: NTK\n")
     assert "title:" not in nngp
@@ -77,6 +82,10 @@ def test_sveltekit_site_imports_and_builds_strict(site, tmp_path, cli):
     page = garden.page("digitalGarden/NNGP")
     assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
     assert page.count('class="katex') >= 3
+    cards = garden.page("digitalGarden/meanField").split('<div class="cards">', 1)[1].split("</div>", 1)[0]
+    assert '<a href="/sub/digitalGarden/NTK/#training-dynamics">The NTK</a>' in cards
+    assert '<img src="/sub/images/digitalGarden/kernel.png" alt="The kernel" class="thumb">' in cards
+    assert "<a>my blog</a>" in cards and "onclick" not in cards
     details = page.split("<details>", 1)[1].split("</details>", 1)[0]
     assert "<img" in details and "<pre" not in details  # the indented image is an image
     assert "/sub/images/digitalGarden/kernel.png" in details
@@ -103,6 +112,11 @@ def test_every_old_address_resolves_under_a_sub_path(site, tmp_path, cli, urls):
             assert "Neural Network Gaussian Process</h1>" in cased
             lower = (garden.site / "digitalgarden/nngp/index.html").read_text(encoding="utf-8")
             assert 'url=/sub/digitalGarden/NNGP/"' in lower
+            # the folder's section page is at the folder's own spelling, as its notes are
+            section = (garden.site / "digitalGarden/index.html").read_text(encoding="utf-8")
+            assert "http-equiv" not in section and 'href="/sub/digitalGarden/NNGP/"' in section
+            lower = (garden.site / "digitalgarden/index.html").read_text(encoding="utf-8")
+            assert 'http-equiv="refresh" content="0; url=/sub/digitalGarden/"' in lower
     finally:
         server.shutdown()
         server.server_close()
@@ -151,9 +165,9 @@ def test_imported_pages_have_no_console_errors(site, tmp_path, cli, browser):
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        answer = page.goto(f"{origin}/sub/digitalGarden")  # the folder's old address redirects
+        answer = page.goto(f"{origin}/sub/digitalGarden")  # the folder's old address: its section
         assert answer is not None and answer.ok
-        page.wait_for_url(f"{origin}/sub/digitalgarden/")
+        page.wait_for_url(f"{origin}/sub/digitalGarden/")
         page.wait_for_load_state("load")
         for address in OLD_ADDRESSES[1:4]:
             answer = page.goto(f"{origin}/sub{address}")
@@ -326,5 +340,16 @@ def test_raw_html_images_and_links_become_markdown_so_the_base_url_reaches_them(
     converted = convert_mdsvex(source)
     assert "<figure>\n\n![A plot](/images/x.png)\n\n</figure>" in converted.text
     assert 'See [the NNGP](/garden/NNGP), <a href="https://e.org">there</a>.' in converted.text
-    assert '<img src="/images/y.png" onclick="go()">' in converted.text  # not only src/alt: reported
-    assert [line for line, message in converted.left if "raw HTML address /images/y.png" in message] == [7]
+    assert '<img src="/images/y.png">' in converted.text  # the handler dropped, and reported
+    assert [line for line, message in converted.left if 'event handler onclick="go()"' in message] == [7]
+
+
+def test_event_handlers_are_dropped_outside_code_only():
+    source = (
+        '<div onclick="a()" class="x" on:click={b}>\n<img src="/i.png" onmouseover=\'c()\'>\n</div>\n\n'
+        'In code: `<img onclick="d()">`.\n\n```html\n<img onclick="e()">\n```\n'
+    )
+    converted = convert_mdsvex(source)
+    assert '<div class="x">' in converted.text and '<img src="/i.png">' in converted.text
+    assert '`<img onclick="d()">`' in converted.text and '<img onclick="e()">' in converted.text
+    assert sorted(line for line, message in converted.left if "event handler" in message) == [1, 1, 2]

@@ -97,3 +97,37 @@ def test_a_gardens_own_katex_wins_over_the_packaged_one(installed, tmp_path):
     code, out = _run(installed, ["garden", "build"], site)
     assert code == 0, out
     assert "this garden's own KaTeX" in (site / "_site" / "katex" / "katex.min.css").read_text()
+
+
+def test_init_writes_the_git_commit_garden_was_installed_from(installed, tmp_path):
+    """Installed from a git repository (here a real one on disk, reached as a file:// URL, as
+    pip reaches https:// ones), garden records it in direct_url.json (PEP 610), and init writes
+    that URL and commit into requirements.txt, which the Pages workflow installs."""
+    repo = tmp_path / "repo"
+    listed = run_process(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT)
+    assert listed.code == 0, listed.output
+    keep = ("garden/", "templates/", "static/", "setup.py", "pyproject.toml", "README.md")
+    for name in listed.out.splitlines():
+        source = ROOT / name
+        if name.startswith(keep) and source.is_file() and not source.is_symlink():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, repo / name)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for step in (["git", "init", "-q"], ["git", "add", "."], [*git, "commit", "-q", "-m", "garden"]):
+        done = run_process(step, cwd=repo)
+        assert done.code == 0, done.output
+    commit = run_process(["git", "rev-parse", "HEAD"], cwd=repo).out.strip()
+    # file://localhost/…: the packaging module inside older pips rejects a git+file:/// URL
+    spec = f"{DISTRIBUTION} @ git+file://localhost{repo.as_posix()}@{commit}"
+    code, out = _run(installed, ["pip", "install", "-q", "--no-deps", "--force-reinstall", spec], tmp_path)
+    assert code == 0, out[-2000:]
+    site = tmp_path / "site"
+    (site / "notes").mkdir(parents=True)
+    (site / "notes" / "a.md").write_text("# A\n")
+    code, out = _run(installed, ["garden", "init"], site)
+    assert code == 0, out
+    lines = (site / "requirements.txt").read_text().splitlines()
+    assert [line for line in lines if not line.startswith("#")] == [spec]
+    assert "pip install -r requirements.txt" in (site / ".github" / "workflows" / "pages.yml").read_text()
+    # a file:// URL is real, but GitHub's runners cannot reach this machine: init says so
+    assert "cannot reach" in out and "git repository on this machine" in out

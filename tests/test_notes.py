@@ -32,7 +32,7 @@ def test_title_fallbacks_front_matter_then_h1_then_file_name(garden, cli):
     assert "<h1>c-file name</h1>" in garden.page("c-file-name")  # written by hand: kept
     assert "<h1>d</h1>" in garden.page("d")
     later = garden.page("edge-of-stability")  # a heading that does not open the note is a section
-    assert "<h1>Edge of stability</h1>" in later and '<h1 id="a-heading-later">A heading later' in later
+    assert "<h1>Edge of stability</h1>" in later and '<h2 id="a-heading-later">A heading later' in later
 
 
 def _toc(page: str) -> list[str]:
@@ -49,10 +49,39 @@ def test_a_note_that_uses_top_level_headings_for_sections_keeps_them(garden, cli
     assert cli(garden).code == 0
     page = garden.page("first-year")
     assert "<title>First year · Fixture</title>" in page  # the file's name, not "Core"
-    assert '<h1 id="core">Core' in page and '<h1 id="first-year">First year' in page
+    assert '<h2 id="core">Core' in page and '<h2 id="first-year">First year' in page
+    assert page.count("<h1") == 1  # the page's title; the note's own `#` headings are one level down
     assert _toc(page) == ["Core", "Algebra", "First year"]
     levels = re.findall(r'<li class="toc-level-(\d)">', page.split('id="toc-title"')[1])
     assert levels == ["2", "3", "2"]
+
+
+def test_a_page_has_one_h1_and_its_headings_keep_their_ids(garden, cli):
+    """A title from front-matter over a body that uses `#` sections: the body's headings are
+    shown one level down (h6 stays h6), their ids unchanged, so links to them still land; a body
+    that starts at `##` is left as it is."""
+    garden.note(
+        "kernels.md",
+        "---\ntitle: Kernels\n---\n\n# Core\n\n[below](#first-year)\n\n## Algebra\n\n"
+        "# First year\n\n###### Fine print\n",
+    )
+    garden.note("other.md", "# Other\n\nSee [[kernels#First year]] and [[kernels#Fine print]].\n")
+    garden.note("plain.md", "---\ntitle: Plain\n---\n\n## Part\n\n### Detail\n")
+    garden.note("topics/index.md", "# Topics\n\nIntro.\n\n# Reading\n\nBooks.\n")
+    assert cli(garden, "--strict").code == 0
+    page = garden.page("kernels")
+    assert page.count("<h1") == 1 and "<h1>Kernels</h1>" in page
+    assert '<h2 id="core">Core' in page and '<h3 id="algebra">Algebra' in page
+    assert '<h2 id="first-year">First year' in page and '<h6 id="fine-print">Fine print' in page
+    assert 'href="#first-year"' in page
+    levels = re.findall(r'<li class="toc-level-(\d)">', page.split('id="toc-title"')[1])
+    assert _toc(page) == ["Core", "Algebra", "First year", "Fine print"] and levels[:3] == ["2", "3", "2"]
+    other = garden.page("other")
+    assert 'href="/kernels/#first-year"' in other and 'href="/kernels/#fine-print"' in other
+    plain = garden.page("plain")
+    assert '<h2 id="part">Part' in plain and '<h3 id="detail">Detail' in plain
+    topics = garden.page("topics")  # a section's own text: the same rule
+    assert topics.count("<h1") == 1 and '<h2 id="reading">Reading' in topics
 
 
 def test_setext_title_with_a_later_heading(garden, cli):
@@ -64,11 +93,12 @@ def test_setext_title_with_a_later_heading(garden, cli):
     garden.note("alone.md", "The one title\n===\n\ntext\n\nPart\n----\n")
     assert cli(garden).code == 0
     limit = garden.page("limit")
-    assert "<title>Limit · Fixture</title>" in limit and limit.count("<h1") == 2
-    assert '<h1 id="epsilon-delta">' in limit and _toc(limit) == ["Epsilon-delta"]
+    assert "<title>Limit · Fixture</title>" in limit and limit.count("<h1") == 1
+    assert '<h2 id="epsilon-delta">' in limit and _toc(limit) == ["Epsilon-delta"]
     nngp = garden.page("nngp")
     assert "<title>nngp · Fixture</title>" in nngp
-    assert '<h1 id="kernels">' in nngp and _toc(nngp) == ["Kernels", "Shallow NNGP"]
+    assert '<h2 id="kernels">' in nngp and _toc(nngp) == ["Kernels", "Shallow NNGP"]
+    assert nngp.count("<h1") == 1
     alone = garden.page("alone")
     assert "<title>The one title · Fixture</title>" in alone and alone.count("<h1") == 1
     assert _toc(alone) == ["Part"]

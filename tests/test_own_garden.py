@@ -109,7 +109,13 @@ def test_init_writes_a_garden_that_builds(cli, tmp_path):
     (g.notes / "attachments" / "x.png").write_bytes(b"")
     result = cli(g, "init")
     assert result.code == 0, result.output
-    for name in ("garden.yaml", ".gitignore", ".github/workflows/pages.yml", "notes/index.md"):
+    for name in (
+        "garden.yaml",
+        ".gitignore",
+        ".github/workflows/pages.yml",
+        "requirements.txt",
+        "notes/index.md",
+    ):
         assert (g.root / name).is_file(), name
         assert f"wrote {name}" in result.out
     config = yaml.safe_load((g.root / "garden.yaml").read_text())
@@ -143,7 +149,7 @@ def test_init_never_overwrites(cli, tmp_path):
     assert "wrote .github/workflows/pages.yml" in result.out
     after = snapshot(g.root)
     assert {k: v for k, v in after.items() if k in before} == before
-    assert set(after) - set(before) == {".github/workflows/pages.yml"}
+    assert set(after) - set(before) == {".github/workflows/pages.yml", "requirements.txt"}
 
 
 def test_init_into_a_new_folder_with_a_title(cli, tmp_path):
@@ -179,7 +185,74 @@ def test_init_workflow_is_the_repositorys_in_its_actions(tmp_path):
     for text in (written, repository):
         assert re.findall(r'node-version: "(\d+)"', text) == ["24"]
         assert yaml.safe_load(text)["jobs"]["deploy"]["needs"] == "build"
-    assert f'pip install "{DISTRIBUTION}=={VERSION}"' in written
+    install = next(
+        s["run"] for s in yaml.safe_load(written)["jobs"]["build"]["steps"] if "pip" in s.get("run", "")
+    )
+    assert "pip install -r requirements.txt" in install
+
+
+def test_init_install_names_the_garden_the_workflow_installs(cli, tmp_path):
+    """--install SPEC goes to requirements.txt, the one place the written workflow installs from."""
+    g = Garden(tmp_path / "mine")
+    g.note("a.md", "# A\n")
+    spec = "garden-ssg @ git+https://github.com/someone/garden@0123456789abcdef0123456789abcdef01234567"
+    result = cli(g, "init", "--install", spec)
+    assert result.code == 0, result.output
+    assert "wrote requirements.txt" in result.out and "note:" not in result.out
+    lines = (g.root / "requirements.txt").read_text().splitlines()
+    assert [line for line in lines if not line.startswith("#")] == [spec]
+    flow = yaml.safe_load((g.root / ".github/workflows/pages.yml").read_text())
+    python = next(s for s in flow["jobs"]["build"]["steps"] if "setup-python" in s.get("uses", ""))
+    assert python["with"]["cache-dependency-path"] == "requirements.txt"
+
+
+def test_init_from_a_checkout_says_the_workflow_needs_a_reachable_source(cli, tmp_path):
+    """This garden runs from a checkout (PYTHONPATH or `pip install -e .`): GitHub cannot reach
+    that, so requirements.txt gets the release pin and init says what to do."""
+    g = Garden(tmp_path / "mine")
+    g.note("a.md", "# A\n")
+    result = cli(g, "init")
+    assert result.code == 0, result.output
+    assert f"{DISTRIBUTION}=={VERSION}" in (g.root / "requirements.txt").read_text().splitlines()
+    assert "note: the Pages workflow installs" in result.out
+    assert "cannot reach" in result.out and "garden init --install SPEC" in result.out
+
+
+def test_init_keeps_a_requirements_file_and_says_when_it_lacks_garden(cli, tmp_path):
+    g = Garden(tmp_path / "mine")
+    g.note("a.md", "# A\n")
+    g.write("requirements.txt", "numpy\n")
+    result = cli(g, "init", "--install", "garden-ssg==9.9")
+    assert result.code == 0, result.output
+    assert (g.root / "requirements.txt").read_text() == "numpy\n"
+    assert "kept  requirements.txt" in result.out
+    assert "pip install -r requirements.txt`, which does not name garden" in result.out
+
+
+def test_install_record_becomes_a_requirement():
+    """PEP 610 records as pip writes them (direct_url.json) for each way of installing."""
+    from garden.core.origin import origin_from_direct_url
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    git = origin_from_direct_url(
+        {"url": "https://github.com/o/garden", "vcs_info": {"vcs": "git", "commit_id": commit}}
+    )
+    assert git.requirement == f"garden-ssg @ git+https://github.com/o/garden@{commit}" and not git.unreachable
+    local_git = origin_from_direct_url(
+        {"url": "file:///tmp/r", "vcs_info": {"vcs": "git", "commit_id": commit}}
+    )
+    assert local_git.requirement == f"garden-ssg @ git+file:///tmp/r@{commit}" and local_git.unreachable
+    url = "https://example.org/garden_ssg-0.1.0-py3-none-any.whl"
+    archive = origin_from_direct_url({"url": url, "archive_info": {"hashes": {"sha256": "ab"}}})
+    assert archive.requirement == f"garden-ssg @ {url}" and not archive.unreachable
+    wheel = origin_from_direct_url(
+        {"url": "file:///tmp/garden_ssg-0.1.0-py3-none-any.whl", "archive_info": {}}
+    )
+    assert wheel.requirement == f"{DISTRIBUTION}=={VERSION}" and "file on this machine" in wheel.unreachable
+    editable = origin_from_direct_url({"url": "file:///src/garden", "dir_info": {"editable": True}})
+    assert (
+        editable.requirement == f"{DISTRIBUTION}=={VERSION}" and "editable checkout" in editable.unreachable
+    )
 
 
 # ---------------------------------------------------------------------------- a vault as it is

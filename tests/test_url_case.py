@@ -69,3 +69,29 @@ def test_keep_case_quick_rebuilds_equal_clean_builds(garden, cli, tmp_path, monk
         assert "An edited body" in garden.page("Models/Mean-Field")
     finally:
         preview.stop()
+
+
+def test_keep_case_section_pages_use_the_folders_spelling(garden, cli):
+    """Under keep-case a folder's section page is at the folder's own spelling, like its notes;
+    the lower-case spelling redirects to it, as it does for notes. A declared taxonomy's slug
+    (lower case in garden.yaml) takes the folder's spelling too, and so do sections below it."""
+    garden.write(
+        "garden.yaml",
+        "title: T\nurls: keep-case\ntaxonomy:\n  - slug: digitalgarden\n    title: Garden\n"
+        "    children:\n      - {slug: deep-nets, title: Deep nets}\n      - {slug: planned, title: Later}\n",
+    )
+    garden.note("digitalGarden/NNGP.md", "# NNGP\n\n[up](/digitalgarden/) and [[NTK]].\n")
+    garden.note("digitalGarden/Deep Nets/NTK.md", "# NTK\n\n[section](../)\n")
+    garden.note("digitalGarden/index.md", "The garden's own text.\n")
+    run = cli(garden, "--strict")
+    assert run.code == 0, run.output
+    section = garden.page("digitalGarden")
+    assert "http-equiv" not in section and "The garden's own text." in section
+    assert 'href="/digitalGarden/NNGP/"' in section
+    assert "http-equiv" not in garden.page("digitalGarden/Deep-Nets")
+    assert "http-equiv" not in garden.page("digitalGarden/planned")  # no folder: as declared
+    assert 'content="0; url=/digitalGarden/"' in garden.page("digitalgarden")
+    assert 'content="0; url=/digitalGarden/Deep-Nets/"' in garden.page("digitalgarden/deep-nets")
+    nngp = garden.page("digitalGarden/NNGP")
+    assert 'href="/digitalGarden/"' in nngp and 'href="/digitalgarden/"' not in nngp
+    assert 'href="/digitalGarden/Deep-Nets/"' in garden.page("digitalGarden/Deep-Nets/NTK")

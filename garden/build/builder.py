@@ -49,7 +49,7 @@ from garden.sources.citations import Citation, bibliography
 from garden.sources.dates import fill_dates
 from garden.sources.folders import folder_taxonomy
 from garden.sources.notes import Note, check_slugs, drop_reserved
-from garden.sources.taxonomy import Section, Taxonomy, build_taxonomy, place_notes
+from garden.sources.taxonomy import Section, Taxonomy, build_taxonomy, place_notes, spell_as_folders
 
 if TYPE_CHECKING:
     from garden.markdown.compile import NoteArtifact
@@ -144,6 +144,8 @@ class Builder:
             problems.error(link, 0, leaves_message(real), LEAVES_HINT)
         declared = config.taxonomy or folder_taxonomy(config.notes_dir, run.inputs.paths)
         run.taxonomy = build_taxonomy(declared, config.path, problems)
+        if config.keep_case:
+            spell_as_folders(run.taxonomy, config.notes_dir, run.inputs.paths)
         try:
             run.katex = find_katex(config.root)
         except AssetMissing as exc:
@@ -201,7 +203,7 @@ class Builder:
             run.notes,
             config.notes_dir,
             config.static_dir,
-            section_paths=set(taxonomy.by_path) | {""},
+            section_paths={**{key: section.path for key, section in taxonomy.by_key.items()}, "": ""},
             generated_files=figure_outputs(config.figures),
             find_section=lambda name: section.path if (section := taxonomy.lookup(name)) else None,
         )

@@ -48,7 +48,7 @@ def resolve_links(
             target = resolver.wikilink(ref.target, ref.heading)
             fragment = ref.heading
         else:
-            target = resolver.href(note, ref.target, image=ref.kind == "image")
+            target = resolver.href(note, ref.target, image=ref.kind in ("image", "html-src"))
             fragment = target.anchor
         target = _into_note(note, ref, target, fragment, headings, blocks or {}, problems)
         targets.append(target)

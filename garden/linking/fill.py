@@ -149,6 +149,8 @@ class Filler:
             ref, target = refs[index], targets[index]
             if target.kind == "anchor" and stack[0] != slug:  # ``[[#h]]`` of an embedded note
                 target = Target("note", slug, target.anchor)
+            if kind == "u":
+                return escapeHtml(self._address(ref, target))
             if kind == "o":
                 return self._open(ref, target)
             if kind == "c":
@@ -187,6 +189,13 @@ class Filler:
         if target.kind == "external":
             return f'<a class="external" href="{href}" rel="noopener"{title}>'
         return f'<a class="internal" href="{href}"{title}>'
+
+    def _address(self, ref: LinkRef, target: Target) -> str:
+        """An address of raw HTML: where the link resolved to, else (a page outside the garden,
+        already reported) the address as written, under the site's base path."""
+        if target.kind in ("note", "section", "file", "anchor"):
+            return target_url(self.urls, target)
+        return self.urls.base_path + ref.target.lstrip("/")
 
     @staticmethod
     def _close(target: Target) -> str:

@@ -55,7 +55,7 @@ class Resolver:
     notes: list[Note]
     notes_dir: Path
     static_dir: Path
-    section_paths: set[str] = field(default_factory=set)
+    section_paths: dict[str, str] = field(default_factory=dict)  # slug_key -> the section's path
     generated_files: set[str] = field(default_factory=set)
     find_section: Callable[[str], str | None] = lambda _name: None
 
@@ -189,7 +189,7 @@ class Resolver:
                     return Target("note", found.slug, anchor)
                 section = slugify_path(_without_md(candidate).strip("/"))
                 if section in self.section_paths or candidate.strip("/") == "":
-                    return Target("section", section, anchor)
+                    return Target("section", self.section_paths.get(section, section), anchor)
             file_path = self.file_at(candidate)
             if file_path:
                 return self._file_target(file_path, anchor)

@@ -28,6 +28,7 @@ from garden.markdown.mathcompat import hint_for
 from garden.markdown.mathrender import Katex, MathCollector, defines_macros, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
 from garden.markdown.plaintext import first_paragraph, plain_text, shorten
+from garden.markdown.rawlinks import raw_html_links
 from garden.markdown.scholarly import COMPILE_OPTIONS, TAGGING_MACROS, Writing, numbered_blocks
 from garden.sources.notes import Note, load_note
 
@@ -141,10 +142,13 @@ class Compiler:
                 "give each block its own id",
             )
         links = collect_links(note, tokens)
+        raw_html_links(note, tokens, links)
         summary = shorten(first_paragraph(tokens))
         if note.title_from_h1:
             tokens = _without_title_heading(tokens)
             headings = _title_at_the_top(headings)
+        if any(token.type == "heading_open" and token.tag == "h1" for token in tokens):
+            headings = _demote_headings(tokens, headings, note.title_from_h1)
         try:
             html = render_tokens(self.md, tokens, RenderEnv(collector))
         except RecursionError:
@@ -238,6 +242,18 @@ def _title_at_the_top(headings: list[Heading]) -> list[Heading]:
         if heading.level == 1:
             return [*headings[:index], replace(heading, anchor=""), *headings[index + 1 :]]
     return headings
+
+
+def _demote_headings(tokens: list[Token], headings: list[Heading], titled_by_h1: bool) -> list[Heading]:
+    """The page's title is its one ``<h1>``: a body that still has top-level headings (a note
+    that uses ``#`` for its sections) has each heading shown one level down, ``<h6>`` at most.
+    Ids stay as they are, so links to the headings still land. The title's own entry (the
+    first level-1 heading, when the title came from it) is left as it is."""
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    title = next((i for i, h in enumerate(headings) if h.level == 1), None) if titled_by_h1 else None
+    return [h if i == title else replace(h, level=min(h.level + 1, 6)) for i, h in enumerate(headings)]
 
 
 def opening_title(tokens: list[Token], name: str) -> str | None:

@@ -14,8 +14,9 @@ START, END = "\x02", "\x03"
 
 # Links: o/c open and close link N, e embeds N, p/q open and close a paragraph that holds only
 # the embeds N,M… (it is dropped if they turn out to be blocks: a transclusion, a figure);
-# k is citation N, r the note's list of references, t the text of link N (a numbered block's name).
-LINK = re.compile(f"{START}([ocepqkrt])([0-9,]*){END}")
+# k is citation N, r the note's list of references, t the text of link N (a numbered block's name),
+# u the address alone of link N (an href or src in raw HTML: markdown/rawlinks.py).
+LINK = re.compile(f"{START}([ocepqkrtu])([0-9,]*){END}")
 # Formulas: the Nth formula of the body.
 FORMULA = re.compile(f"{START}(\\d+){END}")
 
@@ -46,6 +47,10 @@ def citation(index: int) -> str:
 
 def references() -> str:
     return f"{START}r{END}"
+
+
+def url_of(index: int) -> str:
+    return f"{START}u{index}{END}"
 
 
 def link_text(index: int) -> str:

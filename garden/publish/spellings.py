@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from garden.core.addresses import page_file
-from garden.core.paths import slug_key, slugify_path, source_slug
+from garden.core.paths import slugify_path, source_slug
 from garden.pages.templates import Page
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def spelling_redirects(garden: Garden, taken: set[str]) -> list[Page]:
                 wanted.setdefault(spelling, slug)
         folder = note.relative.parent
         while folder != PurePosixPath("."):
-            section = garden.taxonomy.by_path.get(slug_key(folder.as_posix()))
+            section = garden.taxonomy.find(folder.as_posix())
             if section is not None:
                 for keep_case in (True, False):
                     wanted.setdefault(slugify_path(folder.as_posix(), keep_case), section.path)

@@ -13,11 +13,12 @@ import yaml
 
 from garden.core.config import CONFIG_NAME, load_config
 from garden.core.discovery import default_title, locate_config
+from garden.core.origin import Origin, installed_origin
 from garden.core.paths import slugify
 from garden.core.problems import Problems
 from garden.sources.files import discover
 from garden.sources.folders import folder_taxonomy
-from garden.sources.starter import GITIGNORE, config_text, home_note, pages_workflow
+from garden.sources.starter import GITIGNORE, config_text, home_note, pages_workflow, requirements_text
 from garden.sources.taxonomy import build_taxonomy
 
 
@@ -66,13 +67,18 @@ class Written:
     path: Path
     what: str
     written: bool
+    note: str = ""  # what the author still has to do about this file
 
 
-def init_garden(folder: Path, notes: str = "notes", title: str | None = None) -> list[Written]:
+def init_garden(
+    folder: Path, notes: str = "notes", title: str | None = None, install: str | None = None
+) -> list[Written]:
     """Make ``folder`` a garden: garden.yaml (title, the sections of the notes' folders),
-    .gitignore, the GitHub Pages workflow, and a home note when there is none. A file that
-    exists already is left as it is. Returns what was written and what was left alone."""
+    .gitignore, the GitHub Pages workflow with the requirements.txt it installs garden from
+    (``install``, else where this garden came from), and a home note when there is none. A file
+    that exists already is left as it is. Returns what was written and what was left alone."""
     folder = folder.resolve()
+    origin = Origin(install) if install else installed_origin()
     notes_dir = folder / notes
     note_paths = discover(notes_dir, [], Problems()) if notes_dir.is_dir() else []
     title = title or default_title(notes_dir)
@@ -86,19 +92,49 @@ def init_garden(folder: Path, notes: str = "notes", title: str | None = None) ->
         ),
         (folder / ".gitignore", "ignores the built site and the cache", GITIGNORE),
         (folder / ".github" / "workflows" / "pages.yml", "publishes on GitHub Pages", pages_workflow()),
+        (folder / REQUIREMENTS, "the garden the workflow installs", requirements_text(origin.requirement)),
     ]
     home = homes[0] if homes else notes_dir / "index.md"
     files.append((home, "the home page's text", home_note(title)))
     done: list[Written] = []
     for path, what, text in files:
         if path.exists():
-            done.append(Written(path, what, False))
+            note = _kept_requirements_note(path) if path.name == REQUIREMENTS else ""
+            done.append(Written(path, what, False, note))
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
             handle.write(text)
-        done.append(Written(path, what, True))
+        note = _unreachable_note(origin) if path.name == REQUIREMENTS else ""
+        done.append(Written(path, what, True, note))
     return done
+
+
+REQUIREMENTS = "requirements.txt"
+GIT_EXAMPLE = "garden-ssg @ git+https://github.com/OWNER/REPO@COMMIT"
+
+
+def _unreachable_note(origin: Origin) -> str:
+    """Why the written requirement may not install on GitHub's runners, and how to fix it."""
+    if not origin.unreachable:
+        return ""
+    pin = "; a release pin works only once that release is on PyPI" if "==" in origin.requirement else ""
+    return (
+        f"the Pages workflow installs `{origin.requirement}` (from {REQUIREMENTS}{pin}), but GitHub's "
+        f"runners cannot reach where this garden came from: {origin.unreachable}. Edit {REQUIREMENTS} "
+        f"to name a source they can reach, e.g. `{GIT_EXAMPLE}`, or pass it to `garden init --install SPEC`"
+    )
+
+
+def _kept_requirements_note(path: Path) -> str:
+    """An existing requirements.txt is kept: the workflow installs it, so it must name garden."""
+    text = path.read_text(encoding="utf-8", errors="replace").lower()
+    if "garden-ssg" in text or "garden_ssg" in text:
+        return ""
+    return (
+        f"the Pages workflow runs `pip install -r {REQUIREMENTS}`, which does not name garden: add a "
+        f"line such as `{installed_origin().requirement}` to it"
+    )
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -108,13 +144,20 @@ def run_init(args: argparse.Namespace) -> int:
         return 2
     base = folder.resolve()
     loose = sorted(p.name for p in base.glob("*.md")) if not (base / args.notes).is_dir() else []
-    done = init_garden(folder, args.notes, args.title)
+    install = (args.install or "").strip() or None
+    if install and "\n" in install:
+        print("error: --install takes one pip requirement (one line)", file=sys.stderr)
+        return 2
+    done = init_garden(folder, args.notes, args.title, install)
     for item in done:
         shown = item.path.relative_to(base).as_posix()
         if item.written:
             print(f"wrote {shown}: {item.what}")
         else:
             print(f"kept  {shown}: it exists already (not changed)")
+    for item in done:
+        if item.note:
+            print(f"note: {item.note}")
     if loose:  # a vault at the top of the folder: garden reads notes from the notes folder only
         print(
             f"note: {len(loose)} notes ({', '.join(loose[:3])}{', …' if len(loose) > 3 else ''}) lie "

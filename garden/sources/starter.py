@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from garden.core.version import DISTRIBUTION, VERSION
+from garden.core.origin import index_pin
 
 GITIGNORE = """\
 # garden's output and build cache (rebuilt by every build)
@@ -62,6 +62,8 @@ jobs:
         uses: actions/setup-python@v7
         with:
           python-version: "3.12"
+          cache: pip
+          cache-dependency-path: requirements.txt
 
       # Only for a garden that pins its own KaTeX in package.json; the package carries one.
       - name: Set up Node.js
@@ -71,9 +73,10 @@ jobs:
           node-version: "24"
           cache: npm
 
+      # requirements.txt names the garden to install (a release, a git commit…): edit it there.
       - name: Install garden
         run: |
-          pip install "{distribution}=={version}"
+          pip install -r requirements.txt
           if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; fi
 
       - name: Configure Pages
@@ -84,11 +87,11 @@ jobs:
         uses: actions/cache@v6
         with:
           path: .garden-cache
-          key: garden-cache-${{{{ github.sha }}}}
+          key: garden-cache-${{ github.sha }}
           restore-keys: garden-cache-
 
       - name: Build the garden
-        run: garden build --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
+        run: garden build --base-url "${{ steps.pages.outputs.base_url }}/"
 
       - name: Upload the site
         uses: actions/upload-pages-artifact@v5
@@ -100,7 +103,7 @@ jobs:
     runs-on: ubuntu-latest
     environment:
       name: github-pages
-      url: ${{{{ steps.deployment.outputs.page_url }}}}
+      url: ${{ steps.deployment.outputs.page_url }}
     steps:
       - name: Deploy to GitHub Pages
         id: deployment
@@ -109,7 +112,17 @@ jobs:
 
 
 def pages_workflow() -> str:
-    return PAGES_WORKFLOW.format(distribution=DISTRIBUTION, version=VERSION)
+    return PAGES_WORKFLOW
+
+
+def requirements_text(requirement: str) -> str:
+    """requirements.txt: the one place that says which garden the Pages workflow installs."""
+    return (
+        "# The garden the Pages workflow installs (pip install -r requirements.txt). Any pip\n"
+        f"# requirement works: a release ({index_pin()}) or a commit of a repository GitHub\n"
+        "# can reach (garden-ssg @ git+https://github.com/OWNER/REPO@COMMIT).\n"
+        f"{requirement}\n"
+    )
 
 
 def config_text(title: str, notes: str, taxonomy: list[dict[str, Any]]) -> str:

@@ -49,6 +49,12 @@ class Section:
 class Taxonomy:
     roots: list[Section] = field(default_factory=list)
     by_path: dict[str, Section] = field(default_factory=dict)
+    by_key: dict[str, Section] = field(default_factory=dict)  # by slug_key(path): case forgiven
+
+    def find(self, path: str) -> Section | None:
+        """The section at ``path``, in any spelling of its case (``urls: keep-case`` paths have
+        capitals; links and folders may spell them either way)."""
+        return self.by_path.get(path) or self.by_key.get(slug_key(path))
 
     def walk(self) -> list[Section]:
         out: list[Section] = []
@@ -68,9 +74,9 @@ class Taxonomy:
     def lookup(self, value: str) -> Section | None:
         """A section by its path, case and spelling forgiven; a unique last segment also works."""
         key = slugify_path(value)
-        if key in self.by_path:
-            return self.by_path[key]
-        tails = [node for path, node in self.by_path.items() if path.rsplit("/", 1)[-1] == key]
+        if key in self.by_key:
+            return self.by_key[key]
+        tails = [node for path, node in self.by_key.items() if path.rsplit("/", 1)[-1] == key]
         if len(tails) == 1:
             return tails[0]
         titles = [node for node in self.by_path.values() if normalize(node.title) == normalize(value)]
@@ -89,8 +95,8 @@ class Taxonomy:
         """The deepest section whose path is the note's folder or one of its parents."""
         key = slugify_path(folder)
         while key:
-            if key in self.by_path:
-                return self.by_path[key]
+            if key in self.by_key:
+                return self.by_key[key]
             key = key.rpartition("/")[0]
         return None
 
@@ -127,6 +133,7 @@ def build_taxonomy(raw: list[Any], config_path: Path | None, problems: Problems)
                 )
             else:
                 taxonomy.by_path[path] = node
+                taxonomy.by_key[slug_key(path)] = node
         children = item.get("children") or []
         if not isinstance(children, list):
             problems.error(where, 0, f"children of '{title}' must be a list", "children: [...]")
@@ -144,6 +151,31 @@ def build_taxonomy(raw: list[Any], config_path: Path | None, problems: Problems)
     return taxonomy
 
 
+def spell_as_folders(taxonomy: Taxonomy, notes_dir: Path, note_paths: list[Path]) -> None:
+    """``urls: keep-case``: a section whose path names a folder of notes (case forgiven) takes
+    that folder's own spelling (``digitalGarden/``, like its notes' ``/digitalGarden/NNGP/``);
+    the sections below it follow. A section without such a folder keeps its declared path."""
+    spelled: dict[str, str] = {}  # slug_key of each folder of notes -> its keep-case path
+    for path in note_paths:
+        try:
+            folders = path.relative_to(notes_dir).parts[:-1]
+        except ValueError:
+            continue
+        for depth in range(1, len(folders) + 1):
+            folder = "/".join(folders[:depth])
+            spelled.setdefault(slug_key(folder), slugify_path(folder, keep_case=True))
+    declared = {id(node): node.path for node in taxonomy.sections()}
+    for node in taxonomy.sections():  # parents before children
+        own = spelled.get(slug_key(node.path))
+        parents = node.ancestors()
+        if own is not None:
+            node.path = own
+        elif parents and node.path.startswith(declared[id(parents[-1])] + "/"):
+            node.path = parents[-1].path + node.path[len(declared[id(parents[-1])]) :]
+    taxonomy.by_path = {node.path: node for node in taxonomy.sections()}
+    taxonomy.by_key = {slug_key(path): node for path, node in taxonomy.by_path.items()}
+
+
 def place_notes(
     notes: list[Note], taxonomy: Taxonomy, problems: Problems
 ) -> tuple[dict[str, Section | None], dict[str, Note]]:
@@ -151,7 +183,7 @@ def place_notes(
     section_of: dict[str, Section | None] = {}
     section_text: dict[str, Note] = {}
     for note in notes:
-        own = taxonomy.by_path.get(slug_key(note.slug))
+        own = taxonomy.find(note.slug)
         if own is not None:
             note.slug = own.path  # the section's own text: its address is the section's (urls: keep-case)
             section_text[note.slug] = note

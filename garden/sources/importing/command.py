@@ -173,6 +173,9 @@ def _report(
     for item in init:
         if item.written and item.path.name != CONFIG_NAME:
             print(f"  wrote {item.path.relative_to(into).as_posix()}: {item.what}")
+    for item in init:
+        if item.note:
+            print(f"  note: {item.note}")
     left = [
         *(f"{CONFIG_NAME}: add `{line}` (what the import would have set)" for line in missing),
         *(item.format() for item in sorted(plan.left, key=lambda i: (i.path, i.line))),

@@ -5,7 +5,9 @@
   ``<BlockMath>…</BlockMath>``…) become ``$…$`` or ``$$…$$``, their JavaScript strings decoded
   as the browser did.
 - Other components are left out of the page (the text between their tags is kept) and
-  reported with their line, as are Svelte blocks (``{#if}``…) and raw-HTML addresses.
+  reported with their line, as are Svelte blocks (``{#if}``…). Event handlers on raw HTML
+  elements (``onclick``) are dropped and reported; the build itself gives raw HTML's
+  site-absolute ``href``/``src`` the base path (``markdown/rawlinks.py``).
 - Inside ``<details>``, ``<div>``, ``<main>``… (and in a component's kept text), indentation
   that would make Markdown a code block is removed.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MATH_COMPONENTS = {"math", "katex", "tex", "latex", "inlinemath", "blockmath", "displaymath", "mathblock"}
@@ -30,9 +33,8 @@ _BLOCK = re.compile(r"<(script|style)\b[^>]*>", re.IGNORECASE)
 _COMPONENT = re.compile(r"<([A-Z][\w.]*|svelte:[\w-]+)(?=[\s/>])")
 _ATTRIBUTE_NAME = re.compile(r"[^\s=/>{}\"']+")
 _SVELTE_BLOCK = re.compile(r"\{[#:/@]\w*")
-_RAW_ADDRESS = re.compile(
-    r"""<(?:img|a|source|video|audio|iframe)\b[^>]*?\b(?:src|href)=["'](/[^"'/][^"']*)["']"""
-)
+_RAW_TAG = re.compile(r"<[a-z][\w-]*\s[^<>]*>")  # an HTML element's opening tag with attributes
+_HANDLER = re.compile(r"""\s+on:?[a-z][\w|-]*\s*=\s*(?:"[^"]*"|'[^']*'|\{[^{}]*\}|[^\s"'=<>`]+)""", re.I)
 _CONTAINERS = "details|div|main|section|article|aside|figure|center|header|footer|nav"
 _CONTAINER_OPEN = re.compile(rf"<(?:{_CONTAINERS})\b(?![^>]*/>)", re.IGNORECASE)
 _CONTAINER_CLOSE = re.compile(rf"</(?:{_CONTAINERS})\s*>", re.IGNORECASE)
@@ -74,18 +76,48 @@ def convert_mdsvex(body: str) -> Converted:
     result = Converted("")
     text = _Scanner(body, result).run(0, len(body))
     text = _details(text, result)
-    text = _raw_html(text, result)
-    for number, line in enumerate(text.split("\n"), 1):
-        for match in _RAW_ADDRESS.finditer(line):
-            result.left.append(
-                (
-                    _line_in(body, match.group(0), number),
-                    f"raw HTML address {match.group(1)} is not rewritten for the site's base URL: "
-                    "write it as Markdown ([text](/path), ![alt](/path)) so it works under a sub-path",
-                )
-            )
+    text = _without_handlers(_raw_html(text, result), body, result)
     result.text = text
     return result
+
+
+def _without_handlers(text: str, body: str, result: Converted) -> str:
+    """Event handlers on raw HTML elements (``onclick="zoom()"``, Svelte's ``on:click={…}``) call
+    the old site's scripts, which are not imported: dropped, each reported with its line. The
+    other attributes stay; the build gives site-absolute ``href``/``src`` the base path."""
+    lines = text.split("\n")
+    fenced = _fence_lines(lines)
+
+    def tag(match: re.Match[str], number: int) -> str:
+        handlers = [h.strip() for h in _HANDLER.findall(match.group(0))]
+        for handler in handlers:
+            result.left.append(
+                (
+                    _line_in(body, handler, number),
+                    f"event handler {handler[:60]} dropped: the old site's scripts are not imported",
+                )
+            )
+        result.changes["event handlers dropped from raw HTML"] += len(handlers)
+        return _HANDLER.sub("", match.group(0))
+
+    for index, line in enumerate(lines):
+        if index not in fenced and "on" in line:
+            lines[index] = sub_outside_code(_RAW_TAG, line, lambda m, n=index + 1: tag(m, n))
+    return "\n".join(lines)
+
+
+def sub_outside_code(pattern: re.Pattern[str], line: str, replace: Callable[[re.Match[str]], str]) -> str:
+    """``pattern.sub(replace, line)``, leaving matches inside inline code spans as written."""
+    code = code_spans(line)
+    return pattern.sub(lambda m: m.group(0) if any(a <= m.start() < b for a, b in code) else replace(m), line)
+
+
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+
+
+def code_spans(line: str) -> list[tuple[int, int]]:
+    """Where the inline code spans of one line are (start, end)."""
+    return [match.span() for match in _CODE_SPAN.finditer(line)]
 
 
 def _raw_html(text: str, result: Converted) -> str:

@@ -20,7 +20,7 @@ import yaml
 from garden.core.addresses import ASSET_FOLDERS, PAGE_FOLDERS
 from garden.core.discovery import readable_name
 from garden.sources.frontmatter import split_front_matter
-from garden.sources.importing.mdsvex import convert_mdsvex
+from garden.sources.importing.mdsvex import convert_mdsvex, sub_outside_code
 from garden.sources.importing.plan import Plan
 
 PAGE_NAMES = ("+page.md", "+page.svx")
@@ -28,6 +28,7 @@ _GROUP = re.compile(r"^\(.*\)$")  # (group): a folder that is not part of the UR
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _H1 = re.compile(r"^#[ \t]+\S")
 _SETEXT = re.compile(r"^=+[ \t]*$")
+_RAW_ADDRESS = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(/(?!/)[^"'<>]*)\2""", re.IGNORECASE)
 _LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|[^\s)]+)((?:\s+\"[^\"]*\")?)\s*\)")
 
 
@@ -270,6 +271,41 @@ def _links(
             return label
 
         lines[index] = _LINK.sub(replace, line)
+
+    def raw(match: re.Match[str], index: int) -> str:
+        """A site-absolute href or src in raw HTML (the build adds the base path to those the
+        garden has): one to a page outside the garden goes to the old site, or loses its href."""
+        nonlocal changed
+        parts = urlsplit(match.group(3))
+        if _resolve(unquote(parts.path), address, pages, known_files) is not None:
+            return match.group(0)
+        line_number = _line_of(body, match.group(0).strip(), body_line)
+        if match.group(1).strip().lower().startswith("src"):
+            plan.leave(where, line_number, f"{match.group(3)} (raw HTML) is not in static/: copy it there")
+            return match.group(0)
+        changed += 1
+        if origin:
+            plan.leave(
+                where,
+                line_number,
+                f"link to {match.group(3)} (not in the garden) now points at {origin}{parts.path}",
+            )
+            return f'{match.group(1)}"{origin}{match.group(3)}"'
+        plan.leave(
+            where,
+            line_number,
+            f"link to {match.group(3)} (not in the garden, raw HTML) lost its href, its text stays; "
+            "pass --site-url https://your.old.site to keep it as a link there",
+        )
+        return ""
+
+    in_fence = False
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence or "<" not in line:
+            continue
+        lines[index] = sub_outside_code(_RAW_ADDRESS, line, lambda m, i=index: raw(m, i))
     if changed:
         plan.changed(target, f"links to pages outside the garden rewritten ({changed})")
     return "\n".join(lines)
