@@ -542,3 +542,25 @@ def test_bibtex_cannot_inject_markup_or_scripts(garden, cli):
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="javascript' not in page.replace(" ", "")  # shown as text, never a link
     assert "<b>x</b>" not in page and "[@{&lt;b&gt;x&lt;/b&gt;}]" in page
+
+
+def test_notes_that_cite_number_and_name_blocks_come_from_the_cache(garden, monkeypatch):
+    """A compiled note with citations, theorems, equations and block ids is kept in the cache
+    (as plain data), and so are the formatted references: a second build compiles and formats
+    nothing."""
+    from garden.build.builder import build_site
+    from garden.build.inputs import BuildOptions
+    from garden.markdown import references
+
+    _bib(garden)
+    monkeypatch.chdir(garden.root)
+    garden.note("t.md", THEOREMS + "\nAs @jacot2018neural show [@cho2009kernel, p. 3].\n\nA block. ^blk\n")
+    assert build_site(BuildOptions()).compiled == 1
+
+    def no_formatting(*args: object) -> None:
+        raise AssertionError("a reference was formatted again")
+
+    monkeypatch.setattr(references, "_format", no_formatting)
+    shutil.rmtree(garden.site)  # every page written again, from the cache
+    assert build_site(BuildOptions()).compiled == 0
+    assert "Jacot et al. (2018)" in _text(garden.page("t"))

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
+from garden.core.plaindata import plain
+
 if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
 
@@ -50,6 +52,7 @@ _LEAVES = {
 }
 
 
+@plain
 @dataclass(frozen=True)
 class Block:
     """A part of a note that a link can name by id: ``[[Note#^id]]``.

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from markdown_it.rules_inline import StateInline
 
+from garden.core.plaindata import plain
+
 # Pandoc: a key starts with a letter, digit or _, and may hold internal punctuation; @{any key}
 KEY = r"(?:\w+(?:[:.#$%&\-+?<>~/]+\w+)*|\{[^{}\s]+\})"
 _ITEM = re.compile(rf"^(?P<prefix>(?:.*?\s)?)(?P<minus>-?)@(?P<key>{KEY})(?P<suffix>.*)$", re.S)
@@ -21,6 +23,7 @@ _NARRATIVE = re.compile(rf"@(?P<key>{KEY})")
 _LOCATOR_AFTER = re.compile(r" ?\[(?P<locator>[^\]\[@]*)\](?![(\[:])")
 
 
+@plain
 @dataclass(frozen=True)
 class CiteItem:
     """One work cited: its key, the text before and after it, and whether to leave out the author."""
@@ -31,6 +34,7 @@ class CiteItem:
     suppress_author: bool = False
 
 
+@plain
 @dataclass(frozen=True)
 class Cluster:
     """One citation as written (``[@a; @b]`` or ``@a``): what the page shows in one place."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from garden.core.cache import fingerprint
+from garden.core.plaindata import plain
 from garden.core.problems import Problems
 from garden.sources.bibliography import Library, Work, arxiv_id, bibtex_of
 
@@ -48,6 +49,7 @@ class Reference:
         return (self.names.casefold(), self.year, self.title.casefold(), self.key)
 
 
+@plain  # kept in the build cache as data
 @dataclass(frozen=True)
 class _Formatted:
     html: str
