@@ -471,15 +471,27 @@ def test_an_equation_by_its_label_with_a_caret_too(garden, cli):
     assert garden.page("b").count('<a class="internal" href="/a/#eq-one">A › (1)</a>') == 2
 
 
-def test_the_theorem_numbering_setting_reaches_cached_builds(garden, cli):
+def test_the_theorem_numbering_setting_reaches_cached_builds(garden, cli, tmp_path):
+    """The numbering is a compile option (in every note's compile context), not a math macro:
+    changing it between cached builds gives what a build without the cache gives."""
+    from garden.core.config import load_config
+    from garden.core.problems import Problems
+    from tests.conftest import snapshot
+
     garden.note("t.md", THEOREMS)
+    shared = (garden.root / "garden.yaml").read_text()
     assert cli(garden).code == 0
     assert '<span class="theorem-head">Lemma 2</span>' in garden.page("t")
-    garden.write(
-        "garden.yaml", (garden.root / "garden.yaml").read_text() + "theorems:\n  numbering: per-kind\n"
-    )
-    assert cli(garden).code == 0  # with the cache: the setting is part of each note's key
-    assert '<span class="theorem-head">Lemma 1</span>' in garden.page("t")
+    for setting, lemma, name in (("per-kind", "Lemma 1", "per-kind"), ("shared", "Lemma 2", "shared")):
+        garden.write("garden.yaml", shared + f"theorems:\n  numbering: {setting}\n")
+        assert cli(garden).code == 0  # with the cache
+        assert f'<span class="theorem-head">{lemma}</span>' in garden.page("t")
+        clean = tmp_path / name
+        assert cli(garden, "--no-cache", "--out", str(clean)).code == 0
+        assert snapshot(garden.site, marker=False) == snapshot(clean, marker=False)
+    config = load_config(garden.root / "garden.yaml", Problems())
+    assert config.compile_options == {"theorem_numbering": "shared"}
+    assert "theorem_numbering" not in config.math_macros
 
 
 def test_quick_rebuilds_with_citations_equal_clean_builds(garden, cli, tmp_path, monkeypatch):

@@ -54,7 +54,9 @@ class NoteStore:
         progress: Progress | None,
     ) -> tuple[dict[str, NoteArtifact], dict[str, str], int]:
         """Artifacts by relative path, their keys, and how many were compiled afresh."""
-        macros_key = compile_context(config.math_key or config.math_macros, config.notes_dir)
+        macros_key = compile_context(
+            config.math_key or config.math_macros, config.notes_dir, config.compile_options
+        )
         if self.index is None:
             stored = cache.load_named("index")
             self.index = (
@@ -120,6 +122,7 @@ class NoteStore:
             progress,
             config.math_definitions,
             macros_key,
+            config.compile_options,
         )
         new_html: dict[str, str] = {}
         for path, (key, (artifact, found_problems), html) in compiled.items():
@@ -177,7 +180,7 @@ class NoteStore:
         """Keep notes recompiled by a quick rebuild (relative path -> key, artifact, problems,
         body) in memory and in the cache, and index their files."""
         notes_dir = config.notes_dir
-        macros_key = compile_context(config.math_key or config.math_macros, notes_dir)
+        macros_key = compile_context(config.math_key or config.math_macros, notes_dir, config.compile_options)
         for key, artifact, found, html in updates.values():
             self.memory[key], self.html[key] = (artifact, found), html
         cache.store_many("notes", {key: self.memory[key] for key, *_ in updates.values()})

@@ -198,11 +198,12 @@ def content_key(data: bytes, path: Path, macros_key: str) -> str:
     return digest.hexdigest()
 
 
-def compile_context(math: Any, notes_dir: Path) -> str:
-    """What a compiled note depends on besides its file: the math (``Config.math_key``) and the notes folder
-    (its path under that folder is its URL). Part of every note's key, and of the index's
-    entries, so another notes root never finds a note compiled under this one."""
-    return fingerprint(math, str(notes_dir))
+def compile_context(math: Any, notes_dir: Path, options: dict[str, str] | None = None) -> str:
+    """What a compiled note depends on besides its file: the math (``Config.math_key``), the notes folder
+    (its path under that folder is its URL) and the compile options (``Config.compile_options``,
+    such as theorem numbering). Part of every note's key, and of the index's entries, so another
+    notes root or another setting never finds a note compiled under this one."""
+    return fingerprint(math, str(notes_dir), sorted((options or {}).items()))
 
 
 def fingerprint(*parts: Any) -> str:

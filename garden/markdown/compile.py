@@ -27,7 +27,7 @@ from garden.markdown.mathcompat import hint_for
 from garden.markdown.mathrender import Katex, MathCollector, defines_macros, fill_math, find_katex
 from garden.markdown.parser import create_parser, parse_notes
 from garden.markdown.plaintext import first_paragraph, plain_text, shorten
-from garden.markdown.scholarly import COMPILE_OPTIONS, Writing, numbered_blocks
+from garden.markdown.scholarly import Writing, numbered_blocks
 from garden.sources.notes import Note, load_note
 
 
@@ -50,13 +50,18 @@ class NoteArtifact:
 class Compiler:
     """A markdown-it parser and (lazily) a KaTeX context: one per process."""
 
-    def __init__(self, project_root: Path, macros: dict[str, str], preamble: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        project_root: Path,
+        macros: dict[str, str],
+        preamble: tuple[str, ...] = (),
+        options: dict[str, str] | None = None,
+    ) -> None:
         self.md = create_parser()
         install_render_rules(self.md)
         self.project_root = project_root
-        # options that change how a note compiles ride with the macros (and so in cache keys)
-        self.options = {k: v for k, v in macros.items() if k in COMPILE_OPTIONS}
-        self.macros = {k: v for k, v in macros.items() if k not in COMPILE_OPTIONS}
+        self.options = dict(options or {})  # settings that change how a note compiles (in its key)
+        self.macros = macros
         self.preamble = preamble  # definitions read from math.preamble (preamble.py)
         self._katex: Katex | None = None
 

@@ -33,8 +33,7 @@ _TEXREF = re.compile(r"\\(eqref|ref|autoref|cref|Cref|label)\s*\{([^{}\n]+)\}")
 _MATH_REF = re.compile(r"\\(eqref|ref|autoref|cref|Cref)\s*\{([^{}\n]+)\}")
 _ONLY_REF = re.compile(r"^\s*\\(eqref|ref|autoref|cref|Cref)\s*\{([^{}\n]+)\}\s*$")
 _DISPLAY = ("math_block", "math_block_label", "amsmath")
-NUMBERING_OPTION = "theorem_numbering"
-COMPILE_OPTIONS = (NUMBERING_OPTION,)  # garden.yaml settings a compiled note depends on
+NUMBERING_OPTION = "theorem_numbering"  # a compile option (``Config.compile_options``), in the parse env
 
 
 @dataclass(frozen=True)
