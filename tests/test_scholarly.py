@@ -576,3 +576,18 @@ def test_notes_that_cite_number_and_name_blocks_come_from_the_cache(garden, monk
     shutil.rmtree(garden.site)  # every page written again, from the cache
     assert build_site(BuildOptions()).compiled == 0
     assert "Jacot et al. (2018)" in _text(garden.page("t"))
+
+
+def test_citations_in_headings_show_as_text_in_the_table_of_contents(garden, cli):
+    _bib(garden)
+    garden.note(
+        "h.md",
+        "---\ntitle: H\n---\nIntro.\n\n## What @jacot2018neural found\n\nText.\n\n"
+        "## Kernels [@cho2009kernel, p. 3]\n\nMore.\n",
+    )
+    assert cli(garden).code == 0
+    page = garden.page("h")
+    toc = page[page.index('<aside class="toc"') : page.index("</aside>", page.index('<aside class="toc"'))]
+    items = [_text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", toc, re.S)]
+    assert items == ["What Jacot et al. (2018) found", "Kernels (Cho and Saul, 2009, p. 3)"]
+    assert 'class="cite' not in toc  # text only: a link inside the contents' link is not valid HTML

@@ -185,7 +185,9 @@ class Cache:
 
 
 # Bump when a compiled note's shape or the HTML we generate changes: old entries are ignored.
-COMPILER_VERSION = "6"  # 6: math delimiters, heading and block ids, titles, citations, equations, theorems
+# 6: math delimiters, heading and block ids, titles, citations, equations, theorems;
+# 7: a heading's citations kept (as placeholders) for the table of contents
+COMPILER_VERSION = "7"
 
 
 def content_key(data: bytes, path: Path, macros_key: str) -> str:

@@ -11,6 +11,7 @@ DOI, arXiv page or URL, else to its entry in the References; its hover preview s
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from garden.markdown.citations import Cluster
 from garden.markdown.references import Reference
 from garden.sources.notes import Note
 
+_TAG = re.compile(r"<[^>]*>")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
@@ -120,6 +122,11 @@ class Citer:
         if self.style == "numeric":
             return self._numeric(slug, cluster)
         return self._author_year(cluster)
+
+    def cluster_text(self, slug: str, index: int) -> str:
+        """Citation ``index`` of note ``slug`` as text, HTML-escaped and without links: for
+        places that hold no links, such as the table of contents ("Lee et al. (2018)")."""
+        return _TAG.sub("", self.cluster(slug, index))
 
     def _author_year(self, cluster: Cluster) -> str:
         if cluster.narrative:

@@ -126,6 +126,16 @@ class Filler:
 
     # ------------------------------------------------------------------ filling
 
+    def heading_html(self, slug: str, html: str) -> str:
+        """A heading's HTML for the table of contents: its citations as text (``Heading.html``
+        keeps their placeholders)."""
+        if "\x02" not in html:
+            return html
+        citer = self.citer
+        return LINK.sub(
+            lambda m: citer.cluster_text(slug, int(m.group(2))) if citer and m.group(1) == "k" else "", html
+        )
+
     def body(self, slug: str) -> str:
         return self._fill(slug, self.html_of(slug), (slug,))
 
