@@ -591,3 +591,25 @@ def test_citations_in_headings_show_as_text_in_the_table_of_contents(garden, cli
     items = [_text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", toc, re.S)]
     assert items == ["What Jacot et al. (2018) found", "Kernels (Cho and Saul, 2009, p. 3)"]
     assert 'class="cite' not in toc  # text only: a link inside the contents' link is not valid HTML
+
+
+def test_an_embedded_note_that_cites_joins_the_pages_one_references_list(garden, cli):
+    _bib(garden)
+    garden.note("other.md", "---\ntitle: Other\n---\nOther cites [@muller2020gpt] and [@cho2009kernel].\n")
+    garden.note("host.md", "---\ntitle: Host\n---\nHost cites [@jacot2018neural].\n\n![[Other]]\n")
+    garden.note("quiet.md", "---\ntitle: Quiet\n---\nNo citations here.\n\n![[Other]]\n")
+    assert cli(garden).code == 0
+    for slug, keys in (
+        ("host", ["muller2020gpt", "cho2009kernel", "jacot2018neural"]),
+        ("quiet", ["muller2020gpt", "cho2009kernel"]),
+    ):
+        body = _body(garden.page(slug))
+        assert body.count('class="references"') == 1
+        ids = re.findall(r'\sid="(ref-[^"]+)"', body)
+        assert sorted(ids) == sorted(f"ref-{key}" for key in keys)  # each once
+        listed = re.findall(r'<li id="ref-([^"]+)"', body)
+        by_names = ["cho2009kernel", "jacot2018neural", "muller2020gpt"]  # the style's order
+        assert listed == [key for key in by_names if key in keys]
+        embed = body[body.index('class="transclusion"') :]
+        assert "Müller and Zhang, 2020" in _text(embed)  # the embed's citations are filled
+        assert 'data-ref="ref-cho2009kernel"' in embed  # and point at the page's one list

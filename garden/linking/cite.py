@@ -90,11 +90,22 @@ class Citer:
         return parts
 
     def _number(self, slug: str, key: str) -> int:
+        """The number of ``key`` in the References of page ``slug``: its own citations first, then
+        those of the notes it embeds, as they come."""
         numbers = self._numbers.get(slug)
         if numbers is None:
             keys = [k for k in cited_keys(self.clusters.get(slug, [])) if k in self.references]
             numbers = self._numbers[slug] = {k: i + 1 for i, k in enumerate(keys)}
+        if key not in numbers and key in self.references:
+            numbers[key] = len(numbers) + 1
         return numbers.get(key, 0)
+
+    def keys_of(self, slug: str, index: int) -> list[str]:
+        """The known keys of citation ``index`` of note ``slug``."""
+        clusters = self.clusters.get(slug, [])
+        if index >= len(clusters):
+            return []
+        return [item.key for item in clusters[index].items if item.key in self.references]
 
     def _href(self, ref: Reference) -> tuple[str, str]:
         if ref.home:
@@ -111,8 +122,9 @@ class Citer:
             f'data-ref="{_escape(ref_anchor(ref.key))}">{text}</a>'
         )
 
-    def cluster(self, slug: str, index: int) -> str:
-        """The HTML of citation ``index`` of note ``slug``."""
+    def cluster(self, slug: str, index: int, host: str = "") -> str:
+        """The HTML of citation ``index`` of note ``slug``, on the page of ``host`` (another note
+        when ``slug`` is embedded in it: numbers and links are that page's)."""
         clusters = self.clusters.get(slug, [])
         if index >= len(clusters):
             return ""
@@ -120,7 +132,7 @@ class Citer:
         if any(item.key not in self.references for item in cluster.items):
             return f'<span class="cite broken-citation">{_escape(cluster.raw)}</span>'
         if self.style == "numeric":
-            return self._numeric(slug, cluster)
+            return self._numeric(host or slug, cluster)
         return self._author_year(cluster)
 
     def cluster_text(self, slug: str, index: int) -> str:
@@ -156,9 +168,11 @@ class Citer:
             return _escape(self.references[cluster.items[0].key].names) + " " + group
         return group
 
-    def references_html(self, slug: str) -> str:
-        """The References that end a note that cites (nothing when none of its keys is known)."""
-        keys = [k for k in cited_keys(self.clusters.get(slug, [])) if k in self.references]
+    def references_html(self, slug: str, embedded: Collection[str] = ()) -> str:
+        """The References that end a note that cites (nothing when none of its keys is known):
+        one list for the page, with the ``embedded`` keys its embedded notes cite."""
+        own = cited_keys(self.clusters.get(slug, []))
+        keys = [k for k in dict.fromkeys([*own, *embedded]) if k in self.references]
         if not keys:
             return ""
         refs = [self.references[k] for k in keys]
