@@ -312,7 +312,9 @@ def test_numbered_equations_and_references(garden, cli):
     body = _body(garden.page("a"))
     tags = re.findall(r'<span class="mord">\(</span><span class="mord"><span class="mord">(\d+)</span>', body)
     assert tags == ["1", "2", "3"]  # $$ with a label; align rows but the \nonumber one
-    assert '<div class="equation" id="eq-first">' in body and '<div class="equation" id="eq-second">' in body
+    assert '<div class="equation" id="eq-first">' in body  # one row: the formula's box
+    align = body[body.index('<div class="equation">') :]  # a row's label: that row's number
+    assert body.count('id="eq-second"') == 1 and 'id="eq-second"' in align[align.index("katex-tag") :]
     text = _text(body)
     assert "Before: (2) and 1." in text and "After: (1)" in text
     assert '<a class="internal ref" href="#eq-second">(2)</a>' in body
@@ -613,3 +615,19 @@ def test_an_embedded_note_that_cites_joins_the_pages_one_references_list(garden,
         embed = body[body.index('class="transclusion"') :]
         assert "Müller and Zhang, 2020" in _text(embed)  # the embed's citations are filled
         assert 'data-ref="ref-cho2009kernel"' in embed  # and point at the page's one list
+
+
+def test_a_label_on_a_row_of_an_align_anchors_that_row(garden, cli):
+    garden.note(
+        "e.md",
+        "---\ntitle: E\n---\n$$\n\\begin{align}\na &= 1 \\\\\nb &= 2 \\label{two} \\\\\nc &= 3\n"
+        "\\end{align}\n$$\n\nSee \\eqref{two}.\n",
+    )
+    assert cli(garden).code == 0
+    body = _body(garden.page("e"))
+    assert body.count('id="eq-two"') == 1
+    assert '<a class="internal ref" href="#eq-two">(2)</a>' in body
+    tags = body[body.index('<span class="katex-tag">') :]
+    row = tags[tags.index(">", tags.index('id="eq-two"')) + 1 :]
+    assert _text(row).startswith("(2)(3)")  # the id is on the second row's number
+    assert '<div class="equation">' in body  # not on the whole formula

@@ -186,7 +186,7 @@ class Cache:
 
 # Bump when a compiled note's shape or the HTML we generate changes: old entries are ignored.
 # 6: math delimiters, heading and block ids, titles, citations, equations, theorems;
-# 7: a heading's citations kept (as placeholders) for the table of contents
+# 7: a heading's citations kept (as placeholders) for the table of contents; row labels on rows
 COMPILER_VERSION = "7"
 
 

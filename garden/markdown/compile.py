@@ -20,6 +20,7 @@ from garden.core.problems import Problem, Problems
 from garden.markdown import placeholders
 from garden.markdown.blocks import Block, blocks_of, duplicate_ids
 from garden.markdown.citations import Cluster
+from garden.markdown.equation_rows import anchor_rows
 from garden.markdown.heading_ids import rendered_headings
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
@@ -167,6 +168,8 @@ class Compiler:
                 f"formula failed: {failure.message}",
                 hint_for(failure.tex, failure.message),
             )
+        if "katex-tag" in html:  # a label on a row of an align: its id on that row's number
+            html = anchor_rows(html, {b.anchor: b.label for b in draft.blocks if b.kind == "equation"})
         note.body = ""
         html_hash = hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
         headings = rendered_headings(draft.headings, html)
