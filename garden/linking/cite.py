@@ -66,6 +66,7 @@ class Citer:
     bibtex: dict[str, str] = field(default_factory=dict)  # cited key -> its BibTeX, from .bib files
     strings: list[str] = field(default_factory=list)  # the .bib files' @string macros they may use
     _numbers: dict[str, dict[str, int]] = field(default_factory=dict)
+    _reprs: dict[str, str] = field(default_factory=dict)
 
     def with_clusters(self, changed: dict[str, list[Cluster]]) -> Citer:
         """The same citer with some notes' citations replaced (a quick rebuild)."""
@@ -86,7 +87,13 @@ class Citer:
         parts = [self.style]
         for key in cited_keys(self.clusters.get(slug, [])):
             ref = self.references.get(key)
-            parts.append(f"{key}\x01{ref!r}" if ref else key)
+            if ref is None:
+                parts.append(key)
+                continue
+            seen = self._reprs.get(key)
+            if seen is None:  # once per work, not once per note that cites it
+                seen = self._reprs[key] = f"{key}\x01{ref!r}"
+            parts.append(seen)
         return parts
 
     def _number(self, slug: str, key: str) -> int:
