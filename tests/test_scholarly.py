@@ -312,7 +312,9 @@ def test_numbered_equations_and_references(garden, cli):
     body = _body(garden.page("a"))
     tags = re.findall(r'<span class="mord">\(</span><span class="mord"><span class="mord">(\d+)</span>', body)
     assert tags == ["1", "2", "3"]  # $$ with a label; align rows but the \nonumber one
-    assert '<div class="equation" id="eq-first">' in body and '<div class="equation" id="eq-second">' in body
+    assert '<div class="equation" id="eq-first">' in body  # one row: the formula's box
+    align = body[body.index('<div class="equation">') :]  # a row's label: that row's number
+    assert body.count('id="eq-second"') == 1 and 'id="eq-second"' in align[align.index("katex-tag") :]
     text = _text(body)
     assert "Before: (2) and 1." in text and "After: (1)" in text
     assert '<a class="internal ref" href="#eq-second">(2)</a>' in body
@@ -471,15 +473,27 @@ def test_an_equation_by_its_label_with_a_caret_too(garden, cli):
     assert garden.page("b").count('<a class="internal" href="/a/#eq-one">A › (1)</a>') == 2
 
 
-def test_the_theorem_numbering_setting_reaches_cached_builds(garden, cli):
+def test_the_theorem_numbering_setting_reaches_cached_builds(garden, cli, tmp_path):
+    """The numbering is a compile option (in every note's compile context), not a math macro:
+    changing it between cached builds gives what a build without the cache gives."""
+    from garden.core.config import load_config
+    from garden.core.problems import Problems
+    from tests.conftest import snapshot
+
     garden.note("t.md", THEOREMS)
+    shared = (garden.root / "garden.yaml").read_text()
     assert cli(garden).code == 0
     assert '<span class="theorem-head">Lemma 2</span>' in garden.page("t")
-    garden.write(
-        "garden.yaml", (garden.root / "garden.yaml").read_text() + "theorems:\n  numbering: per-kind\n"
-    )
-    assert cli(garden).code == 0  # with the cache: the setting is part of each note's key
-    assert '<span class="theorem-head">Lemma 1</span>' in garden.page("t")
+    for setting, lemma, name in (("per-kind", "Lemma 1", "per-kind"), ("shared", "Lemma 2", "shared")):
+        garden.write("garden.yaml", shared + f"theorems:\n  numbering: {setting}\n")
+        assert cli(garden).code == 0  # with the cache
+        assert f'<span class="theorem-head">{lemma}</span>' in garden.page("t")
+        clean = tmp_path / name
+        assert cli(garden, "--no-cache", "--out", str(clean)).code == 0
+        assert snapshot(garden.site, marker=False) == snapshot(clean, marker=False)
+    config = load_config(garden.root / "garden.yaml", Problems())
+    assert config.compile_options == {"theorem_numbering": "shared"}
+    assert "theorem_numbering" not in config.math_macros
 
 
 def test_quick_rebuilds_with_citations_equal_clean_builds(garden, cli, tmp_path, monkeypatch):
@@ -542,3 +556,78 @@ def test_bibtex_cannot_inject_markup_or_scripts(garden, cli):
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="javascript' not in page.replace(" ", "")  # shown as text, never a link
     assert "<b>x</b>" not in page and "[@{&lt;b&gt;x&lt;/b&gt;}]" in page
+
+
+def test_notes_that_cite_number_and_name_blocks_come_from_the_cache(garden, monkeypatch):
+    """A compiled note with citations, theorems, equations and block ids is kept in the cache
+    (as plain data), and so are the formatted references: a second build compiles and formats
+    nothing."""
+    from garden.build.builder import build_site
+    from garden.build.inputs import BuildOptions
+    from garden.markdown import references
+
+    _bib(garden)
+    monkeypatch.chdir(garden.root)
+    garden.note("t.md", THEOREMS + "\nAs @jacot2018neural show [@cho2009kernel, p. 3].\n\nA block. ^blk\n")
+    assert build_site(BuildOptions()).compiled == 1
+
+    def no_formatting(*args: object) -> None:
+        raise AssertionError("a reference was formatted again")
+
+    monkeypatch.setattr(references, "_format", no_formatting)
+    shutil.rmtree(garden.site)  # every page written again, from the cache
+    assert build_site(BuildOptions()).compiled == 0
+    assert "Jacot et al. (2018)" in _text(garden.page("t"))
+
+
+def test_citations_in_headings_show_as_text_in_the_table_of_contents(garden, cli):
+    _bib(garden)
+    garden.note(
+        "h.md",
+        "---\ntitle: H\n---\nIntro.\n\n## What @jacot2018neural found\n\nText.\n\n"
+        "## Kernels [@cho2009kernel, p. 3]\n\nMore.\n",
+    )
+    assert cli(garden).code == 0
+    page = garden.page("h")
+    toc = page[page.index('<aside class="toc"') : page.index("</aside>", page.index('<aside class="toc"'))]
+    items = [_text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", toc, re.S)]
+    assert items == ["What Jacot et al. (2018) found", "Kernels (Cho and Saul, 2009, p. 3)"]
+    assert 'class="cite' not in toc  # text only: a link inside the contents' link is not valid HTML
+
+
+def test_an_embedded_note_that_cites_joins_the_pages_one_references_list(garden, cli):
+    _bib(garden)
+    garden.note("other.md", "---\ntitle: Other\n---\nOther cites [@muller2020gpt] and [@cho2009kernel].\n")
+    garden.note("host.md", "---\ntitle: Host\n---\nHost cites [@jacot2018neural].\n\n![[Other]]\n")
+    garden.note("quiet.md", "---\ntitle: Quiet\n---\nNo citations here.\n\n![[Other]]\n")
+    assert cli(garden).code == 0
+    for slug, keys in (
+        ("host", ["muller2020gpt", "cho2009kernel", "jacot2018neural"]),
+        ("quiet", ["muller2020gpt", "cho2009kernel"]),
+    ):
+        body = _body(garden.page(slug))
+        assert body.count('class="references"') == 1
+        ids = re.findall(r'\sid="(ref-[^"]+)"', body)
+        assert sorted(ids) == sorted(f"ref-{key}" for key in keys)  # each once
+        listed = re.findall(r'<li id="ref-([^"]+)"', body)
+        by_names = ["cho2009kernel", "jacot2018neural", "muller2020gpt"]  # the style's order
+        assert listed == [key for key in by_names if key in keys]
+        embed = body[body.index('class="transclusion"') :]
+        assert "Müller and Zhang, 2020" in _text(embed)  # the embed's citations are filled
+        assert 'data-ref="ref-cho2009kernel"' in embed  # and point at the page's one list
+
+
+def test_a_label_on_a_row_of_an_align_anchors_that_row(garden, cli):
+    garden.note(
+        "e.md",
+        "---\ntitle: E\n---\n$$\n\\begin{align}\na &= 1 \\\\\nb &= 2 \\label{two} \\\\\nc &= 3\n"
+        "\\end{align}\n$$\n\nSee \\eqref{two}.\n",
+    )
+    assert cli(garden).code == 0
+    body = _body(garden.page("e"))
+    assert body.count('id="eq-two"') == 1
+    assert '<a class="internal ref" href="#eq-two">(2)</a>' in body
+    tags = body[body.index('<span class="katex-tag">') :]
+    row = tags[tags.index(">", tags.index('id="eq-two"')) + 1 :]
+    assert _text(row).startswith("(2)(3)")  # the id is on the second row's number
+    assert '<div class="equation">' in body  # not on the whole formula

@@ -55,7 +55,9 @@ class NoteStore:
         progress: Progress | None,
     ) -> tuple[dict[str, NoteArtifact], dict[str, str], int]:
         """Artifacts by relative path, their keys, and how many were compiled afresh."""
-        macros_key = compile_context(config.math_key or config.math_macros, config.notes_dir)
+        macros_key = compile_context(
+            config.math_key or config.math_macros, config.notes_dir, config.compile_options
+        )
         self._config = config
         if self.index is None:
             stored = cache.load_named("index")
@@ -122,6 +124,7 @@ class NoteStore:
             progress,
             config.math_definitions,
             macros_key,
+            config.compile_options,
         )
         new_html: dict[str, str] = {}
         for path, (key, (artifact, found_problems), html) in compiled.items():
@@ -185,7 +188,9 @@ class NoteStore:
         if config is None or relative is None:
             return None
         path = config.notes_dir / relative
-        macros_key = compile_context(config.math_key or config.math_macros, config.notes_dir)
+        macros_key = compile_context(
+            config.math_key or config.math_macros, config.notes_dir, config.compile_options
+        )
         compiled = compile_paths(
             [path],
             config.notes_dir,
@@ -195,6 +200,7 @@ class NoteStore:
             None,
             config.math_definitions,
             macros_key,
+            config.compile_options,
         )
         again, _, html = compiled[path]
         if again != key:
@@ -213,7 +219,7 @@ class NoteStore:
         """Keep notes recompiled by a quick rebuild (relative path -> key, artifact, problems,
         body) in memory and in the cache, and index their files."""
         notes_dir = config.notes_dir
-        macros_key = compile_context(config.math_key or config.math_macros, notes_dir)
+        macros_key = compile_context(config.math_key or config.math_macros, notes_dir, config.compile_options)
         for key, artifact, found, html in updates.values():
             self.memory[key], self.html[key] = (artifact, found), html
         cache.store_many("notes", {key: self.memory[key] for key, *_ in updates.values()})

@@ -90,7 +90,10 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
         config.math_macros,
         1,
         preamble=config.math_definitions,
-        math_key=compile_context(config.math_key or config.math_macros, config.notes_dir),
+        math_key=compile_context(
+            config.math_key or config.math_macros, config.notes_dir, config.compile_options
+        ),
+        options=config.compile_options,
     )
     updates: dict[str, tuple[str, NoteArtifact, list[Problem], str]] = {}
     for path, (key, (artifact, found), html) in compiled.items():

@@ -210,7 +210,9 @@ class Cache:
 
 # Bump when a compiled note's shape or the HTML we generate changes: old entries are ignored.
 # 6: math delimiters, heading and block ids, titles, citations, equations, theorems;
-# 7: a body's `#` headings shown one level down; raw HTML's site-absolute href/src are links
+# 7: a body's `#` headings shown one level down; raw HTML's site-absolute href/src are links;
+#    a heading's citations kept (as placeholders) for the table of contents; row labels on rows;
+#    code binds tighter than the $$ pre-pass; block links' text is plain; lost $$ in raw HTML
 COMPILER_VERSION = "7"
 
 
@@ -224,11 +226,12 @@ def content_key(data: bytes, path: Path, macros_key: str) -> str:
     return digest.hexdigest()
 
 
-def compile_context(math: Any, notes_dir: Path) -> str:
-    """What a compiled note depends on besides its file: the math (``Config.math_key``) and the notes folder
-    (its path under that folder is its URL). Part of every note's key, and of the index's
-    entries, so another notes root never finds a note compiled under this one."""
-    return fingerprint(math, str(notes_dir))
+def compile_context(math: Any, notes_dir: Path, options: dict[str, str] | None = None) -> str:
+    """What a compiled note depends on besides its file: the math (``Config.math_key``), the notes folder
+    (its path under that folder is its URL) and the compile options (``Config.compile_options``,
+    such as theorem numbering). Part of every note's key, and of the index's entries, so another
+    notes root or another setting never finds a note compiled under this one."""
+    return fingerprint(math, str(notes_dir), sorted((options or {}).items()))
 
 
 def fingerprint(*parts: Any) -> str:

@@ -47,6 +47,12 @@ class Config:
     scholarly: Scholarly = field(default_factory=Scholarly)  # citations, equations, theorems
 
     @property
+    def compile_options(self) -> dict[str, str]:
+        """The settings besides the math that change how a note compiles: part of its compile
+        context (``cache.compile_context``), so a change to one compiles every note again."""
+        return {"theorem_numbering": self.scholarly.theorem_numbering}
+
+    @property
     def keep_case(self) -> bool:
         """Whether note URLs keep the capitals of their file and folder names."""
         return self.urls == "keep-case"
@@ -140,8 +146,6 @@ def load_config(path: Path | None, problems: Problems, root: Path | None = None)
     figures = data.get("figures") or {}
     config.figures = figures if isinstance(figures, dict) else {}
     config.scholarly = scholarly_settings(data, where, root, problems)
-    if config.scholarly.theorem_numbering != "shared":  # compiled notes depend on it: see compile.py
-        config.math_macros["theorem_numbering"] = config.scholarly.theorem_numbering
     if path is not None:
         _check_inside(config, where, text, problems)
     known = {

@@ -11,6 +11,7 @@ DOI, arXiv page or URL, else to its entry in the References; its hover preview s
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from garden.markdown.citations import Cluster
 from garden.markdown.references import Reference
 from garden.sources.notes import Note
 
+_TAG = re.compile(r"<[^>]*>")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
@@ -64,6 +66,7 @@ class Citer:
     bibtex: dict[str, str] = field(default_factory=dict)  # cited key -> its BibTeX, from .bib files
     strings: list[str] = field(default_factory=list)  # the .bib files' @string macros they may use
     _numbers: dict[str, dict[str, int]] = field(default_factory=dict)
+    _reprs: dict[str, str] = field(default_factory=dict)
 
     def with_clusters(self, changed: dict[str, list[Cluster]]) -> Citer:
         """The same citer with some notes' citations replaced (a quick rebuild)."""
@@ -84,15 +87,32 @@ class Citer:
         parts = [self.style]
         for key in cited_keys(self.clusters.get(slug, [])):
             ref = self.references.get(key)
-            parts.append(f"{key}\x01{ref!r}" if ref else key)
+            if ref is None:
+                parts.append(key)
+                continue
+            seen = self._reprs.get(key)
+            if seen is None:  # once per work, not once per note that cites it
+                seen = self._reprs[key] = f"{key}\x01{ref!r}"
+            parts.append(seen)
         return parts
 
     def _number(self, slug: str, key: str) -> int:
+        """The number of ``key`` in the References of page ``slug``: its own citations first, then
+        those of the notes it embeds, as they come."""
         numbers = self._numbers.get(slug)
         if numbers is None:
             keys = [k for k in cited_keys(self.clusters.get(slug, [])) if k in self.references]
             numbers = self._numbers[slug] = {k: i + 1 for i, k in enumerate(keys)}
+        if key not in numbers and key in self.references:
+            numbers[key] = len(numbers) + 1
         return numbers.get(key, 0)
+
+    def keys_of(self, slug: str, index: int) -> list[str]:
+        """The known keys of citation ``index`` of note ``slug``."""
+        clusters = self.clusters.get(slug, [])
+        if index >= len(clusters):
+            return []
+        return [item.key for item in clusters[index].items if item.key in self.references]
 
     def _href(self, ref: Reference) -> tuple[str, str]:
         if ref.home:
@@ -109,8 +129,9 @@ class Citer:
             f'data-ref="{_escape(ref_anchor(ref.key))}">{text}</a>'
         )
 
-    def cluster(self, slug: str, index: int) -> str:
-        """The HTML of citation ``index`` of note ``slug``."""
+    def cluster(self, slug: str, index: int, host: str = "") -> str:
+        """The HTML of citation ``index`` of note ``slug``, on the page of ``host`` (another note
+        when ``slug`` is embedded in it: numbers and links are that page's)."""
         clusters = self.clusters.get(slug, [])
         if index >= len(clusters):
             return ""
@@ -118,8 +139,13 @@ class Citer:
         if any(item.key not in self.references for item in cluster.items):
             return f'<span class="cite broken-citation">{_escape(cluster.raw)}</span>'
         if self.style == "numeric":
-            return self._numeric(slug, cluster)
+            return self._numeric(host or slug, cluster)
         return self._author_year(cluster)
+
+    def cluster_text(self, slug: str, index: int) -> str:
+        """Citation ``index`` of note ``slug`` as text, HTML-escaped and without links: for
+        places that hold no links, such as the table of contents ("Lee et al. (2018)")."""
+        return _TAG.sub("", self.cluster(slug, index))
 
     def _author_year(self, cluster: Cluster) -> str:
         if cluster.narrative:
@@ -149,9 +175,11 @@ class Citer:
             return _escape(self.references[cluster.items[0].key].names) + " " + group
         return group
 
-    def references_html(self, slug: str) -> str:
-        """The References that end a note that cites (nothing when none of its keys is known)."""
-        keys = [k for k in cited_keys(self.clusters.get(slug, [])) if k in self.references]
+    def references_html(self, slug: str, embedded: Collection[str] = ()) -> str:
+        """The References that end a note that cites (nothing when none of its keys is known):
+        one list for the page, with the ``embedded`` keys its embedded notes cite."""
+        own = cited_keys(self.clusters.get(slug, []))
+        keys = [k for k in dict.fromkeys([*own, *embedded]) if k in self.references]
         if not keys:
             return ""
         refs = [self.references[k] for k in keys]

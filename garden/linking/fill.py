@@ -17,6 +17,7 @@ from garden.core.paths import Urls
 from garden.linking.cite import Citer
 from garden.linking.numbered import NumberedBlocks
 from garden.linking.resolve import IMAGE_SUFFIXES, Target
+from garden.markdown import placeholders
 from garden.markdown.links import LinkRef
 from garden.markdown.placeholders import LINK
 
@@ -126,10 +127,27 @@ class Filler:
 
     # ------------------------------------------------------------------ filling
 
-    def body(self, slug: str) -> str:
-        return self._fill(slug, self.html_of(slug), (slug,))
+    def heading_html(self, slug: str, html: str) -> str:
+        """A heading's HTML for the table of contents: its citations as text (``Heading.html``
+        keeps their placeholders)."""
+        if "\x02" not in html:
+            return html
+        citer = self.citer
+        return LINK.sub(
+            lambda m: citer.cluster_text(slug, int(m.group(2))) if citer and m.group(1) == "k" else "", html
+        )
 
-    def _fill(self, slug: str, template: str, stack: tuple[str, ...]) -> str:
+    def body(self, slug: str) -> str:
+        """The page's body. Notes it embeds bring no References of their own: what they cite
+        joins the page's one list (added at the end when the page itself cites nothing)."""
+        template = self.html_of(slug)
+        embedded_cites: list[str] = []
+        html = self._fill(slug, template, (slug,), embedded_cites)
+        if embedded_cites and self.citer is not None and placeholders.references() not in template:
+            html += self.citer.references_html(slug, embedded_cites)
+        return html
+
+    def _fill(self, slug: str, template: str, stack: tuple[str, ...], embedded_cites: list[str]) -> str:
         refs = self.refs.get(slug, [])
         targets = self.targets.get(slug, [])
 
@@ -138,7 +156,12 @@ class Filler:
             if kind in "kr":
                 if self.citer is None:
                     return ""
-                return self.citer.references_html(slug) if kind == "r" else self.citer.cluster(slug, int(arg))
+                host = stack[0]
+                if kind == "r":  # an embedded note's References join the page's
+                    return self.citer.references_html(slug, embedded_cites) if host == slug else ""
+                if host != slug:
+                    embedded_cites.extend(self.citer.keys_of(slug, int(arg)))
+                return self.citer.cluster(slug, int(arg), host)
             if kind == "t":
                 return self._link_text(slug, refs[int(arg)], targets[int(arg)])
             if kind in "pq":
@@ -155,7 +178,7 @@ class Filler:
                 return self._open(ref, target)
             if kind == "c":
                 return self._close(target)
-            return self._embed(ref, target, stack)
+            return self._embed(ref, target, stack, embedded_cites)
 
         return LINK.sub(replace, template)
 
@@ -201,7 +224,7 @@ class Filler:
     def _close(target: Target) -> str:
         return "</span>" if target.kind in ("planned", "unsafe", "missing") else "</a>"
 
-    def _embed(self, ref: LinkRef, target: Target, stack: tuple[str, ...]) -> str:
+    def _embed(self, ref: LinkRef, target: Target, stack: tuple[str, ...], embedded_cites: list[str]) -> str:
         if ref.kind == "image":
             return self._image(ref, target)
         if target.kind == "planned":
@@ -211,7 +234,7 @@ class Filler:
             return self._embedded_file(ref, target)
         embedded = self._embedded_slug(target)
         if embedded:
-            return self._transclude(embedded, target, stack)
+            return self._transclude(embedded, target, stack, embedded_cites)
         if target.kind == "section":
             return self._open(ref, target) + escapeHtml(self.title_of(target.slug)) + "</a>"
         if target.kind == "missing":  # a file that is not there: an image, most likely
@@ -258,7 +281,7 @@ class Filler:
             return f' height="{round(known[1] * width / known[0])}"'
         return f' width="{known[0]}" height="{known[1]}"'
 
-    def _transclude(self, slug: str, target: Target, stack: tuple[str, ...]) -> str:
+    def _transclude(self, slug: str, target: Target, stack: tuple[str, ...], cites: list[str]) -> str:
         url = escapeHtml(self.urls.page(target.slug, target.anchor))
         link = f'<a class="internal" href="{url}">{escapeHtml(self.title_of(target.slug))}</a>'
         if slug in stack or len(stack) > MAX_DEPTH:
@@ -277,7 +300,7 @@ class Filler:
             template = sliced
         template = _HEADING_LINK.sub("", _HEADING_ID.sub(r"<h\1>", template))
         template = _BLOCK_ID.sub("", template)  # ids stay unique in the page that embeds
-        inner = self._fill(slug, template, (*stack, slug))
+        inner = self._fill(slug, template, (*stack, slug), cites)
         return (
             f'<blockquote class="transclusion" cite="{url}">\n'
             f'<div class="transclusion-source">{link}</div>\n{inner}</blockquote>\n'

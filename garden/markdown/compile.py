@@ -21,6 +21,7 @@ from garden.core.problems import Problem, Problems
 from garden.markdown import placeholders
 from garden.markdown.blocks import Block, blocks_of, duplicate_ids
 from garden.markdown.citations import Cluster
+from garden.markdown.equation_rows import anchor_rows
 from garden.markdown.heading_ids import rendered_headings
 from garden.markdown.html import RenderEnv, install_render_rules, render_tokens
 from garden.markdown.links import Heading, LinkRef, collect_links, headings_of
@@ -29,7 +30,7 @@ from garden.markdown.mathrender import Katex, MathCollector, defines_macros, fil
 from garden.markdown.parser import create_parser, parse_notes
 from garden.markdown.plaintext import first_paragraph, plain_text, shorten
 from garden.markdown.rawlinks import raw_html_links
-from garden.markdown.scholarly import COMPILE_OPTIONS, TAGGING_MACROS, Writing, numbered_blocks
+from garden.markdown.scholarly import TAGGING_MACROS, Writing, numbered_blocks
 from garden.sources.notes import Note, load_note
 
 
@@ -52,13 +53,18 @@ class NoteArtifact:
 class Compiler:
     """A markdown-it parser and (lazily) a KaTeX context: one per process."""
 
-    def __init__(self, project_root: Path, macros: dict[str, str], preamble: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        project_root: Path,
+        macros: dict[str, str],
+        preamble: tuple[str, ...] = (),
+        options: dict[str, str] | None = None,
+    ) -> None:
         self.md = create_parser()
         install_render_rules(self.md)
         self.project_root = project_root
-        # options that change how a note compiles ride with the macros (and so in cache keys)
-        self.options = {k: v for k, v in macros.items() if k in COMPILE_OPTIONS}
-        self.macros = {k: v for k, v in macros.items() if k not in COMPILE_OPTIONS}
+        self.options = dict(options or {})  # settings that change how a note compiles (in its key)
+        self.macros = macros
         self.preamble = preamble  # definitions read from math.preamble (preamble.py)
         self.tagging = tagging_macros(self.macros, preamble)
         self._katex: Katex | None = None
@@ -186,6 +192,8 @@ class Compiler:
                 f"formula failed: {failure.message}",
                 hint_for(failure.tex, failure.message),
             )
+        if "katex-tag" in html:  # a label on a row of an align: its id on that row's number
+            html = anchor_rows(html, {b.anchor: b.label for b in draft.blocks if b.kind == "equation"})
         note.body = ""
         html_hash = hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
         headings = rendered_headings(draft.headings, html)

@@ -57,8 +57,8 @@ def rendered_headings(headings: list[Heading], body: str) -> list[Heading]:
         mark = inner.rfind(' <a class="heading-link"')
         if mark >= 0:
             inner = inner[:mark]
-        if "\x02" in inner:  # link placeholders: their text stays
-            inner = LINK.sub("", inner)
+        if "\x02" in inner:  # link placeholders: their text stays; a citation is filled as text
+            inner = LINK.sub(lambda m: m.group(0) if m.group(1) == "k" else "", inner)
         if "<" in inner:
             inner = _ID.sub("", _LINK_TAG.sub("", _FOOTNOTE_REF.sub("", inner)))
         inner = inner.strip()

@@ -9,6 +9,7 @@ keyed by the entry's BibTeX and the style.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -48,7 +49,7 @@ class Reference:
         return (self.names.casefold(), self.year, self.title.casefold(), self.key)
 
 
-@plain
+@plain  # kept in the build cache as data
 @dataclass(frozen=True)
 class _Formatted:
     html: str
@@ -131,7 +132,7 @@ def _format(style: Any, work: Work, render_math: RenderMath) -> _Formatted:
     except FieldIsMissing as exc:
         missing = exc.field_name
         text = style.format_entry("", Entry("misc", fields=entry.fields, persons=entry.persons)).text
-    body = text.render_as("html")
+    body = text.render(_backend("html"))
     while True:  # braces only protect letter case: the page needs no trace of them
         unwrapped = _PROTECTED.sub(r"\1", body)
         if unwrapped == body:
@@ -142,6 +143,16 @@ def _format(style: Any, work: Work, render_math: RenderMath) -> _Formatted:
     return _Formatted(
         body, _names(entry, work.key), str(entry.fields.get("year", "") or "n.d."), _title(entry), missing
     )
+
+
+@functools.cache
+def _backend(name: str) -> Any:
+    """A pybtex output backend, looked up once: pybtex's ``render_as`` looks the plugin up on
+    every call, which scans every installed package's entry points (a tenth of a second each
+    in a large environment: most of a cold build's citation cost, before this)."""
+    from pybtex.plugin import find_plugin
+
+    return find_plugin("pybtex.backends", name)()
 
 
 def _safe_link(match: re.Match[str]) -> str:
@@ -162,13 +173,13 @@ def _with_math(body: str, render_math: RenderMath) -> str:
 def _plain(latex: str) -> str:
     from pybtex.richtext import Text
 
-    return Text.from_latex(latex).render_as("text")
+    return Text.from_latex(latex).render(_backend("text"))
 
 
 def _last_names(entry: Entry) -> list[str]:
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     return [
-        " ".join(part.render_as("text") for part in [*p.rich_prelast_names, *p.rich_last_names])
+        " ".join(part.render(_backend("text")) for part in [*p.rich_prelast_names, *p.rich_last_names])
         for p in people
     ]
 

@@ -34,9 +34,8 @@ _TEXREF = re.compile(r"\\(eqref|ref|autoref|cref|Cref|label)\s*\{([^{}\n]+)\}")
 _MATH_REF = re.compile(r"\\(eqref|ref|autoref|cref|Cref)\s*\{([^{}\n]+)\}")
 _ONLY_REF = re.compile(r"^\s*\\(eqref|ref|autoref|cref|Cref)\s*\{([^{}\n]+)\}\s*$")
 _DISPLAY = ("math_block", "math_block_label", "amsmath")
-NUMBERING_OPTION = "theorem_numbering"
+NUMBERING_OPTION = "theorem_numbering"  # a compile option (``Config.compile_options``), in the parse env
 TAGGING_MACROS = "tagging_macros"  # env: a pattern of the writer's macros that write a \tag
-COMPILE_OPTIONS = (NUMBERING_OPTION,)  # garden.yaml settings a compiled note depends on
 
 
 @dataclass(frozen=True)

@@ -31,15 +31,17 @@ _v8_started = False
 _preamble_checks: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = {}
 
 
-def _compiler(root: Path, macros: dict[str, str], preamble: tuple[str, ...] = ()) -> Compiler:
+def _compiler(
+    root: Path, macros: dict[str, str], preamble: tuple[str, ...] = (), options: dict[str, str] | None = None
+) -> Compiler:
     global _v8_started
-    key = (str(root), tuple(sorted(macros.items())), preamble)
+    key = (str(root), tuple(sorted(macros.items())), preamble, tuple(sorted((options or {}).items())))
     compiler = _local.get(key)
     if compiler is None:
         for old in _local.values():
             old.close()
         _local.clear()
-        compiler = _local[key] = Compiler(root, macros, preamble)
+        compiler = _local[key] = Compiler(root, macros, preamble, options)
         _v8_started = True
     return compiler
 
@@ -108,11 +110,11 @@ def _compile_batch(compiler: Compiler, paths: list[Path], notes_dir: Path, macro
 
 
 def _compile_chunk(
-    args: tuple[list[str], str, str, dict[str, str], str, tuple[str, ...]],
+    args: tuple[list[str], str, str, dict[str, str], str, tuple[str, ...], dict[str, str]],
 ) -> tuple[list[tuple[str, Compiled]], list[tuple[int, str]] | None]:
     """A chunk's compiled notes, and what KaTeX said of the preamble if this worker ran it."""
-    paths, notes_dir, root, macros, macros_key, preamble = args
-    compiler = _compiler(Path(root), macros, preamble)
+    paths, notes_dir, root, macros, macros_key, preamble, options = args
+    compiler = _compiler(Path(root), macros, preamble, options)
     compiled = list(
         zip(
             paths,
@@ -132,17 +134,20 @@ def compile_paths(
     progress: Callable[[int, int], None] | None = None,
     preamble: tuple[str, ...] = (),
     math_key: str | None = None,
+    options: dict[str, str] | None = None,
 ) -> dict[Path, Compiled]:
     """Compile ``paths``; in parallel when there are many of them. ``math_key``: the note's
-    compile context (``compile_context`` of ``Config.math_key`` and the notes folder)."""
+    compile context (``compile_context`` of ``Config.math_key``, the notes folder and
+    ``options``, the compile options such as theorem numbering)."""
     from garden.core.cache import compile_context, fingerprint
 
-    macros_key = math_key or compile_context(fingerprint(macros, preamble), notes_dir)
+    options = dict(options or {})
+    macros_key = math_key or compile_context(fingerprint(macros, preamble), notes_dir, options)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     results: dict[Path, Compiled] = {}
     total = len(paths)
     if workers <= 1 or total < PARALLEL_THRESHOLD:
-        compiler = _compiler(root, macros, preamble)
+        compiler = _compiler(root, macros, preamble, options)
         for start in range(0, total, CHUNK):
             batch = paths[start : start + CHUNK]
             results.update(zip(batch, _compile_batch(compiler, batch, notes_dir, macros_key), strict=True))
@@ -151,7 +156,15 @@ def compile_paths(
         _remember_check(str(root), preamble, compiler.preamble_failures)
         return results
     chunks = [
-        ([str(p) for p in paths[i : i + CHUNK]], str(notes_dir), str(root), macros, macros_key, preamble)
+        (
+            [str(p) for p in paths[i : i + CHUNK]],
+            str(notes_dir),
+            str(root),
+            macros,
+            macros_key,
+            preamble,
+            options,
+        )
         for i in range(0, total, CHUNK)
     ]
     # fork is fast, but V8 must not be running in the process that forks

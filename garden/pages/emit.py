@@ -145,7 +145,11 @@ def _toc(garden: Garden, slug: str) -> list[dict]:
         headings = headings[1:]
     top = min((h.level for h in headings), default=2)  # the outermost listed as level 2
     return [
-        {"level": h.level - top + 2, "text": markup(h.html) if h.html else h.text, "url": "#" + h.anchor}
+        {
+            "level": h.level - top + 2,
+            "text": markup(garden.filler.heading_html(slug, h.html)) if h.html else h.text,
+            "url": "#" + h.anchor,
+        }
         for h in headings
     ]
 

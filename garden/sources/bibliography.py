@@ -165,7 +165,7 @@ def _message(error: Exception) -> str:
 
 def load_library(files: tuple[Path, ...], papers: dict[str, Citation], problems: Problems) -> Library:
     """The BibTeX files (in order) and the notes' papers (slug -> citation) as one library."""
-    from pybtex.database import parse_string
+    from pybtex.database.input.bibtex import Parser
 
     library = Library()
     for path in files:
@@ -175,7 +175,8 @@ def load_library(files: tuple[Path, ...], papers: dict[str, Citation], problems:
         for ident in _identifiers(work):
             by_id.setdefault(ident, work)
     for slug, citation in sorted(papers.items()):
-        entry = parse_string(citation.bibtex, "bibtex").entries[citation.key]
+        entry = Parser().parse_string(citation.bibtex).entries[citation.key]  # not parse_string(…,
+        # "bibtex"): its plugin lookup scans every installed package's entry points each call
         work = Work(citation.key, entry, None, 0, slug)
         same = next((by_id[i] for i in _identifiers(work) if i in by_id), None)
         if same is not None and same.key != citation.key:
@@ -218,5 +219,6 @@ def bibtex_of(work: Work) -> str:
     if work.text:
         return work.text + "\n"
     from pybtex.database import BibliographyData
+    from pybtex.database.output.bibtex import Writer  # directly: no plugin lookup per call
 
-    return BibliographyData({work.key: work.entry}).to_string("bibtex")
+    return Writer().to_string(BibliographyData({work.key: work.entry}))

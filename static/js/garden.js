@@ -244,7 +244,8 @@
   function extract(doc, anchor, samePage) {
     let parts = [];
     let title = "";
-    const target = anchor ? doc.getElementById(anchor) : null;
+    let target = anchor ? doc.getElementById(anchor) : null;
+    if (target?.closest(".katex")) target = target.closest(".equation") || target; // a row's number: its formula
     if (target && /^H[1-6]$/.test(target.tagName)) {
       const level = Number(target.tagName[1]);
       parts.push(target);
