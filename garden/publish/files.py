@@ -75,14 +75,20 @@ def robots_txt(garden: Garden) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def custom_domain(value: Any) -> str | None:
+    """The domain of ``cname:`` (lower case, no final dot), or None when unset or not a domain."""
+    domain = str(value).strip().lower().rstrip(".") if isinstance(value, str) else ""
+    return domain if _HOSTNAME.match(domain) else None
+
+
 def cname_file(garden: Garden, problems: Problems) -> bytes | None:
     """``CNAME`` for a custom domain, when garden.yaml says ``cname: garden.example.org``."""
     value: Any = garden.config.extra.get("cname")
     if value is None or value == "":
         return None
     where = garden.config.path or garden.config.root / "garden.yaml"
-    domain = str(value).strip().lower().rstrip(".") if isinstance(value, str) else ""
-    if not _HOSTNAME.match(domain):
+    domain = custom_domain(value)
+    if domain is None:
         problems.error(
             where,
             0,
