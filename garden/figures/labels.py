@@ -12,7 +12,7 @@ number of places, so placing is linear in the number of nodes and labels.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 GAP = 3.0  # between a node's edge and its label
@@ -183,6 +183,8 @@ def place_labels(
     # node or else on a leader (the most-linked get the best places), or first every label
     # that fits beside its node, then leaders for the rest (no leader takes their room).
     in_turn = _greedy(wanted, _grid(nodes, node_keys, obstacles), bounds, pad, sides, True, False)
+    if all(spot.leader is None for spot in in_turn.values()):
+        return in_turn  # no leader fitted even with fewer labels in the way: the other order is the same
     beside_first = _greedy(wanted, _grid(nodes, node_keys, obstacles), bounds, pad, sides, True, True)
     return in_turn if len(in_turn) >= len(beside_first) else beside_first
 
@@ -268,7 +270,7 @@ def _boxed(
     return Placed(x, y, anchor, Box(left - pad, y - up - pad, left + w + pad, y + down + pad), leader)
 
 
-def _far_candidates(label: Wanted, pad: float, middle: tuple[float, float]) -> list[Placed]:
+def _far_candidates(label: Wanted, pad: float, middle: tuple[float, float]) -> Iterator[Placed]:
     """Places on rings around the node, nearest ring first, and on each the directions that
     point away from the drawing's middle first (where the room is)."""
     cx, cy, r, up, down = label.cx, label.cy, label.r, label.ascent, label.descent
@@ -277,18 +279,14 @@ def _far_candidates(label: Wanted, pad: float, middle: tuple[float, float]) -> l
         (2 * math.pi * i / DIRECTIONS for i in range(DIRECTIONS)),
         key=lambda a: (abs(math.remainder(a - away, 2 * math.pi)), a),
     )
-    out = []
+    units = [(math.cos(angle), math.sin(angle)) for angle in angles]
     for ring in RINGS:
-        for angle in angles:
-            ux, uy = math.cos(angle), math.sin(angle)
+        for ux, uy in units:
             end_x, end_y = cx + (r + ring) * ux, cy + (r + ring) * uy
             anchor = "start" if ux > 0.38 else "end" if ux < -0.38 else "middle"
             baseline = end_y - down if uy < -0.38 else end_y + up if uy > 0.38 else end_y + (up - down) / 2
-            leader = Segment(
-                round(cx + (r + 1) * ux, 1), round(cy + (r + 1) * uy, 1), round(end_x, 1), round(end_y, 1)
-            )
-            out.append(_boxed(end_x, baseline, anchor, label, pad, leader))
-    return out
+            leader = Segment(cx + (r + 1) * ux, cy + (r + 1) * uy, end_x, end_y)
+            yield _boxed(end_x, baseline, anchor, label, pad, leader)
 
 
 def node_box(cx: float, cy: float, r: float) -> Box:
