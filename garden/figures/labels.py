@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 GAP = 3.0  # between a node's edge and its label
 RINGS = (10.0, 24.0, 42.0, 66.0, 96.0, 130.0, 170.0)  # leader lengths tried, beyond the node's edge
-DIRECTIONS = 32  # directions tried on each ring
+DIRECTIONS = 16  # directions tried on each ring
 
 
 @dataclass(frozen=True)
@@ -140,10 +140,13 @@ class _Grid:
             yield from self.buckets.get(cell, ())
 
     def free(self, box: Box) -> bool:
-        return not any(
-            (other.meets(box) if isinstance(other, Box) else other.meets_box(box))
-            for other, _, _ in self._near(box)
-        )
+        c, buckets = self.cell, self.buckets
+        for i in range(int(box.x0 // c), int(box.x1 // c) + 1):
+            for j in range(int(box.y0 // c), int(box.y1 // c) + 1):
+                for other, _, _ in buckets.get((i, j), ()):
+                    if other.meets(box) if isinstance(other, Box) else other.meets_box(box):
+                        return False
+        return True
 
     def clear_line(self, line: Segment, owner: str) -> bool:
         """Nothing but the owner's own node lies on ``line`` (another node's box only counts

@@ -13,6 +13,7 @@ from garden.figures.draw import INK, MUTED, PALETTE, PAPER, Figure, hex_colour, 
 from garden.figures.labels import Box, Placed, Wanted, node_box, place_labels
 
 LABEL_SIZE = 14  # shown at about 0.9× in the text column: 12-13 px on screen
+SPREAD_FULLY_UP_TO = 300  # notes
 NAME_SIZE = 13  # the notes' names: a little smaller than the legend, so more of them fit
 
 
@@ -44,7 +45,10 @@ def graph_figure(
     legend_at = _legend_positions([name for _, name in legend] + ["planned"], font_path, width - 2 * pad, pad)
     legend_h = legend_at[-1][1] + 14
     room = Box(pad, pad + legend_h, width - pad, height - pad)
-    coords = _fit(_spread([positions[node.key] for node in nodes]), room)
+    # a garden of a few hundred notes is spread for its labels; a bigger one, whose drawing is a
+    # tangle either way, keeps more of the layout's shape (spread, its links grow long: slow PNGs)
+    even = 0.9 * min(1.0, SPREAD_FULLY_UP_TO / len(nodes))
+    coords = _fit(_spread([positions[node.key] for node in nodes], even), room)
     coords = dict(zip([node.key for node in nodes], coords, strict=True))
 
     def radius(node: GraphNode) -> float:
@@ -222,7 +226,7 @@ def _short(title: str, limit: int = 24) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-def _spread(points: list[tuple[float, float]], even: float = 0.9) -> list[tuple[float, float]]:
+def _spread(points: list[tuple[float, float]], even: float) -> list[tuple[float, float]]:
     """The layout with its crowds spread out: each coordinate becomes a blend of itself and its
     rank among the notes (scaled to the same span), so the dense middle gets more room, a few
     far-flung notes (unlinked ones, long chains) no longer shrink the whole drawing, and
