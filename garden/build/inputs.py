@@ -89,8 +89,7 @@ def host_from_cname(config: Config) -> None:
     """A base URL without a host (``/``, the default) takes it from ``cname:``: the site is
     served at https://that-domain/, so canonical links, og:url, og:image, the sitemap and the
     feeds can be absolute. A base URL with a host is left as it is."""
-    from garden.core.paths import base_path_of
-    from garden.publish.files import custom_domain
+    from garden.core.paths import base_path_of, custom_domain
 
     domain = custom_domain(config.extra.get("cname"))
     if domain is not None and "://" not in config.base_url and not config.base_url.startswith("//"):
