@@ -237,7 +237,7 @@ def _spread(points: list[tuple[float, float]], even: float) -> list[tuple[float,
     axes = []
     for values in ([x for x, _ in points], [y for _, y in points]):
         low, high = min(values), max(values)
-        order = sorted(range(n), key=lambda i: (values[i], i))
+        order = sorted(range(n), key=values.__getitem__)  # stable: ties keep the notes' order
         rank = [0.0] * n
         for place, i in enumerate(order):
             rank[i] = low + (high - low) * place / (n - 1)
