@@ -149,11 +149,17 @@ def make_garden(shared: Path, out: Path, notes: int, flavour: str) -> None:
 
 
 def garden_config(notes: Path, work: Path) -> Path:
-    """The garden's own garden.yaml (taxonomy, both figures) pointed at the synthetic notes."""
+    """The garden's own garden.yaml (taxonomy, both figures, the line plots and their tables)
+    pointed at the synthetic notes."""
     import yaml
 
     config = yaml.safe_load((ROOT / "garden.yaml").read_text(encoding="utf-8"))
     config.update(notes=str(notes), out=str(work / "site-configured"))
+    # the line plots read their tables relative to the config: the same tables beside it
+    for plot in config.get("figures", {}).get("plots", []):
+        table = work / plot["data"]
+        table.parent.mkdir(parents=True, exist_ok=True)
+        table.write_bytes((ROOT / plot["data"]).read_bytes())
     path = work / "garden.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

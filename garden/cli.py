@@ -171,7 +171,7 @@ def print_result(args: argparse.Namespace, result, write: bool) -> int:
             "note: the base URL has no host, so the canonical and og:url links, og:image and the "
             "sitemap's <loc> are relative (link previews and sitemaps need absolute URLs)\n"
             "    hint: to publish, build with --base-url https://USER.github.io/REPO/ "
-            "(or set base_url: in garden.yaml)",
+            "(or set base_url: or cname: in garden.yaml)",
             file=sys.stderr,
         )
     failed = bool(errors) or (args.strict and bool(warnings))

@@ -389,3 +389,13 @@ def test_data_contrasts_pre_and_post_training(built):
     out, _ = built
     text = html.unescape(re.sub(r"<[^>]+>", " ", (out / "data" / "index.html").read_text()))
     assert "Pre-training data is enormous" in text and "Post-training data is small" in text
+
+
+def test_the_graph_figure_labels_most_of_its_notes(built):
+    """The Graph on References labels most of the 16 best-linked notes it asks for (3 before
+    leaders and the spread-out drawing); the rest keep their name in the node's tooltip."""
+    out, _ = built
+    svg = (out / "images" / "digitalGarden" / "theGraph.svg").read_text()
+    names = re.findall(r'<text class="ink" stroke="none" x="[\d.]+" y="[\d.]+" font-size="13" [^>]*>', svg)
+    assert len(names) >= 12, f"{len(names)} of 16 labels placed"
+    assert svg.count("<title>") >= 60  # every node still names itself

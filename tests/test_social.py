@@ -106,6 +106,30 @@ def test_without_a_host_the_build_says_which_urls_are_relative(basic, cli):
     assert "base URL has no host" not in published.err
 
 
+def test_cname_gives_the_host_when_the_base_url_has_none(basic, cli):
+    """base_url: / with cname: example.org: the site is served at https://example.org/, so every
+    URL a standard wants absolute uses that host, and the build does not say it has none."""
+    with (basic.root / "garden.yaml").open("a") as config:
+        config.write("cname: Example.org\n")
+    result = cli(basic)
+    assert result.code == 0 and "base URL has no host" not in result.err, result.err
+    models = basic.page("models")
+    meta = meta_of(models).meta
+    assert meta["og:url"] == "https://example.org/models/"
+    assert meta["og:image"].startswith("https://example.org/cards/")
+    assert '<link rel="canonical" href="https://example.org/models/">' in models
+    assert 'href="/models/nngp-ntk/' in models  # links inside the site stay relative
+    sitemap = (basic.site / "sitemap.xml").read_text()
+    assert "<loc>https://example.org/models/</loc>" in sitemap and "<loc>/" not in sitemap
+    feed = (basic.site / "feed.xml").read_text()
+    assert 'href="https://example.org/' in feed and 'href="/' not in feed
+    assert "Sitemap: https://example.org/sitemap.xml" in (basic.site / "robots.txt").read_text()
+    assert (basic.site / "CNAME").read_text() == "example.org\n"
+    # a base URL with a host is used as it is
+    assert cli(basic, "--base-url", BASE).code == 0
+    assert meta_of(basic.page("models")).meta["og:url"] == BASE + "models/"
+
+
 def test_a_card_per_note_1200_by_630(basic, cli):
     assert cli(basic).code == 0
     notes = ["digitalgarden/nngp", "models/mup", "models/nngp-ntk/ntk", "unfiled-thought"]

@@ -78,10 +78,22 @@ def config_for(options: BuildOptions, problems: Problems) -> Config:
         config.out_dir = options.out_dir.resolve()
     if options.base_url is not None:
         config.base_url = options.base_url
+    host_from_cname(config)
     config.drafts = options.drafts
     config.strict = options.strict
     read_math_settings(config, problems)
     return config
+
+
+def host_from_cname(config: Config) -> None:
+    """A base URL without a host (``/``, the default) takes it from ``cname:``: the site is
+    served at https://that-domain/, so canonical links, og:url, og:image, the sitemap and the
+    feeds can be absolute. A base URL with a host is left as it is."""
+    from garden.core.paths import base_path_of, custom_domain
+
+    domain = custom_domain(config.extra.get("cname"))
+    if domain is not None and "://" not in config.base_url and not config.base_url.startswith("//"):
+        config.base_url = f"https://{domain}{base_path_of(config.base_url)}"
 
 
 def read_math_settings(config: Config, problems: Problems) -> None:

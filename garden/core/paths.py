@@ -76,6 +76,15 @@ def slug_key(slug: str) -> str:
     return slugify_path(slug)
 
 
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def custom_domain(value: object) -> str | None:
+    """The domain of ``cname:`` (lower case, no final dot), or None when unset or not a domain."""
+    domain = str(value).strip().lower().rstrip(".") if isinstance(value, str) else ""
+    return domain if _HOSTNAME.match(domain) else None
+
+
 @lru_cache(maxsize=64)
 def base_path_of(base_url: str) -> str:
     """The path part of a base URL, with one leading and one trailing slash."""

@@ -13,6 +13,8 @@ from garden.figures.draw import INK, MUTED, PALETTE, PAPER, Figure, hex_colour, 
 from garden.figures.labels import Box, Placed, Wanted, node_box, place_labels
 
 LABEL_SIZE = 14  # shown at about 0.9× in the text column: 12-13 px on screen
+SPREAD_FULLY_UP_TO = 300  # notes
+NAME_SIZE = 13  # the notes' names: a little smaller than the legend, so more of them fit
 
 
 @dataclass
@@ -39,18 +41,15 @@ def graph_figure(
         return None
     width, height, pad = 760, 600, 20
     font = load_font(font_path, LABEL_SIZE)
+    name_font = load_font(font_path, NAME_SIZE)
     legend_at = _legend_positions([name for _, name in legend] + ["planned"], font_path, width - 2 * pad, pad)
     legend_h = legend_at[-1][1] + 14
-    xs = [positions[node.key][0] for node in nodes]
-    ys = [positions[node.key][1] for node in nodes]
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    room_w, room_h = width - 2 * pad, height - 2 * pad - legend_h
-    scale = min(room_w, room_h) / span
-    ox = pad + (room_w - (max(xs) - min(xs)) * scale) / 2 - min(xs) * scale
-    oy = pad + legend_h + (room_h - (max(ys) - min(ys)) * scale) / 2 - min(ys) * scale
-    coords = {
-        node.key: (ox + positions[node.key][0] * scale, oy + positions[node.key][1] * scale) for node in nodes
-    }
+    room = Box(pad, pad + legend_h, width - pad, height - pad)
+    # a garden of a few hundred notes is spread for its labels; a bigger one, whose drawing is a
+    # tangle either way, keeps more of the layout's shape (spread, its links grow long: slow PNGs)
+    even = 0.9 * min(1.0, SPREAD_FULLY_UP_TO / len(nodes))
+    coords = _fit(_spread([positions[node.key] for node in nodes], even), room)
+    coords = dict(zip([node.key for node in nodes], coords, strict=True))
 
     def radius(node: GraphNode) -> float:
         return 4 + 1.6 * math.sqrt(node.degree)
@@ -58,9 +57,16 @@ def graph_figure(
     def colour(node: GraphNode) -> tuple[int, int, int]:
         return PALETTE[node.area % len(PALETTE)] if node.area >= 0 else MUTED
 
-    ascent, descent = font.getmetrics()
+    ascent, descent = name_font.getmetrics()
     wanted = [
-        Wanted(node.key, *coords[node.key], radius(node), font.getlength(_short(node.title)), ascent, descent)
+        Wanted(
+            node.key,
+            *coords[node.key],
+            radius(node),
+            name_font.getlength(_short(node.title)),
+            ascent,
+            descent,
+        )
         for node in sorted(nodes, key=lambda n: (-n.degree, n.title))[: int(spec.get("labels", 10))]
         if not node.planned
     ]
@@ -73,6 +79,8 @@ def graph_figure(
         [node_box(*coords[node.key], radius(node)) for node in nodes],
         Box(2, 2, width - 2, height - 2),
         legend_boxes,
+        leaders=True,
+        node_keys=[node.key for node in nodes],
     )
 
     def draw(canvas: Any, s: float) -> None:
@@ -85,7 +93,16 @@ def graph_figure(
                 canvas.ellipse([x - r, y - r, x + r, y + r], outline=MUTED, width=max(1, round(1.5 * s)))
             else:
                 canvas.ellipse([x - r, y - r, x + r, y + r], fill=colour(node), outline=PAPER, width=round(s))
+        for spot in labels.values():
+            if spot.leader is not None:
+                line = spot.leader
+                canvas.line(
+                    [(line.x0 * s, line.y0 * s), (line.x1 * s, line.y1 * s)],
+                    fill=MUTED,
+                    width=max(1, round(s)),
+                )
         big = load_font(font_path, round(LABEL_SIZE * s))
+        name_big = load_font(font_path, round(NAME_SIZE * s))
         anchors = {"start": "ls", "middle": "ms", "end": "rs"}
         for node in nodes:
             spot = labels.get(node.key)
@@ -93,7 +110,7 @@ def graph_figure(
                 canvas.text(
                     (spot.x * s, spot.y * s),
                     _short(node.title),
-                    font=big,
+                    font=name_big,
                     fill=INK,
                     anchor=anchors[spot.anchor],
                 )
@@ -158,11 +175,17 @@ def _graph_svg(
             circle = f'<circle class="node" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}"/>'
         spot = labels.get(node.key)
         label = (
-            f'<text class="ink" stroke="none" x="{spot.x:.1f}" y="{spot.y:.1f}" font-size="{LABEL_SIZE}" '
+            f'<text class="ink" stroke="none" x="{spot.x:.1f}" y="{spot.y:.1f}" font-size="{NAME_SIZE}" '
             f'text-anchor="{spot.anchor}">{escape(_short(node.title))}</text>'
             if spot is not None
             else ""
         )
+        if spot is not None and spot.leader is not None:
+            line = spot.leader
+            label = (
+                f'<line class="leader muted" x1="{line.x0:.1f}" y1="{line.y0:.1f}" x2="{line.x1:.1f}" '
+                f'y2="{line.y1:.1f}" stroke-width="1"/>{label}'
+            )
         tip = f"<title>{escape(node.title)}{' (planned)' if node.planned else ''}</title>"
         if node.url:
             parts.append(f"<a href={quoteattr(node.url)}>{tip}{circle}{label}</a>")
@@ -199,5 +222,36 @@ def _legend_positions(
     return positions
 
 
-def _short(title: str, limit: int = 28) -> str:
+def _short(title: str, limit: int = 24) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def _spread(points: list[tuple[float, float]], even: float) -> list[tuple[float, float]]:
+    """The layout with its crowds spread out: each coordinate becomes a blend of itself and its
+    rank among the notes (scaled to the same span), so the dense middle gets more room, a few
+    far-flung notes (unlinked ones, long chains) no longer shrink the whole drawing, and
+    neighbours stay neighbours. ``even`` is the rank's share."""
+    n = len(points)
+    if n < 3:
+        return points
+    axes = []
+    for values in ([x for x, _ in points], [y for _, y in points]):
+        low, high = min(values), max(values)
+        order = sorted(range(n), key=values.__getitem__)  # stable: ties keep the notes' order
+        rank = [0.0] * n
+        for place, i in enumerate(order):
+            rank[i] = low + (high - low) * place / (n - 1)
+        axes.append([(1 - even) * v + even * r for v, r in zip(values, rank, strict=True)])
+    return list(zip(axes[0], axes[1], strict=True))
+
+
+def _fit(points: list[tuple[float, float]], room: Box) -> list[tuple[float, float]]:
+    """Scale into ``room``, each axis on its own (the layout's shape is not meaningful, the room
+    for labels is) but never stretched more than 1.5 times one way than the other; centred."""
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    sx, sy = (room.x1 - room.x0) / span_x, (room.y1 - room.y0) / span_y
+    sx, sy = min(sx, 1.5 * sy), min(sy, 1.5 * sx)
+    ox = (room.x0 + room.x1) / 2 - (max(xs) + min(xs)) / 2 * sx
+    oy = (room.y0 + room.y1) / 2 - (max(ys) + min(ys)) / 2 * sy
+    return [(ox + x * sx, oy + y * sy) for x, y in points]

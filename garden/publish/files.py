@@ -8,7 +8,6 @@ replaces a page: a clash is reported instead.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from garden.core import addresses
 from garden.core.addresses import page_file
 from garden.core.locations import AssetMissing
-from garden.core.paths import slugify_path
+from garden.core.paths import custom_domain, slugify_path
 from garden.core.problems import Problems
 from garden.pages.templates import Page
 from garden.publish import feeds
@@ -27,8 +26,6 @@ from garden.sources.citations import Citation, references_bib
 
 if TYPE_CHECKING:
     from garden.model import Garden
-
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 @dataclass
@@ -81,8 +78,8 @@ def cname_file(garden: Garden, problems: Problems) -> bytes | None:
     if value is None or value == "":
         return None
     where = garden.config.path or garden.config.root / "garden.yaml"
-    domain = str(value).strip().lower().rstrip(".") if isinstance(value, str) else ""
-    if not _HOSTNAME.match(domain):
+    domain = custom_domain(value)
+    if domain is None:
         problems.error(
             where,
             0,

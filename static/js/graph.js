@@ -308,7 +308,11 @@
     };
     canvas.addEventListener("pointerup", release);
     canvas.addEventListener("pointercancel", release);
-    canvas.addEventListener("pointerleave", () => pointers.size || setHover(-1, 0, 0));
+    // a finger leaves the canvas after every tap: the tapped note stays shown for the second tap
+    canvas.addEventListener(
+      "pointerleave",
+      (event) => event.pointerType === "touch" || pointers.size || setHover(-1, 0, 0)
+    );
     canvas.addEventListener(
       "wheel",
       (event) => {
