@@ -265,3 +265,24 @@ def test_a_definition_katex_refuses_is_reported_in_every_build(garden, cli):
     second = cli(garden)
     assert second.code == 0 and expected in second.output, second.output
     assert not workers._preamble_checks  # the cache answered: no KaTeX was started for it
+
+
+def test_a_reference_command_the_site_defines_is_its_own_macro(garden, cli):
+    """A vault whose preamble defines ``\\ref`` or ``\\cref`` (mathwiki: ``\\ref{x}`` is ``(x)``,
+    ``\\cref{x}`` a ``\\tag``) means its own macro inside formulas, as Obsidian's MathJax shows
+    it: not one of garden's references to a ``\\label`` (which would print "(??)" and warn).
+    ``\\eqref``, which the site leaves alone, still refers to the note's labels."""
+    garden.write("garden.yaml", "title: T\nmath:\n  preamble: macros.sty\n")
+    garden.write("macros.sty", "\\newcommand{\\ref}[1]{(#1)}\n\\newcommand{\\cref}[1]{\\tag{$\\,#1\\,$}}\n")
+    garden.note(
+        "a.md",
+        "---\ntitle: A\n---\nStep $\\ref{\\ast}$ holds.\n\n$$ x = y \\cref{\\dagger} $$\n\n"
+        "$$ a = b \\label{ab} $$\n\nSee $\\eqref{ab}$.\n",
+    )
+    run = cli(garden)
+    assert run.code == 0 and "warning:" not in run.output, run.output
+    page = garden.page("a")
+    assert "??" not in page
+    assert "<mo>∗</mo>" in mathml_of(page, "\\ref{\\ast}")  # the site's (x), typeset by KaTeX
+    assert "†" in mathml_of(page, "x = y \\cref{\\dagger}")
+    assert 'href="#eq-ab"' in page  # garden's own reference still works

@@ -30,7 +30,7 @@ from garden.markdown.mathrender import Katex, MathCollector, defines_macros, fil
 from garden.markdown.parser import create_parser, parse_notes
 from garden.markdown.plaintext import first_paragraph, plain_text, shorten
 from garden.markdown.rawlinks import raw_html_links
-from garden.markdown.scholarly import TAGGING_MACROS, Writing, numbered_blocks
+from garden.markdown.scholarly import SITE_REFS, TAGGING_MACROS, Writing, numbered_blocks
 from garden.sources.notes import Note, load_note
 
 
@@ -67,6 +67,7 @@ class Compiler:
         self.macros = macros
         self.preamble = preamble  # definitions read from math.preamble (preamble.py)
         self.tagging = tagging_macros(self.macros, preamble)
+        self.site_refs = site_ref_commands(self.macros, preamble)
         self._katex: Katex | None = None
 
     @property
@@ -123,6 +124,8 @@ class Compiler:
         env: dict = dict(self.options)
         if self.tagging is not None:
             env[TAGGING_MACROS] = self.tagging
+        if self.site_refs:
+            env[SITE_REFS] = self.site_refs
         try:
             tokens = self.md.parse(note.body, env)
         except RecursionError:
@@ -241,6 +244,21 @@ def tagging_macros(macros: dict[str, str], preamble: tuple[str, ...]) -> re.Patt
     if not names:
         return None
     return re.compile("|".join(re.escape(name) for name in sorted(names)) + r"(?![A-Za-z])")
+
+
+_REF_COMMANDS = ("eqref", "ref", "autoref", "cref", "Cref")
+
+
+def site_ref_commands(macros: dict[str, str], preamble: tuple[str, ...]) -> frozenset[str]:
+    """The cross-reference commands (``\\ref``, ``\\cref``…) the site defines itself in
+    math.macros or math.preamble: inside formulas they are the writer's macros, rendered by KaTeX
+    as defined (as Obsidian's MathJax does), not garden's references to labels."""
+    names = {name.lstrip("\\") for name in macros}
+    for definition in preamble:
+        found = _DEFINED.match(definition)
+        if found:
+            names.add(found.group(1).lstrip("\\"))
+    return frozenset(name for name in _REF_COMMANDS if name in names)
 
 
 def _title_at_the_top(headings: list[Heading]) -> list[Heading]:

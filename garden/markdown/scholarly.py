@@ -36,6 +36,7 @@ _ONLY_REF = re.compile(r"^\s*\\(eqref|ref|autoref|cref|Cref)\s*\{([^{}\n]+)\}\s*
 _DISPLAY = ("math_block", "math_block_label", "amsmath")
 NUMBERING_OPTION = "theorem_numbering"  # a compile option (``Config.compile_options``), in the parse env
 TAGGING_MACROS = "tagging_macros"  # env: a pattern of the writer's macros that write a \tag
+SITE_REFS = "site_refs"  # env: the \ref-like commands the site defines itself (left to KaTeX)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def texref_rule(state: StateInline, silent: bool) -> bool:
 def scholarly_rule(state: StateCore) -> None:
     """Number equations and theorem blocks, resolve references within the note, list citations."""
     per_kind = bool(state.env.get(NUMBERING_OPTION) == "per-kind")
+    site_refs: frozenset[str] = state.env.get(SITE_REFS) or frozenset()
     writing = Writing()
     state.env["scholarly"] = writing
     counter = [0]
@@ -171,7 +173,7 @@ def scholarly_rule(state: StateCore) -> None:
                     refs.append((child, child_line))
             elif child.type in ("math_inline", "math_inline_double"):
                 only = _ONLY_REF.match(child.content)
-                if only is not None:
+                if only is not None and only.group(1) not in site_refs:
                     child.type = "texref"
                     child.meta = {
                         **(child.meta or {}),
@@ -185,7 +187,12 @@ def scholarly_rule(state: StateCore) -> None:
     for token, line in refs:
         token.meta["html"] = _ref_html(token.meta["command"], token.meta["name"], labels, line, writing)
     for token, line in math_refs:
-        token.content = _MATH_REF.sub(lambda m, line=line: _ref_tex(m, labels, line, writing), token.content)
+        token.content = _MATH_REF.sub(
+            lambda m, line=line: (
+                m.group(0) if m.group(1) in site_refs else _ref_tex(m, labels, line, writing)
+            ),
+            token.content,
+        )
 
 
 def _title_text(title: Token | None, kind: str) -> str:
