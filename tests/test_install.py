@@ -48,9 +48,9 @@ def installed(tmp_path_factory) -> Path:
     return venv / "bin"
 
 
-def _run(bin_dir: Path, args: list[str], cwd: Path):
+def _run(bin_dir: Path, args: list[str], cwd: Path, extra: dict[str, str] | None = None):
     """A command with the venv first on PATH and nothing of this checkout importable."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")} | (extra or {})
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     import subprocess
 
@@ -106,7 +106,7 @@ def test_init_writes_the_git_commit_garden_was_installed_from(installed, tmp_pat
     repo = tmp_path / "repo"
     listed = run_process(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT)
     assert listed.code == 0, listed.output
-    keep = ("garden/", "templates/", "static/", "setup.py", "pyproject.toml", "README.md")
+    keep = ("garden/", "templates/", "static/", "setup.py", "pyproject.toml", "README.md", "package")
     for name in listed.out.splitlines():
         source = ROOT / name
         if name.startswith(keep) and source.is_file() and not source.is_symlink():
@@ -119,7 +119,12 @@ def test_init_writes_the_git_commit_garden_was_installed_from(installed, tmp_pat
     commit = run_process(["git", "rev-parse", "HEAD"], cwd=repo).out.strip()
     # file://localhost/…: the packaging module inside older pips rejects a git+file:/// URL
     spec = f"{DISTRIBUTION} @ git+file://localhost{repo.as_posix()}@{commit}"
-    code, out = _run(installed, ["pip", "install", "-q", "--no-deps", "--force-reinstall", spec], tmp_path)
+    # the clone has no node_modules: building its wheel runs `npm ci` (offline here: from the
+    # npm cache that `npm ci` in this checkout filled), so the wheel still carries KaTeX
+    offline = {"npm_config_offline": "true"}
+    code, out = _run(
+        installed, ["pip", "install", "-q", "--no-deps", "--force-reinstall", spec], tmp_path, offline
+    )
     assert code == 0, out[-2000:]
     site = tmp_path / "site"
     (site / "notes").mkdir(parents=True)
@@ -131,3 +136,7 @@ def test_init_writes_the_git_commit_garden_was_installed_from(installed, tmp_pat
     assert "pip install -r requirements.txt" in (site / ".github" / "workflows" / "pages.yml").read_text()
     # a file:// URL is real, but GitHub's runners cannot reach this machine: init says so
     assert "cannot reach" in out and "git repository on this machine" in out
+    (site / "notes" / "a.md").write_text("# A\n\n$x^2$\n")
+    code, out = _run(installed, ["garden", "build"], site)
+    assert code == 0, out
+    assert 'class="katex"' in (site / "_site" / "a" / "index.html").read_text()  # KaTeX of the git wheel

@@ -47,3 +47,12 @@ def test_actionlint_catches_a_broken_reference(tmp_path):
     path.write_text(pages_workflow().replace("steps.pages.outputs.base_url", "steps.page.outputs.base_url"))
     done = _actionlint(path)
     assert done.code != 0 and "steps.page" in done.output
+
+
+def test_no_workflow_runs_python_m_build_in_the_checkout():
+    """`python -m build` in this repository's root runs its build.py (the current folder comes
+    first on sys.path), not PyPA's build: the release would build a site instead of a wheel."""
+    shadowed = run_process(["python", "-m", "build", "--version"], cwd=ROOT)
+    assert "garden" in shadowed.output  # the shadowing is real
+    for path in WORKFLOWS:
+        assert "python -m build" not in path.read_text(encoding="utf-8"), path.name
