@@ -94,7 +94,7 @@ _RICH = (
     '<picture><source srcset="/images/k.png 1x, /images/k2.png 2x" type="image/png">\n'
     '<img src="/images/k.png" srcset="/images/k.png 480w,/images/k2.png 960w, k.png 3x,'
     ' https://example.org/x.png 4x" sizes="50vw" alt="k"></picture>\n\n'
-    '<video poster="/images/k.png" src="/media/clip.webm" controls></video>\n\n'
+    '<video poster="/images/k.png" controls><source src="/media/clip.webm" type="video/webm"></video>\n\n'
     '<object data="/files/doc.pdf" type="application/pdf"></object>\n\n'
     '<form action="/Kernels/NTK"><button formaction="/kernels/ntk/#training-dynamics">go</button></form>\n\n'
     "<div style=\"background: url('/images/k.png') no-repeat; border-image: url(/images/k2.png)\">x</div>\n\n"
@@ -122,7 +122,10 @@ def test_srcset_poster_data_action_and_css_urls_reach_files_under_a_sub_path(gar
         'srcset="/sub/images/k.png 480w,/sub/images/k2.png 960w, k.png 3x, https://example.org/x.png 4x"'
         in body
     )
-    assert '<video poster="/sub/images/k.png" src="/sub/media/clip.webm" controls>' in body
+    assert (
+        '<video poster="/sub/images/k.png" controls><source src="/sub/media/clip.webm" type="video/webm">'
+        in body
+    )
     assert '<object data="/sub/files/doc.pdf"' in body
     assert (
         '<form action="/sub/kernels/ntk/"><button formaction="/sub/kernels/ntk/#training-dynamics">' in body
@@ -177,3 +180,32 @@ def test_missing_srcset_poster_data_action_and_css_targets_are_reported_with_the
     assert 'srcset="/sub/gone-1x.png 1x, /sub/gone-2x.png 2x"' in body and 'poster="/sub/gone.jpg"' in body
     assert "url('/sub/gone-style.png')" in body
     assert cli(garden, "--strict", "--base-url", "/sub/").code == 1
+
+
+def test_an_address_with_commas_and_parentheses_stays_one_address_in_srcset_and_css(garden, cli):
+    image = GARDENS / "sveltekit-site/static/images/digitalGarden/kernel.png"
+    (garden.root / "static/images").mkdir(parents=True)
+    shutil.copyfile(image, garden.root / "static/images/fig (1),v2.png")
+    garden.note(
+        "a.md",
+        "# A\n\n"
+        '<img srcset="/images/fig%20(1),v2.png 2x" alt="a">\n\n'
+        "<p style='background: url(\"/images/fig (1),v2.png\")'>x</p>\n\n"
+        '<style>\n.a { background: url("/images/fig (1),v2.png"); }\n</style>\n',
+    )
+    run = cli(garden, "--strict", "--base-url", "/sub/")
+    assert run.code == 0, run.output
+    body = garden.page("a")
+    assert 'srcset="/sub/images/fig%20(1)%2Cv2.png 2x"' in body  # a bare comma would split it
+    assert 'style="background: url(&quot;/sub/images/fig%20%281%29,v2.png&quot;)"' in body
+    assert 'url("/sub/images/fig%20%281%29,v2.png")' in body
+    server, _ = make_server(garden.site, "127.0.0.1", 0, "/sub/")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    try:
+        for address in ("/sub/images/fig%20(1)%2Cv2.png", "/sub/images/fig%20%281%29,v2.png"):
+            with urllib.request.urlopen(f"http://{host}:{port}{address}", timeout=10) as answer:
+                assert answer.status == 200, address
+    finally:
+        server.shutdown()
+        server.server_close()
