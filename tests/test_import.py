@@ -68,6 +68,7 @@ def test_sveltekit_site_imports_and_builds_strict(site, tmp_path, cli):
     mean_field_page = "src/routes/digitalGarden/meanField/+page.md:26"
     assert f'{mean_field_page}: event handler onclick="zoom(this)" dropped' in output
     assert f"{mean_field_page}: link to /blog (not in the garden, raw HTML) lost its href" in output
+    assert "meanField/+page.md:35: link to /search (not in the garden, raw HTML) lost its action" in output
     # a title only where the page has no single top heading
     assert (garden.notes / "digitalGarden/NTK.md").read_text(encoding="utf-8").startswith("---\ntitle: NTK\n")
     assert "title:" not in nngp
@@ -86,6 +87,12 @@ def test_sveltekit_site_imports_and_builds_strict(site, tmp_path, cli):
     assert '<a href="/sub/digitalGarden/NTK/#training-dynamics">The NTK</a>' in cards
     assert '<img src="/sub/images/digitalGarden/kernel.png" alt="The kernel" class="thumb">' in cards
     assert "<a>my blog</a>" in cards and "onclick" not in cards
+    media = garden.page("digitalGarden/meanField").split('<div class="cards">', 1)[1]
+    images = "/sub/images/digitalGarden"
+    assert f'srcset="{images}/kernel.png 1x, {images}/paretoFrontier.png 2x"' in media
+    assert f'<video poster="{images}/paretoFrontier.png" controls>' in media
+    assert f'style="background-image: url({images}/kernel.png)"' in media
+    assert '<form><input name="q"></form>' in media  # its action was a page the garden lacks
     details = page.split("<details>", 1)[1].split("</details>", 1)[0]
     assert "<img" in details and "<pre" not in details  # the indented image is an image
     assert "/sub/images/digitalGarden/kernel.png" in details
@@ -122,6 +129,29 @@ def test_every_old_address_resolves_under_a_sub_path(site, tmp_path, cli, urls):
         server.server_close()
 
 
+def test_raw_html_files_the_garden_lacks_are_reported_with_their_line(site, tmp_path, cli):
+    page = site / "src/routes/digitalGarden/Media/+page.md"
+    page.parent.mkdir()
+    page.write_text(
+        "# Media\n\n"
+        '<img srcset="/images/digitalGarden/kernel.png 1x, /images/gone-2x.png 2x" alt="k">\n\n'
+        '<video poster="/images/gone.jpg"></video>\n\n'
+        '<object data="/files/gone.pdf"></object>\n\n'
+        "<p style=\"background: url('/images/gone-bg.png')\">x</p>\n\n"
+        '```html\n<video poster="/in/code.jpg"></video>\n```\n',
+        encoding="utf-8",
+    )
+    garden, output = imported(site, tmp_path, cli)
+    where = "src/routes/digitalGarden/Media/+page.md"
+    for line, address in [(3, "/images/gone-2x.png"), (5, "/images/gone.jpg"), (7, "/files/gone.pdf")]:
+        assert f"{where}:{line}: {address} (raw HTML) is not in static/: copy it there" in output
+    assert f"{where}:9: /images/gone-bg.png (raw HTML) is not in static/: copy it there" in output
+    assert "/images/digitalGarden/kernel.png (raw HTML)" not in output and "/in/code.jpg" not in output
+    built = cli(garden, "build", "--base-url", BASE)
+    assert built.code == 0, built.output
+    assert "digitalGarden/Media.md:9: warning: link to /images/gone-bg.png does not match" in built.err
+
+
 def test_import_never_replaces_a_file(site, tmp_path, cli):
     garden = Garden(tmp_path / "garden")
     mine = garden.note("digitalGarden/NNGP.md", "My own version.\n")
@@ -141,6 +171,8 @@ def test_site_url_keeps_links_to_the_old_sites_other_pages(site, tmp_path, cli):
     garden, _ = imported(site, tmp_path, cli, "--site-url", "https://me.example.org")
     nngp = (garden.notes / "digitalGarden/NNGP.md").read_text(encoding="utf-8")
     assert "[my blog](https://me.example.org/blog)" in nngp
+    mean_field = (garden.notes / "digitalGarden/meanField.md").read_text(encoding="utf-8")
+    assert '<form action="https://me.example.org/search">' in mean_field
     assert "[about page](https://me.example.org/about#contact)" in nngp
     ntk = (garden.notes / "digitalGarden/NTK.md").read_text(encoding="utf-8")
     assert "[NNGP](/digitalGarden/NNGP)" in ntk  # a relative link, made the address it reached

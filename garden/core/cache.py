@@ -213,7 +213,8 @@ class Cache:
 # 7: a body's `#` headings shown one level down; raw HTML's site-absolute href/src are links;
 #    a heading's citations kept (as placeholders) for the table of contents; row labels on rows;
 #    code binds tighter than the $$ pre-pass; block links' text is plain; lost $$ in raw HTML
-COMPILER_VERSION = "7"
+# 8: raw HTML's srcset, poster, data, action and CSS url(/…) are links too (markdown/rawlinks.py)
+COMPILER_VERSION = "8"
 
 
 def content_key(data: bytes, path: Path, macros_key: str) -> str:

@@ -13,6 +13,7 @@ from garden.linking.anchors import locate
 from garden.linking.resolve import Resolver, Target
 from garden.markdown.blocks import Block
 from garden.markdown.links import Heading, LinkRef
+from garden.markdown.rawlinks import FILE_KINDS
 from garden.sources.notes import Note
 
 
@@ -48,7 +49,7 @@ def resolve_links(
             target = resolver.wikilink(ref.target, ref.heading)
             fragment = ref.heading
         else:
-            target = resolver.href(note, ref.target, image=ref.kind in ("image", "html-src"))
+            target = resolver.href(note, ref.target, image=ref.kind == "image" or ref.kind in FILE_KINDS)
             fragment = target.anchor
         target = _into_note(note, ref, target, fragment, headings, blocks or {}, problems)
         targets.append(target)

@@ -20,6 +20,7 @@ from garden.linking.resolve import IMAGE_SUFFIXES, Target
 from garden.markdown import placeholders
 from garden.markdown.links import LinkRef
 from garden.markdown.placeholders import LINK
+from garden.markdown.rawlinks import address_text
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
@@ -173,7 +174,7 @@ class Filler:
             if target.kind == "anchor" and stack[0] != slug:  # ``[[#h]]`` of an embedded note
                 target = Target("note", slug, target.anchor)
             if kind == "u":
-                return escapeHtml(self._address(ref, target))
+                return address_text(ref.kind, self._address(ref, target))
             if kind == "o":
                 return self._open(ref, target)
             if kind == "c":

@@ -7,7 +7,8 @@
 - Other components are left out of the page (the text between their tags is kept) and
   reported with their line, as are Svelte blocks (``{#if}``…). Event handlers on raw HTML
   elements (``onclick``) are dropped and reported; the build itself gives raw HTML's
-  site-absolute ``href``/``src`` the base path (``markdown/rawlinks.py``).
+  site-absolute ``href``/``src``/``srcset``/``poster``/``data``/``action`` and CSS ``url()``
+  the base path (``markdown/rawlinks.py``).
 - Inside ``<details>``, ``<div>``, ``<main>``… (and in a component's kept text), indentation
   that would make Markdown a code block is removed.
 
@@ -84,7 +85,7 @@ def convert_mdsvex(body: str) -> Converted:
 def _without_handlers(text: str, body: str, result: Converted) -> str:
     """Event handlers on raw HTML elements (``onclick="zoom()"``, Svelte's ``on:click={…}``) call
     the old site's scripts, which are not imported: dropped, each reported with its line. The
-    other attributes stay; the build gives site-absolute ``href``/``src`` the base path."""
+    other attributes stay; the build gives their site-absolute addresses the base path."""
     lines = text.split("\n")
     fenced = _fence_lines(lines)
 

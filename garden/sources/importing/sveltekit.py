@@ -10,6 +10,7 @@ or ``--site-url``), else it becomes plain text; either way it is reported.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from pathlib import Path, PurePosixPath
@@ -19,6 +20,17 @@ import yaml
 
 from garden.core.addresses import ASSET_FOLDERS, PAGE_FOLDERS
 from garden.core.discovery import readable_name
+from garden.core.rawaddresses import (
+    ATTRIBUTE,
+    LINK_ATTRIBUTES,
+    SOURCE_ATTRIBUTES,
+    SRCSET_ATTRIBUTES,
+    STYLE_ATTRIBUTES,
+    attribute_value,
+    css_urls,
+    site_absolute,
+    srcset_urls,
+)
 from garden.sources.frontmatter import split_front_matter
 from garden.sources.importing.mdsvex import convert_mdsvex, sub_outside_code
 from garden.sources.importing.plan import Plan
@@ -28,7 +40,7 @@ _GROUP = re.compile(r"^\(.*\)$")  # (group): a folder that is not part of the UR
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _H1 = re.compile(r"^#[ \t]+\S")
 _SETEXT = re.compile(r"^=+[ \t]*$")
-_RAW_ADDRESS = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(/(?!/)[^"'<>]*)\2""", re.IGNORECASE)
+_RAW_TAG = re.compile(r"<[A-Za-z][\w:-]*\s[^<>]*>")  # an opening tag with attributes
 _LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|[^\s)]+)((?:\s+\"[^\"]*\")?)\s*\)")
 
 
@@ -272,32 +284,50 @@ def _links(
 
         lines[index] = _LINK.sub(replace, line)
 
-    def raw(match: re.Match[str], index: int) -> str:
-        """A site-absolute href or src in raw HTML (the build adds the base path to those the
-        garden has): one to a page outside the garden goes to the old site, or loses its href."""
+    def in_garden(url: str) -> bool:
+        return _resolve(unquote(urlsplit(url).path), address, pages, known_files) is not None
+
+    def raw(found: re.Match[str]) -> str:
+        """A site-absolute address in raw HTML (``href``, ``src``, ``srcset``, ``poster``,
+        ``data``, ``action``, CSS ``url()`` in ``style``; the build adds the base path to those the
+        garden has): a file the garden lacks is reported; a link to a page outside the garden goes
+        to the old site, or the attribute is dropped (both reported)."""
         nonlocal changed
-        parts = urlsplit(match.group(3))
-        if _resolve(unquote(parts.path), address, pages, known_files) is not None:
-            return match.group(0)
-        line_number = _line_of(body, match.group(0).strip(), body_line)
-        if match.group(1).strip().lower().startswith("src"):
-            plan.leave(where, line_number, f"{match.group(3)} (raw HTML) is not in static/: copy it there")
-            return match.group(0)
+        name = found.group("name").lower()
+        value = html.unescape(attribute_value(found))
+        if name in LINK_ATTRIBUTES or name in SOURCE_ATTRIBUTES:
+            written = [value]
+        elif name in SRCSET_ATTRIBUTES:
+            written = [value[a:b] for a, b in srcset_urls(value)]
+        elif name in STYLE_ATTRIBUTES:
+            written = [value[a:b] for a, b in css_urls(value)]
+        else:
+            return found.group(0)
+        outside = [url for url in written if site_absolute(url) and not in_garden(url)]
+        if not outside:
+            return found.group(0)
+        line_number = _line_of(body, found.group(0).strip(), body_line)
+        if name not in LINK_ATTRIBUTES:
+            for url in outside:
+                plan.leave(where, line_number, f"{url} (raw HTML) is not in static/: copy it there")
+            return found.group(0)
         changed += 1
+        path = urlsplit(value).path
         if origin:
-            plan.leave(
-                where,
-                line_number,
-                f"link to {match.group(3)} (not in the garden) now points at {origin}{parts.path}",
-            )
-            return f'{match.group(1)}"{origin}{match.group(3)}"'
+            message = f"link to {value} (not in the garden) now points at {origin}{path}"
+            plan.leave(where, line_number, message)
+            return f'{found.group("lead")}"{html.escape(origin + value)}"'
+        stays = ", its text stays" if name == "href" else ""
         plan.leave(
             where,
             line_number,
-            f"link to {match.group(3)} (not in the garden, raw HTML) lost its href, its text stays; "
+            f"link to {value} (not in the garden, raw HTML) lost its {name}{stays}; "
             "pass --site-url https://your.old.site to keep it as a link there",
         )
         return ""
+
+    def tag(match: re.Match[str]) -> str:
+        return ATTRIBUTE.sub(raw, match.group(0))
 
     in_fence = False
     for index, line in enumerate(lines):
@@ -305,7 +335,7 @@ def _links(
             in_fence = not in_fence
         if in_fence or "<" not in line:
             continue
-        lines[index] = sub_outside_code(_RAW_ADDRESS, line, lambda m, i=index: raw(m, i))
+        lines[index] = sub_outside_code(_RAW_TAG, line, tag)
     if changed:
         plan.changed(target, f"links to pages outside the garden rewritten ({changed})")
     return "\n".join(lines)
