@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from garden.build import stages
 from garden.build.compiling import NoteStore, Progress
+from garden.build.failures import WRITE_FAILURES, report_write_failure
 from garden.build.indexing import SearchIndexing
 from garden.build.inputs import BuildOptions, BuildResult, Inputs, gather_inputs, unchanged_result
 from garden.build.quick import State, quick_rebuild
@@ -41,7 +42,7 @@ from garden.markdown.references import format_references
 from garden.model import Garden
 from garden.pages import assets, emit
 from garden.pages.reader import graph_files
-from garden.pages.templates import Page, TemplateFailed
+from garden.pages.templates import Page
 from garden.publish.cards import CardRun, CardSource
 from garden.publish.files import Published, begin_cards, publish
 from garden.sources.bibliography import Library, bibtex_of, load_library
@@ -305,16 +306,8 @@ class Builder:
                 self.in_place,
                 self.search,
             )
-        except TemplateFailed as exc:
-            problems.error(Path(exc.path), exc.line, exc.message, TEMPLATE_HINT)
-            return STOP
-        except OSError as exc:
-            problems.error(
-                config.out_dir,
-                0,
-                f"could not write the site: {exc.strerror or exc}",
-                "free some disk space or check permissions; the previous site is untouched",
-            )
+        except WRITE_FAILURES as exc:
+            report_write_failure(exc, config.out_dir, problems)
             return STOP
         run.cache.store_named("manifest", self.manifest)
         self.state = self._state_of(run, renderer.site_key)
@@ -349,7 +342,6 @@ class Builder:
 
 
 STOP = object()  # a stage's answer when the build cannot go on
-TEMPLATE_HINT = "fix the template, or remove it from templates/ to use the built-in one"
 
 # The full build, stage by stage (a quick rebuild runs the same stage functions over the notes
 # that changed: see quick.py).
