@@ -42,7 +42,7 @@ from garden.markdown.references import format_references
 from garden.model import Garden
 from garden.pages import assets, emit
 from garden.pages.reader import graph_files
-from garden.pages.templates import Page
+from garden.pages.templates import Page, TemplateFailed, make_environment, render_page
 from garden.publish.cards import CardRun, CardSource
 from garden.publish.files import Published, begin_cards, publish
 from garden.sources.bibliography import Library, bibtex_of, load_library
@@ -291,6 +291,8 @@ class Builder:
     def _write(self, run: Run) -> object:
         options, config, problems = self.options, run.config, run.problems
         blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
+        if not options.write and not blocked:  # check: what the build would find, nothing written
+            _render_without_writing(run.garden, run.page_list, config.out_dir, problems)
         if not options.write or blocked or not output_is_safe(config, problems):
             return STOP
         assert run.published is not None
@@ -409,6 +411,17 @@ class Run:
 
 def _as_generated(files: dict[str, bytes]) -> Generated:
     return {path: (fingerprint("bytes", data), lambda data=data: data) for path, data in files.items()}
+
+
+def _render_without_writing(garden: Garden, page_list: list[Page], out_dir: Path, problems: Problems) -> None:
+    """Render every page as the build would and drop it, so that ``check`` reports the
+    templates' errors (``template:line``) the build would."""
+    env, site = make_environment(garden.config.templates_dir), emit.site_data(garden)
+    try:
+        for page in page_list:
+            render_page(env, page, site)
+    except TemplateFailed as exc:
+        report_write_failure(exc, out_dir, problems)
 
 
 def build_site(
