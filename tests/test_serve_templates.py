@@ -13,7 +13,7 @@ import sys
 import threading
 
 import pytest
-from conftest import ROOT, snapshot, wait_until
+from conftest import ROOT, snapshot
 from test_serve import EventClient, get
 
 NOTE_TEMPLATE = """\
