@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from garden.build import stages
 from garden.build.compiling import NoteStore, Progress
+from garden.build.failures import WRITE_FAILURES, report_write_failure
 from garden.build.indexing import SearchIndexing
 from garden.build.inputs import BuildOptions, BuildResult, Inputs, gather_inputs, unchanged_result
 from garden.build.quick import State, quick_rebuild
@@ -41,7 +42,7 @@ from garden.markdown.references import format_references
 from garden.model import Garden
 from garden.pages import assets, emit
 from garden.pages.reader import graph_files
-from garden.pages.templates import Page, TemplateFailed
+from garden.pages.templates import Page, TemplateFailed, make_environment, render_page
 from garden.publish.cards import CardRun, CardSource
 from garden.publish.files import Published, begin_cards, publish
 from garden.sources.bibliography import Library, bibtex_of, load_library
@@ -290,6 +291,8 @@ class Builder:
     def _write(self, run: Run) -> object:
         options, config, problems = self.options, run.config, run.problems
         blocked = bool(problems.errors) or (options.strict and bool(problems.warnings))
+        if not options.write and not blocked:  # check: what the build would find, nothing written
+            _render_without_writing(run.garden, run.page_list, config.out_dir, problems)
         if not options.write or blocked or not output_is_safe(config, problems):
             return STOP
         assert run.published is not None
@@ -305,16 +308,8 @@ class Builder:
                 self.in_place,
                 self.search,
             )
-        except TemplateFailed as exc:
-            problems.error(Path(exc.path), exc.line, exc.message, TEMPLATE_HINT)
-            return STOP
-        except OSError as exc:
-            problems.error(
-                config.out_dir,
-                0,
-                f"could not write the site: {exc.strerror or exc}",
-                "free some disk space or check permissions; the previous site is untouched",
-            )
+        except WRITE_FAILURES as exc:
+            report_write_failure(exc, config.out_dir, problems)
             return STOP
         run.cache.store_named("manifest", self.manifest)
         self.state = self._state_of(run, renderer.site_key)
@@ -349,7 +344,6 @@ class Builder:
 
 
 STOP = object()  # a stage's answer when the build cannot go on
-TEMPLATE_HINT = "fix the template, or remove it from templates/ to use the built-in one"
 
 # The full build, stage by stage (a quick rebuild runs the same stage functions over the notes
 # that changed: see quick.py).
@@ -417,6 +411,17 @@ class Run:
 
 def _as_generated(files: dict[str, bytes]) -> Generated:
     return {path: (fingerprint("bytes", data), lambda data=data: data) for path, data in files.items()}
+
+
+def _render_without_writing(garden: Garden, page_list: list[Page], out_dir: Path, problems: Problems) -> None:
+    """Render every page as the build would and drop it, so that ``check`` reports the
+    templates' errors (``template:line``) the build would."""
+    env, site = make_environment(garden.config.templates_dir), emit.site_data(garden)
+    try:
+        for page in page_list:
+            render_page(env, page, site)
+    except TemplateFailed as exc:
+        report_write_failure(exc, out_dir, problems)
 
 
 def build_site(

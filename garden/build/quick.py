@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from garden.build import stages
 from garden.build.compiling import NoteStore, address
+from garden.build.failures import WRITE_FAILURES, report_write_failure
 from garden.build.indexing import SearchIndexing
 from garden.build.inputs import BuildOptions, BuildResult, Inputs, marker_id
 from garden.build.output import SiteWriter, write_marker
@@ -197,14 +198,9 @@ def quick_rebuild(builder: Rebuilding, inputs: Inputs, started: float) -> BuildR
                 writer.write(path, data)
                 result.changed_paths.append(path)
         writer.flush()
-    except OSError as exc:
+    except WRITE_FAILURES as exc:  # the full build's errors for the same failure; nothing written
         writer.abort()
-        problems.error(
-            config.out_dir,
-            0,
-            f"could not write the site: {exc.strerror or exc}",
-            "check the folder's permissions and free space; the previous site is untouched",
-        )
+        report_write_failure(exc, config.out_dir, problems)
         result.changed_paths.clear()
         return result
     build_id = stages.build_id_of(new_pages)

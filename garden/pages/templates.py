@@ -87,7 +87,7 @@ def make_environment(templates_dir: Path) -> Any:
 
 def render_page(env: Any, page: Page, site: dict[str, Any]) -> bytes:
     """The page's bytes; :class:`TemplateFailed` (naming the template's file and line) for a
-    template that does not parse, includes what is not there, or leaves the garden."""
+    template that does not parse, includes what is not there, leaves the garden, or raises."""
     import jinja2
 
     try:
@@ -105,6 +105,11 @@ def render_page(env: Any, page: Page, site: dict[str, Any]) -> bytes:
     except jinja2.TemplateError as exc:  # a value that is not there
         path, line = _template_frame(exc, env) or (page.template, 0)
         raise TemplateFailed(path, line, exc.message or str(exc)) from None
+    except Exception as exc:  # raised by the template's own code ("x" in a number, 1 / 0)
+        frame = _template_frame(exc, env)
+        if frame is None:
+            raise  # not the template's doing
+        raise TemplateFailed(*frame, f"{type(exc).__name__}: {exc}") from None
 
 
 def _template_frame(exc: BaseException, env: Any) -> tuple[str, int] | None:
