@@ -67,6 +67,10 @@ class Citer:
     strings: list[str] = field(default_factory=list)  # the .bib files' @string macros they may use
     _numbers: dict[str, dict[str, int]] = field(default_factory=dict)
     _reprs: dict[str, str] = field(default_factory=dict)
+    _cited: dict[str, list[str]] = field(default_factory=dict)  # slug -> cited_keys, made once
+    _opens: dict[str, str] = field(default_factory=dict)  # key -> a citation's opening <a ...>
+    _entries: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> its <li> around a number
+    _lists: dict[frozenset[str], str] = field(default_factory=dict)  # author-year References by key set
 
     def with_clusters(self, changed: dict[str, list[Cluster]]) -> Citer:
         """The same citer with some notes' citations replaced (a quick rebuild)."""
@@ -85,7 +89,7 @@ class Citer:
     def key_parts(self, slug: str) -> list[str]:
         """What a note's filled citations depend on besides its body: the works it cites."""
         parts = [self.style]
-        for key in cited_keys(self.clusters.get(slug, [])):
+        for key in self._cited_keys(slug):
             ref = self.references.get(key)
             if ref is None:
                 parts.append(key)
@@ -96,12 +100,19 @@ class Citer:
             parts.append(seen)
         return parts
 
+    def _cited_keys(self, slug: str) -> list[str]:
+        """``cited_keys`` of a note, made once per build (pages ask several times)."""
+        keys = self._cited.get(slug)
+        if keys is None:
+            keys = self._cited[slug] = cited_keys(self.clusters.get(slug, []))
+        return keys
+
     def _number(self, slug: str, key: str) -> int:
         """The number of ``key`` in the References of page ``slug``: its own citations first, then
         those of the notes it embeds, as they come."""
         numbers = self._numbers.get(slug)
         if numbers is None:
-            keys = [k for k in cited_keys(self.clusters.get(slug, [])) if k in self.references]
+            keys = [k for k in self._cited_keys(slug) if k in self.references]
             numbers = self._numbers[slug] = {k: i + 1 for i, k in enumerate(keys)}
         if key not in numbers and key in self.references:
             numbers[key] = len(numbers) + 1
@@ -122,12 +133,15 @@ class Citer:
         return "#" + ref_anchor(ref.key), "internal"
 
     def _link(self, ref: Reference, text: str) -> str:
-        href, kind = self._href(ref)
-        rel = ' rel="noopener"' if kind == "external" else ""
-        return (
-            f'<a class="cite {kind}" href="{_escape(href)}"{rel} '
-            f'data-ref="{_escape(ref_anchor(ref.key))}">{text}</a>'
-        )
+        opening = self._opens.get(ref.key)
+        if opening is None:  # once per work: the same for every citation of it
+            href, kind = self._href(ref)
+            rel = ' rel="noopener"' if kind == "external" else ""
+            anchor = _escape(ref_anchor(ref.key))
+            opening = self._opens[ref.key] = (
+                f'<a class="cite {kind}" href="{_escape(href)}"{rel} data-ref="{anchor}">'
+            )
+        return f"{opening}{text}</a>"
 
     def cluster(self, slug: str, index: int, host: str = "") -> str:
         """The HTML of citation ``index`` of note ``slug``, on the page of ``host`` (another note
@@ -178,23 +192,46 @@ class Citer:
     def references_html(self, slug: str, embedded: Collection[str] = ()) -> str:
         """The References that end a note that cites (nothing when none of its keys is known):
         one list for the page, with the ``embedded`` keys its embedded notes cite."""
-        own = cited_keys(self.clusters.get(slug, []))
+        own = self._cited_keys(slug)
         keys = [k for k in dict.fromkeys([*own, *embedded]) if k in self.references]
         if not keys:
             return ""
-        refs = [self.references[k] for k in keys]
-        if self.style != "numeric":
-            refs.sort(key=lambda ref: ref.sort_key)
-        items = []
-        for ref in refs:
-            number = f'<span class="reference-number">[{self._number(slug, ref.key)}]</span> '
-            label = number if self.style == "numeric" else ""
+        numeric = self.style == "numeric"
+        if not numeric:  # the same works give the same list on every page: made once
+            known = frozenset(keys)
+            made = self._lists.get(known)
+            if made is None:
+                made = self._lists[known] = self._references_list(keys, slug)
+            return made
+        return self._references_list(keys, slug)
+
+    def _entry(self, ref: Reference) -> tuple[str, str]:
+        """A work's ``<li>`` in References, before and after its number: made once per work."""
+        entry = self._entries.get(ref.key)
+        if entry is None:
             home = (
                 f' <a class="internal reference-note" href="{_escape(self.urls.page(ref.home))}">Notes</a>'
                 if ref.home
                 else ""
             )
-            items.append(f'<li id="{_escape(ref_anchor(ref.key))}">{label}{ref.html}{home}</li>')
+            entry = self._entries[ref.key] = (
+                f'<li id="{_escape(ref_anchor(ref.key))}">',
+                f"{ref.html}{home}</li>",
+            )
+        return entry
+
+    def _references_list(self, keys: list[str], slug: str) -> str:
+        refs = [self.references[k] for k in keys]
+        numeric = self.style == "numeric"
+        if not numeric:
+            refs.sort(key=lambda ref: ref.sort_key)
+        items = []
+        for ref in refs:
+            opening, rest = self._entry(ref)
+            label = (
+                f'<span class="reference-number">[{self._number(slug, ref.key)}]</span> ' if numeric else ""
+            )
+            items.append(f"{opening}{label}{rest}")
         everything = _escape(self.urls.page(addresses.BIBLIOGRAPHY_PAGE))
         return (
             '<section class="references" aria-labelledby="references-title">\n'
