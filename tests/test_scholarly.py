@@ -262,6 +262,22 @@ def test_bibliography_page_lists_cited_works_with_the_notes_citing_them(garden, 
     assert 'href="/bibliography/">Every work cited in the garden</a>' in garden.page("a")  # and References
 
 
+def test_search_finds_a_work_on_the_bibliography_page_not_in_every_references_list(garden, cli):
+    """A note's References list is left out of its search text: otherwise every note citing a
+    work matches its title's words. The citation in the text ("Cho and Saul (2009)") is found,
+    and the work's full entry is found on the bibliography page."""
+    from test_obsidian_math import pagefind_text
+
+    _bib(garden)
+    garden.note("a.md", "---\ntitle: Alpha\n---\nAs @cho2009kernel show, wide nets behave.\n")
+    assert cli(garden).code == 0
+    assert "Kernel Methods for Deep Learning" in garden.page("a")  # shown in References
+    note = pagefind_text(garden.site, "/a/")
+    assert "Cho and Saul" in note and "wide nets behave" in note
+    assert "Kernel Methods" not in note and "Curran" not in note
+    assert "Kernel Methods for Deep Learning" in pagefind_text(garden.site, "/bibliography/")
+
+
 def test_no_citations_no_bibliography_page(garden, cli):
     _bib(garden)
     garden.note("a.md", "Nothing cited.\n")

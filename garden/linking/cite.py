@@ -234,7 +234,8 @@ class Citer:
             items.append(f"{opening}{label}{rest}")
         everything = _escape(self.urls.page(addresses.BIBLIOGRAPHY_PAGE))
         return (
-            '<section class="references" aria-labelledby="references-title">\n'
+            # left out of the note's search text: each work is found on the bibliography page
+            '<section class="references" aria-labelledby="references-title" data-pagefind-ignore>\n'
             '<h2 id="references-title">References</h2>\n'
             f'<ol class="references-list">\n{"".join(items)}\n</ol>\n'
             f'<p class="references-all"><a class="internal" href="{everything}">'
