@@ -15,6 +15,7 @@ from garden.figures.labels import Box, Placed, Wanted, node_box, place_labels
 LABEL_SIZE = 14  # shown at about 0.9× in the text column: 12-13 px on screen
 SPREAD_FULLY_UP_TO = 300  # notes
 NAME_SIZE = 13  # the notes' names: a little smaller than the legend, so more of them fit
+EDGE = (205, 200, 190)  # links: quiet beside the notes
 
 
 @dataclass
@@ -86,7 +87,7 @@ def graph_figure(
     def draw(canvas: Any, s: float) -> None:
         for a, b in edges:
             (ax, ay), (bx, by) = coords[a], coords[b]
-            canvas.line([(ax * s, ay * s), (bx * s, by * s)], fill=(205, 200, 190), width=max(1, round(s)))
+            canvas.line([(ax * s, ay * s), (bx * s, by * s)], fill=EDGE, width=max(1, round(s)))
         for node in nodes:
             x, y, r = coords[node.key][0] * s, coords[node.key][1] * s, radius(node) * s
             if node.planned:
@@ -122,7 +123,13 @@ def graph_figure(
                 canvas.ellipse(box, fill=PALETTE[index % len(PALETTE)])
             canvas.text(((lx + 15) * s, ly * s), name, font=big, fill=INK, anchor="lm")
 
-    png, png2x = png_pair(draw, width, height, scale=4 if len(edges) + len(nodes) < 1500 else 2)
+    png, png2x = png_pair(
+        draw,
+        width,
+        height,
+        scale=4 if len(edges) + len(nodes) < 1500 else 2,
+        colours=(EDGE, MUTED, INK, *PALETTE),
+    )
     title = str(spec.get("title") or "The Graph")
     written = sum(1 for n in nodes if not n.planned)
     alt = str(

@@ -248,7 +248,10 @@ def plot_figure(plot: Plot, font_path: Path) -> Figure:
     font = load_font(font_path, 13)
     layout = _layout(plot, lambda text: font.getlength(text))
     png, png2x = png_pair(
-        lambda canvas, s: _draw_png(canvas, s, plot, layout, font_path), WIDTH, layout.height
+        lambda canvas, s: _draw_png(canvas, s, plot, layout, font_path),
+        WIDTH,
+        layout.height,
+        colours=(INK, MUTED, _lighter(MUTED, 0.7), *PALETTE),
     )
     svg = _svg(plot, layout)
     figure = Figure("plot", plot.output, plot.alt)
