@@ -70,8 +70,10 @@ def hex_colour(colour: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*colour)
 
 
+@functools.lru_cache(maxsize=16)
 def load_font(path: Path, size: int) -> Any:
-    """DejaVu Sans from the npm registry: the same glyphs (µ, arrows) on every machine."""
+    """DejaVu Sans from the npm registry: the same glyphs (µ, arrows) on every machine.
+    Loaded once per size: the figures of a build share it (pillow only reads from it)."""
     from PIL import ImageFont
 
     return ImageFont.truetype(str(path), size)
