@@ -154,7 +154,9 @@ def garden_config(notes: Path, work: Path) -> Path:
     import yaml
 
     config = yaml.safe_load((ROOT / "garden.yaml").read_text(encoding="utf-8"))
-    config.update(notes=str(notes), out=str(work / "site-configured"))
+    # a config may only name notes inside its own folder: a copy of them beside it
+    shutil.copytree(notes, work / "notes", dirs_exist_ok=True)
+    config.update(notes="notes", out=str(work / "site-configured"))
     # the line plots read their tables relative to the config: the same tables beside it
     for plot in config.get("figures", {}).get("plots", []):
         table = work / plot["data"]

@@ -21,7 +21,7 @@ from garden.sources.taxonomy import Section, Taxonomy
 
 KINDS = ("pareto", "graph")
 FONT = "dejavu-fonts-ttf/ttf/DejaVuSans.ttf"
-FIGURES_VERSION = "7"  # bump when drawing changes, so cached figures are redrawn
+FIGURES_VERSION = "8"  # bump when drawing changes, so cached figures are redrawn
 
 
 def figure_outputs(figures: dict[str, Any]) -> set[str]:

@@ -7,8 +7,9 @@ inline the SVG, so the figure is sharp, follows the colour scheme and its points
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,30 +70,61 @@ def hex_colour(colour: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*colour)
 
 
+@functools.lru_cache(maxsize=16)
 def load_font(path: Path, size: int) -> Any:
-    """DejaVu Sans from the npm registry: the same glyphs (µ, arrows) on every machine."""
+    """DejaVu Sans from the npm registry: the same glyphs (µ, arrows) on every machine.
+    Loaded once per size: the figures of a build share it (pillow only reads from it)."""
     from PIL import ImageFont
 
     return ImageFont.truetype(str(path), size)
 
 
 def png_pair(
-    draw: Callable[[Any, float], None], width: int, height: int, scale: int = 4
+    draw: Callable[[Any, float], None],
+    width: int,
+    height: int,
+    scale: int = 4,
+    colours: Sequence[tuple[int, int, int]] = (),
 ) -> tuple[bytes, bytes]:
     """Draw at ``scale``× and downsample: a 1× and a 2× PNG with smooth edges (at ``scale=2``
     the 2× picture is the drawing itself: four times cheaper, for figures of thousands of lines).
-    Deflated at zlib's fastest level: a figure's flat colours compress nearly as well."""
+
+    With ``colours`` (every flat colour the drawing uses), both pictures are stored as palette
+    PNGs of those colours blended into the paper in 17 steps: what box downsampling makes of an
+    edge. They encode several times faster than RGB (no per-row filter search) at half the size;
+    where two colours meet, a pixel takes the nearest palette entry (a few pixels, off by < 30
+    levels, invisible). Deflated at zlib's fastest level: flat colours compress nearly as well."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (width * scale, height * scale), PAPER)
     draw(ImageDraw.Draw(image), scale)
     double = image.reduce(scale // 2) if scale > 2 else image  # box-filter supersampling
+    palette = _palette_image(tuple(colours)) if colours else None
     out = []
     for picture in (double.reduce(2), double):
+        if palette is not None:
+            picture = picture.quantize(palette=palette, dither=Image.Dither.NONE)
         buffer = io.BytesIO()
         picture.save(buffer, format="PNG", compress_level=1)
         out.append(buffer.getvalue())
     return out[0], out[1]
+
+
+@functools.cache
+def _palette_image(colours: tuple[tuple[int, int, int], ...]) -> Any:
+    """A palette of each colour blended into the paper in 17 steps (at most 256 entries)."""
+    from PIL import Image
+
+    steps = [
+        tuple(round(p + (c - p) * k / 16) for p, c in zip(PAPER, colour, strict=True))
+        for colour in colours
+        for k in range(17)
+    ]
+    unique = list(dict.fromkeys([PAPER, *steps]))[:256]
+    image = Image.new("P", (1, 1))
+    flat = [v for colour in unique for v in colour]
+    image.putpalette(flat + flat[:3] * (256 - len(unique)))
+    return image
 
 
 _SVG_STYLE = (

@@ -15,6 +15,7 @@ from garden.figures.labels import Box, Placed, Wanted, node_box, place_labels
 LABEL_SIZE = 14  # shown at about 0.9× in the text column: 12-13 px on screen
 SPREAD_FULLY_UP_TO = 300  # notes
 NAME_SIZE = 13  # the notes' names: a little smaller than the legend, so more of them fit
+EDGE = (205, 200, 190)  # links: quiet beside the notes
 
 
 @dataclass
@@ -84,9 +85,7 @@ def graph_figure(
     )
 
     def draw(canvas: Any, s: float) -> None:
-        for a, b in edges:
-            (ax, ay), (bx, by) = coords[a], coords[b]
-            canvas.line([(ax * s, ay * s), (bx * s, by * s)], fill=(205, 200, 190), width=max(1, round(s)))
+        _draw_links(canvas, [(coords[a], coords[b]) for a, b in edges], s)
         for node in nodes:
             x, y, r = coords[node.key][0] * s, coords[node.key][1] * s, radius(node) * s
             if node.planned:
@@ -122,7 +121,13 @@ def graph_figure(
                 canvas.ellipse(box, fill=PALETTE[index % len(PALETTE)])
             canvas.text(((lx + 15) * s, ly * s), name, font=big, fill=INK, anchor="lm")
 
-    png, png2x = png_pair(draw, width, height, scale=4 if len(edges) + len(nodes) < 1500 else 2)
+    png, png2x = png_pair(
+        draw,
+        width,
+        height,
+        scale=4 if len(edges) + len(nodes) < 1500 else 2,
+        colours=(EDGE, MUTED, INK, *PALETTE),
+    )
     title = str(spec.get("title") or "The Graph")
     written = sum(1 for n in nodes if not n.planned)
     alt = str(
@@ -204,6 +209,20 @@ def _graph_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _draw_links(canvas: Any, links: list[tuple[tuple[float, float], tuple[float, float]]], s: float) -> None:
+    """Each link as a line 1 px wide at 1×. At 2× (how a big graph is drawn) it is two 1 px lines
+    side by side: pillow fills a polygon for each wide line, twice as slow for thousands of them."""
+    width = max(1, round(s))
+    for (ax, ay), (bx, by) in links:
+        a, b = (ax * s, ay * s), (bx * s, by * s)
+        if width != 2:
+            canvas.line([a, b], fill=EDGE, width=width)
+            continue
+        dx, dy = (0.0, 0.5) if abs(b[0] - a[0]) >= abs(b[1] - a[1]) else (0.5, 0.0)
+        canvas.line([(a[0] - dx, a[1] - dy), (b[0] - dx, b[1] - dy)], fill=EDGE)
+        canvas.line([(a[0] + dx, a[1] + dy), (b[0] + dx, b[1] + dy)], fill=EDGE)
 
 
 def _legend_positions(

@@ -171,7 +171,7 @@ def pareto_figure(
                 anchor = {"start": "ls", "middle": "ms", "end": "rs"}[spot.anchor]
                 canvas.text((spot.x * s, spot.y * s), point.label, font=small, fill=INK, anchor=anchor)
 
-    png, png2x = png_pair(draw, frame.width, frame.height)
+    png, png2x = png_pair(draw, frame.width, frame.height, colours=(INK, MUTED, ACCENT))
     svg = _pareto_svg(frame, points, curve, labels, title, alt, x_label, y_label)
     output = str(spec.get("output") or "images/pareto-frontier").strip("/")
     figure = Figure("pareto", output, alt)

@@ -201,6 +201,7 @@ class _Layout:
     y_axis: _Axis
     legend: list[tuple[float, float, int]]  # x, y, series index
     height: int
+    runs: list[list[list[tuple[float, float]]]] = field(default_factory=list)  # per series, once
 
 
 def _layout(plot: Plot, measure: Any) -> _Layout:
@@ -224,7 +225,9 @@ def _layout(plot: Plot, measure: Any) -> _Layout:
         legend.append((x, PLOT_HEIGHT + 8 + row * LEGEND_ROW, index))
         x += width
     rows = row + 1 if plot.series else 0
-    return _Layout(x_axis, y_axis, legend, PLOT_HEIGHT + 8 + rows * LEGEND_ROW + 6)
+    layout = _Layout(x_axis, y_axis, legend, PLOT_HEIGHT + 8 + rows * LEGEND_ROW + 6)
+    layout.runs = [_runs(plot, values, layout) for _, values in plot.series]  # for the PNG and the SVG
+    return layout
 
 
 def _runs(plot: Plot, values: list[float], layout: _Layout) -> list[list[tuple[float, float]]]:
@@ -248,7 +251,10 @@ def plot_figure(plot: Plot, font_path: Path) -> Figure:
     font = load_font(font_path, 13)
     layout = _layout(plot, lambda text: font.getlength(text))
     png, png2x = png_pair(
-        lambda canvas, s: _draw_png(canvas, s, plot, layout, font_path), WIDTH, layout.height
+        lambda canvas, s: _draw_png(canvas, s, plot, layout, font_path),
+        WIDTH,
+        layout.height,
+        colours=(INK, MUTED, _lighter(MUTED, 0.7), *PALETTE),
     )
     svg = _svg(plot, layout)
     figure = Figure("plot", plot.output, plot.alt)
@@ -277,9 +283,9 @@ def _draw_png(canvas: Any, s: float, plot: Plot, layout: _Layout, font_path: Pat
         canvas.text((12 * s, 14 * s), plot.y_label, font=font, fill=INK, anchor="la")
     for mark, below in _mark_sides(plot, layout):
         _png_mark(canvas, s, mark, layout, small, below)
-    for index, (_, values) in enumerate(plot.series):
+    for index, runs in enumerate(layout.runs):
         colour = PALETTE[index % len(PALETTE)]
-        for run in _runs(plot, values, layout):
+        for run in runs:
             points = [(x * s, y * s) for x, y in run]
             for piece in _dashed(points, DASHES[index % len(DASHES)], s):
                 canvas.line(piece, fill=colour, width=max(1, round(2.4 * s)), joint="curve")
@@ -408,8 +414,8 @@ def _svg(plot: Plot, layout: _Layout) -> str:
             py = layout.y_axis(mark.value)
             parts.append(_line("muted", left, py, right, py, dashed))
             parts.append(_text("note", right - 4, py + 15 if below else py - 4, mark.label, 12, "end"))
-    for index, (_, values) in enumerate(plot.series):
-        for run in _runs(plot, values, layout):
+    for index, runs in enumerate(layout.runs):
+        for run in runs:
             points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
             parts.append(f'<polyline class="s{index}" fill="none"{_stroke(index)} points="{points}"/>')
     for x, y, index in layout.legend:
