@@ -206,9 +206,15 @@ def test_init_install_names_the_garden_the_workflow_installs(cli, tmp_path):
     assert python["with"]["cache-dependency-path"] == "requirements.txt"
 
 
-def test_init_from_a_checkout_says_the_workflow_needs_a_reachable_source(cli, tmp_path):
+def test_init_from_a_checkout_says_the_workflow_needs_a_reachable_source(cli, tmp_path, monkeypatch):
     """This garden runs from a checkout (PYTHONPATH or `pip install -e .`): GitHub cannot reach
-    that, so requirements.txt gets the release pin and init says what to do."""
+    that, so requirements.txt gets the release pin and init says what to do. The
+    ``garden_ssg.egg-info`` an editable install leaves in the checkout (first on sys.path when
+    run from there, as in CI) has no install record: it must not pass for an index install."""
+    egg = tmp_path / "path" / "garden_ssg.egg-info"
+    egg.mkdir(parents=True)
+    (egg / "PKG-INFO").write_text(f"Metadata-Version: 2.1\nName: {DISTRIBUTION}\nVersion: {VERSION}\n")
+    monkeypatch.syspath_prepend(str(egg.parent))
     g = Garden(tmp_path / "mine")
     g.note("a.md", "# A\n")
     result = cli(g, "init")

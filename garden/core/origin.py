@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 
 from garden.core.version import DISTRIBUTION, VERSION
 
@@ -29,10 +30,18 @@ def index_pin() -> str:
 
 def installed_origin() -> Origin:
     """The requirement that installs this garden again: the git commit or archive it came from,
-    else the package index's pin (with the reason a runner could not reach the source)."""
-    try:
-        distribution = metadata.distribution(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
+    else the package index's pin (with the reason a runner could not reach the source).
+
+    The record is read beside the ``garden`` package that is running, not the first one
+    ``importlib.metadata`` finds: in a checkout, the ``garden_ssg.egg-info`` that an editable
+    install leaves there comes first on ``sys.path`` and has no install record."""
+    import garden
+
+    home = Path(garden.__file__).resolve().parent.parent
+    if (home / "pyproject.toml").is_file():  # a checkout (PYTHONPATH, or `pip install -e .`)
+        return Origin(index_pin(), f"a checkout on this machine ({home})")
+    distribution = next(iter(metadata.distributions(name=DISTRIBUTION, path=[str(home)])), None)
+    if distribution is None:
         return Origin(index_pin(), "a folder on this machine, not an installed package")
     text = distribution.read_text("direct_url.json")
     if text is None:
