@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
 
 from garden.core.version import DISTRIBUTION, VERSION
 
@@ -35,9 +34,8 @@ def installed_origin() -> Origin:
     The record is read beside the ``garden`` package that is running, not the first one
     ``importlib.metadata`` finds: in a checkout, the ``garden_ssg.egg-info`` that an editable
     install leaves there comes first on ``sys.path`` and has no install record."""
-    import garden
+    from garden.core.locations import PACKAGE_ROOT as home  # the folder that holds garden/
 
-    home = Path(garden.__file__).resolve().parent.parent
     if (home / "pyproject.toml").is_file():  # a checkout (PYTHONPATH, or `pip install -e .`)
         return Origin(index_pin(), f"a checkout on this machine ({home})")
     distribution = next(iter(metadata.distributions(name=DISTRIBUTION, path=[str(home)])), None)
