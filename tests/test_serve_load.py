@@ -70,6 +70,17 @@ def _fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+def _fd_targets() -> dict[str, str]:
+    """What each open descriptor points at: named in a failure, so a leak says what leaked."""
+    targets = {}
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            targets[fd] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            pass
+    return targets
+
+
 @pytest.fixture
 def loaded_garden(garden, monkeypatch, tmp_path):
     monkeypatch.chdir(garden.root)
@@ -85,7 +96,7 @@ def loaded_garden(garden, monkeypatch, tmp_path):
 
 def test_two_hundred_clients_and_fifty_live_pages_while_notes_change(loaded_garden, tmp_path):
     garden = loaded_garden
-    threads_before, fds_before = threading.active_count(), _fds()
+    threads_before, fds_before, targets_before = threading.active_count(), _fds(), _fd_targets()
     preview = make_preview(BuildOptions(), "127.0.0.1", 0)
     assert preview.build().written
     preview.start()
@@ -188,7 +199,7 @@ def test_two_hundred_clients_and_fifty_live_pages_while_notes_change(loaded_gard
         gc.collect()  # a socket only garbage still holds (a closed client's cycle) is no leak
         time.sleep(0.1)
     assert threading.active_count() <= threads_before, [t.name for t in threading.enumerate()]
-    assert _fds() <= fds_before
+    assert _fds() <= fds_before, {fd: t for fd, t in _fd_targets().items() if targets_before.get(fd) != t}
     print(  # the figures for the issue's note (pytest -s)
         f"\nload: {counts['ok']} requests + {counts['tricks']} traversal tricks from {HTTP_CLIENTS} clients, "
         f"{LIVE_CLIENTS} live pages, {edits} edits, {preview.builds} builds in {LOAD_SECONDS:.0f} s; "
