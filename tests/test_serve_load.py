@@ -9,6 +9,7 @@ back where they started and memory has not grown with time.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import http.client
 import os
@@ -74,10 +75,8 @@ def _fd_targets() -> dict[str, str]:
     """What each open descriptor points at: named in a failure, so a leak says what leaked."""
     targets = {}
     for fd in os.listdir("/proc/self/fd"):
-        try:
+        with contextlib.suppress(OSError):  # the listing's own descriptor is gone by now
             targets[fd] = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            pass
     return targets
 
 
