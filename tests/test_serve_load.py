@@ -198,12 +198,29 @@ def test_two_hundred_clients_and_fifty_live_pages_while_notes_change(loaded_gard
         gc.collect()  # a socket only garbage still holds (a closed client's cycle) is no leak
         time.sleep(0.1)
     assert threading.active_count() <= threads_before, [t.name for t in threading.enumerate()]
-    assert _fds() <= fds_before, {fd: t for fd, t in _fd_targets().items() if targets_before.get(fd) != t}
+    assert _fds() <= fds_before, _leaked(
+        {fd for fd, t in _fd_targets().items() if targets_before.get(fd) != t}
+    )
     print(  # the figures for the issue's note (pytest -s)
         f"\nload: {counts['ok']} requests + {counts['tricks']} traversal tricks from {HTTP_CLIENTS} clients, "
         f"{LIVE_CLIENTS} live pages, {edits} edits, {preview.builds} builds in {LOAD_SECONDS:.0f} s; "
         f"RSS {memory[0] // 1024}→{memory[-1] // 1024} MB"
     )
+
+
+def _leaked(fds: set[str]) -> list[str]:
+    """Each new descriptor: what it points at, the socket object holding it and who holds that."""
+    import socket
+
+    described = []
+    for obj in gc.get_objects():
+        if isinstance(obj, socket.socket) and str(obj.fileno()) in fds:
+            holders = [type(h).__name__ for h in gc.get_referrers(obj)][:6]
+            described.append(f"{obj!r} held by {holders}")
+    for fd in sorted(fds):
+        with contextlib.suppress(OSError):
+            described.append(f"{fd} -> {os.readlink(f'/proc/self/fd/{fd}')}")
+    return described
 
 
 def _body(port: int, path: str) -> bytes:
