@@ -29,7 +29,9 @@ class EventClient:
         self.response = self.connection.getresponse()
         assert self.response.status == 200
         assert self.response.getheader("Content-Type") == "text/event-stream"
-        threading.Thread(target=self._read, daemon=True).start()
+        self.ended = ""  # how the stream ended: "end of stream", or the error that ended it
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         event, data = "message", []
@@ -44,8 +46,9 @@ class EventClient:
                     event = line[7:]
                 elif line.startswith("data: "):
                     data.append(line[6:])
-        except (OSError, ValueError):
-            pass
+            self.ended = "end of stream"
+        except (OSError, ValueError) as exc:
+            self.ended = repr(exc)
 
     def wait_for(self, name: str, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
@@ -59,9 +62,13 @@ class EventClient:
         raise AssertionError(f"no {name!r} event within {timeout} s")
 
     def close(self) -> None:
-        """Hang up as a closed tab does: the server sees the end of the stream."""
+        """Hang up as a closed tab does: the server sees the end of the stream. The socket's
+        descriptor is released once the reader is done with the response too (a reader that
+        ended with an error leaves the response open, and with it the socket)."""
         with contextlib.suppress(OSError):
             self.socket.shutdown(socket.SHUT_RDWR)
+        self.reader.join(timeout=10)
+        self.response.close()
         self.connection.close()
 
 

@@ -171,6 +171,7 @@ def test_two_hundred_clients_and_fifty_live_pages_while_notes_change(loaded_gard
         wait_until(lambda: last in _body(port, f"/models/note-{(edits - 1) % 30}/"), what="the last edit")
         for client in live:
             client.close()
+        assert not [c.ended for c in live if c.reader.is_alive()], "a live page's reader is still reading"
         # while the server still runs, closed pages must let go of their connections and threads
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and (
