@@ -109,3 +109,31 @@ def test_figures_are_deterministic(garden, cli, tmp_path):
         assert (tmp_path / "a" / "images" / name).read_bytes() == (
             tmp_path / "b" / "images" / name
         ).read_bytes()
+
+
+def test_pareto_pictures_are_drawn_ahead_and_the_links_filled_in_later(garden, cli, monkeypatch):
+    """The PNGs show no links, so they are drawn on the figures thread while the notes compile;
+    the SVG, which links each point to its note, is made once the notes are known."""
+    import threading
+
+    from garden.figures import pareto
+
+    threads: list[str] = []
+    real = pareto.pareto_pictures
+
+    def noting(*args):
+        threads.append(threading.current_thread().name)
+        return real(*args)
+
+    monkeypatch.setattr(pareto, "pareto_pictures", noting)
+    _setup(garden)
+    result = cli(garden, "--no-cache")
+    assert result.code == 0, result.output
+    assert threads == ["garden-figures"]
+    assert result.err.count("Pareto point links to [[Missing Note]]") == 1  # not once more ahead
+    svg = (garden.site / "images" / "pareto.svg").read_text()
+    assert '<a href="/models/ntk/">' in svg
+    ahead = (garden.site / "images" / "pareto@2x.png").read_bytes()
+    monkeypatch.setattr(pareto, "pareto_pictures", lambda *args: None)  # drawn in the figures stage
+    assert cli(garden, "--no-cache").code == 0
+    assert (garden.site / "images" / "pareto@2x.png").read_bytes() == ahead

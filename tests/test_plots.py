@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
 
 import pytest
+import yaml
 from conftest import ROOT
 from PIL import Image
 
@@ -93,6 +95,26 @@ def test_changing_the_table_redraws_and_nothing_changed_does_not(garden, cli, mo
     _setup(garden, TABLE.replace("2,2,4", "2,2,3"))
     assert cli(garden).code == 0
     assert len(drawn) == 2 and (garden.site / "images" / "plots" / "curves.svg").read_text() != before
+
+
+def test_plots_are_drawn_on_their_own_thread_while_the_notes_compile(garden, cli, monkeypatch):
+    threads: list[str] = []
+    real = figure_data.plot_figure
+
+    def noting(plot, font_path):
+        threads.append(threading.current_thread().name)
+        return real(plot, font_path)
+
+    monkeypatch.setattr(figure_data, "plot_figure", noting)
+    _setup(garden)
+    result = cli(garden, "--no-cache")
+    assert result.code == 0, result.output
+    assert threads == ["garden-figures"]  # set going by the build's first stage, not the figures stage
+    alone = real(
+        figure_data.parse_plot(yaml.safe_load(CONFIG)["figures"]["plots"][0], figure_data.read_table(TABLE)),
+        figure_data.find_node_file(garden.root, figure_data.FONT, "font"),
+    )
+    assert (garden.site / "images" / "plots" / "curves@2x.png").read_bytes() == alone.files[alone.png2x]
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from garden.core.discovery import describe_config
 from garden.core.locations import AssetMissing
 from garden.core.paths import Urls
 from garden.core.problems import Problem, Problems
-from garden.figures.data import figure_outputs, make_figures
+from garden.figures.data import StartedFigures, figure_outputs, make_figures, start_figures
 from garden.figures.draw import Figure
 from garden.linking.cite import Citer
 from garden.linking.graph import LinkGraph, build_graph
@@ -152,6 +152,8 @@ class Builder:
         except AssetMissing as exc:
             problems.error(config.path or config.root, 0, str(exc), "then run the build again")
             return STOP
+        # plots need no notes: drawn (and numpy imported) while the notes compile
+        run.started_figures = start_figures(config.figures, config.path or config.root, run.cache)
         return None
 
     def _compile(self, run: Run) -> object:
@@ -241,6 +243,7 @@ class Builder:
             run.link_graph,
             run.problems,
             run.cache,
+            run.started_figures,
         )
         return None
 
@@ -390,6 +393,7 @@ class Run:
     cycles: list[Problem] = field(default_factory=list)
     link_graph: LinkGraph = field(init=False)
     figures: list[Figure] = field(default_factory=list)
+    started_figures: StartedFigures | None = None
     garden: Garden = field(init=False)
     page_list: list[Page] = field(default_factory=list)
     copies: dict[str, Path] = field(default_factory=dict)

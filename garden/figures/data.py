@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from garden.core.cache import Cache, fingerprint
 from garden.core.locations import AssetMissing, find_node_file
 from garden.core.paths import Urls
 from garden.core.problems import Problems
+from garden.figures.ahead import FiguresAhead, import_layout, numpy_needed
 from garden.figures.draw import Figure
 from garden.figures.linkgraph import GraphNode
 from garden.figures.plots import PlotError, parse_plot, plot_figure, plot_outputs, read_table
@@ -35,6 +38,67 @@ def figure_outputs(figures: dict[str, Any]) -> set[str]:
     return paths | plot_outputs(figures.get("plots"))
 
 
+@dataclass
+class StartedFigures:
+    """What ``start_figures`` found and set going: the font, the plots (cached, or being drawn
+    on the figures thread) and the problems met so far, reported when the figures stage runs."""
+
+    ahead: FiguresAhead = field(default_factory=FiguresAhead)
+    font_path: Path | None = None
+    plots: list[tuple[Figure | int, str]] = field(default_factory=list)  # a figure, or a job and its key
+    pareto: tuple[bytes, bytes] | int | None = None  # its pictures (they show no links), or their job
+    pareto_key: str = ""
+    problems: Problems = field(default_factory=Problems)
+
+    def pareto_pictures(self, cache: Cache | None) -> tuple[bytes, bytes] | None:
+        if not isinstance(self.pareto, int):
+            return self.pareto
+        pictures = self.ahead.result(self.pareto)
+        if cache and pictures is not None:
+            cache.store("figures", self.pareto_key, pictures)
+        return pictures
+
+    def plot_figures(self, cache: Cache | None) -> list[Figure]:
+        drawn: list[Figure] = []
+        for slot, key in self.plots:
+            figure = slot if isinstance(slot, Figure) else self.ahead.result(slot)
+            if cache and not isinstance(slot, Figure):
+                cache.store("figures", key, figure)
+            drawn.append(figure)
+        return drawn
+
+
+def start_figures(figures: dict[str, Any], where: Path, cache: Cache | None) -> StartedFigures:
+    """At the build's start: check the plots and set drawing the ones not cached (they need no
+    notes), and import the graph's layout if it may be computed, on the figures thread."""
+    started = StartedFigures()
+    if not any(isinstance(figures.get(kind), dict) for kind in KINDS) and not figures.get("plots"):
+        return started
+    try:
+        folder = where.parent if where.is_file() else where
+        started.font_path = find_node_file(folder, FONT, "The DejaVu font")
+    except AssetMissing as exc:
+        started.problems.error(where, 0, str(exc), "then run the build again")
+        return started
+    pareto = figures.get("pareto")
+    if isinstance(pareto, dict):
+        from garden.figures.pareto import pareto_pictures
+
+        started.pareto_key = fingerprint("pareto-pictures", pareto, FIGURES_VERSION)
+        stored = cache.load("figures", started.pareto_key) if cache else None
+        if _is_picture_pair(stored):
+            started.pareto = stored
+        else:
+            started.pareto = started.ahead.add(
+                functools.partial(pareto_pictures, pareto, where, started.font_path)
+            )
+    _plan_plots(figures.get("plots"), where, started, cache)
+    if isinstance(figures.get("graph"), dict) and numpy_needed(cache):
+        started.ahead.add(import_layout)
+    started.ahead.start()
+    return started
+
+
 def make_figures(
     figures: dict[str, Any],
     where: Path,
@@ -46,14 +110,15 @@ def make_figures(
     links: LinkGraph,
     problems: Problems,
     cache: Cache | None = None,
+    started: StartedFigures | None = None,
 ) -> list[Figure]:
+    """Every figure, in order: Pareto, graph, plots (those ``started`` set going are collected)."""
     drawn: list[Figure] = []
-    if not any(isinstance(figures.get(kind), dict) for kind in KINDS) and not figures.get("plots"):
-        return drawn
-    try:
-        font_path = find_node_file(where.parent if where.is_file() else where, FONT, "The DejaVu font")
-    except AssetMissing as exc:
-        problems.error(where, 0, str(exc), "then run the build again")
+    if started is None:
+        started = start_figures(figures, where, cache)
+    font_path = started.font_path
+    if font_path is None:
+        problems.extend(started.problems)
         return drawn
     pareto = figures.get("pareto")
     if isinstance(pareto, dict):
@@ -77,7 +142,9 @@ def make_figures(
         if figure is None:
             from garden.figures.pareto import pareto_figure
 
-            figure = pareto_figure(pareto, lambda name: urls_of.get(name, ""), problems, where, font_path)
+            pictures = started.pareto_pictures(cache)
+            link = lambda name: urls_of.get(name, "")  # noqa: E731
+            figure = pareto_figure(pareto, link, problems, where, font_path, pictures)
             if cache and figure is not None and not problems.errors:
                 cache.store("figures", key, figure)
         if figure is not None:
@@ -87,19 +154,21 @@ def make_figures(
         figure = _graph(graph, urls, taxonomy, notes, section_of, links, font_path, cache)
         if figure is not None:
             drawn.append(figure)
-    drawn.extend(_plots(figures.get("plots"), where, font_path, problems, cache))
+    problems.extend(started.problems)
+    drawn.extend(started.plot_figures(cache))
     return drawn
 
 
-def _plots(specs: Any, where: Path, font_path: Path, problems: Problems, cache: Cache | None) -> list[Figure]:
-    """``figures.plots``: line plots from CSV tables inside the garden's folder."""
+def _plan_plots(specs: Any, where: Path, started: StartedFigures, cache: Cache | None) -> None:
+    """``figures.plots``: line plots from CSV tables inside the garden's folder, each checked
+    here and taken from the cache or queued to be drawn."""
+    problems = started.problems
     if specs is None:
-        return []
+        return
     if not isinstance(specs, list):
         problems.error(where, 0, "figures.plots is not a list", "write one '- output: ...' entry per plot")
-        return []
+        return
     root = (where.parent if where.is_file() else where).resolve()
-    drawn: list[Figure] = []
     for index, spec in enumerate(specs):
         name = f"figures.plots[{index}]"
         if not isinstance(spec, dict) or not spec.get("data"):
@@ -123,18 +192,18 @@ def _plots(specs: Any, where: Path, font_path: Path, problems: Problems, cache: 
         text = data.read_text(encoding="utf-8", errors="replace")
         key = fingerprint("plot", spec, text, FIGURES_VERSION)
         figure = _cached_figure(cache, key)
-        if figure is None:
-            try:
-                figure = plot_figure(parse_plot(spec, read_table(text)), font_path)
-            except PlotError as exc:
-                problems.error(
-                    data, exc.line, f"{name}: {exc}", "fix the table or the plot's entry in garden.yaml"
-                )
-                continue
-            if cache:
-                cache.store("figures", key, figure)
-        drawn.append(figure)
-    return drawn
+        if figure is not None:
+            started.plots.append((figure, key))
+            continue
+        try:
+            plot = parse_plot(spec, read_table(text))
+        except PlotError as exc:
+            hint = "fix the table or the plot's entry in garden.yaml"
+            problems.error(data, exc.line, f"{name}: {exc}", hint)
+            continue
+        font_path = started.font_path
+        assert font_path is not None
+        started.plots.append((started.ahead.add(functools.partial(plot_figure, plot, font_path)), key))
 
 
 def _line_of(config: Path, value: str) -> int:
@@ -185,6 +254,10 @@ def _graph(
         if cache and figure is not None:
             cache.store("figures", key, figure)
     return figure
+
+
+def _is_picture_pair(value: Any) -> bool:
+    return type(value) is tuple and len(value) == 2 and all(type(picture) is bytes for picture in value)
 
 
 def _cached_figure(cache: Cache | None, key: str) -> Figure | None:

@@ -95,8 +95,10 @@ def pareto_figure(
     problems: Problems,
     where: Path,
     font_path: Path,
+    pictures: tuple[bytes, bytes] | None = None,
 ) -> Figure | None:
-    """The frontier of models: tractability up, realism right, a dashed curve through them."""
+    """The frontier of models: tractability up, realism right, a dashed curve through them
+    (``pictures``: its PNGs at 1× and 2×, when they were drawn ahead)."""
     raw_points = spec.get("points") or []
     points: list[ParetoPoint] = []
     for index, raw in enumerate(raw_points):
@@ -171,13 +173,20 @@ def pareto_figure(
                 anchor = {"start": "ls", "middle": "ms", "end": "rs"}[spot.anchor]
                 canvas.text((spot.x * s, spot.y * s), point.label, font=small, fill=INK, anchor=anchor)
 
-    png, png2x = png_pair(draw, frame.width, frame.height, colours=(INK, MUTED, ACCENT))
+    png, png2x = pictures or png_pair(draw, frame.width, frame.height, colours=(INK, MUTED, ACCENT))
     svg = _pareto_svg(frame, points, curve, labels, title, alt, x_label, y_label)
     output = str(spec.get("output") or "images/pareto-frontier").strip("/")
     figure = Figure("pareto", output, alt)
     figure.files = {figure.png: png, figure.png2x: png2x, figure.svg_path: svg.encode("utf-8")}
     figure.svg = svg
     return figure
+
+
+def pareto_pictures(spec: dict[str, Any], where: Path, font_path: Path) -> tuple[bytes, bytes] | None:
+    """The figure's PNGs alone, drawn before the notes are known: they show no links (the SVG
+    does), and the points' problems are reported when the whole figure is made."""
+    figure = pareto_figure(spec, lambda _name: "", Problems(), where, font_path)
+    return None if figure is None else (figure.files[figure.png], figure.files[figure.png2x])
 
 
 def _pareto_svg(
