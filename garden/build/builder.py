@@ -8,6 +8,7 @@ pages they touch. Either way the site is the same, byte for byte.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -126,10 +127,16 @@ class Builder:
         result = BuildResult(inputs.problems, out_dir=config.out_dir, config_used=describe_config(config))
         run = Run(inputs, result, progress)
         phase("start")
-        for name, stage in STAGES:
-            if stage(self, run) is STOP:
-                break
-            phase(name)
+        try:
+            for name, stage in STAGES:
+                if stage(self, run) is STOP:
+                    break
+                phase(name)
+                # what a stage made and kept lives until the build ends: the collector need not
+                # scan it again at each full collection (about 5 % of a cold build's CPU)
+                gc.freeze()
+        finally:
+            gc.unfreeze()  # a preview builds again and again: this build's objects may go
         if run.published is not None:
             run.published.card_copies(run.problems, run.config.root)  # cached even when not written
         run.result.seconds = time.perf_counter() - started
