@@ -7,6 +7,7 @@ cards whose text changed, and the site copies the rest from the cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -272,6 +273,20 @@ def _draw_chunk(args: tuple[list[CardSpec], Fonts]) -> list[bytes]:
     return [draw_card(spec, fonts) for spec in specs]
 
 
+CARD_NICENESS = 10  # how much lower the card workers' priority is than the build's
+
+
+def _background_worker(parent: int) -> None:
+    """A card worker: gone with the build, and behind it for the processor. The build's own
+    thread is the path every stage waits on, while the cards are needed only when the site is
+    written: at equal priority, two card workers on two cores slowed each stage by half."""
+    from garden.markdown.workers import die_with_parent
+
+    die_with_parent(parent)
+    with contextlib.suppress(OSError):
+        os.nice(CARD_NICENESS)
+
+
 class _Drawing:
     """Cards being drawn, over every core when there are many (a cold build).
 
@@ -298,7 +313,7 @@ class _Drawing:
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
-            initializer=compile_workers.die_with_parent,
+            initializer=_background_worker,
             initargs=(os.getpid(),),
         )
         self._futures = [self._pool.submit(_draw_chunk, chunk) for chunk in chunks]
