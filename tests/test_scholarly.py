@@ -647,3 +647,29 @@ def test_a_label_on_a_row_of_an_align_anchors_that_row(garden, cli):
     row = tags[tags.index(">", tags.index('id="eq-two"')) + 1 :]
     assert _text(row).startswith("(2)(3)")  # the id is on the second row's number
     assert '<div class="equation">' in body  # not on the whole formula
+
+
+def test_a_cached_build_looks_no_style_up_and_an_unknown_style_still_warns(garden, cli, monkeypatch):
+    """Looking a pybtex style up scans every installed package: a build whose works are all in
+    the cache does without it, yet an unknown style is reported on every build."""
+    from garden.markdown import references
+
+    looked_up: list[str] = []
+    real = references._style
+
+    def noting(name, problems, where):
+        looked_up.append(name)
+        return real(name, problems, where)
+
+    monkeypatch.setattr(references, "_style", noting)
+    _bib(garden)
+    garden.note("a.md", "First [@muller2020gpt].\n")
+    assert cli(garden).code == 0
+    assert looked_up == ["plain"]
+    garden.note("b.md", "Then [@muller2020gpt] again.\n")  # a build that formats nothing new
+    assert cli(garden).code == 0
+    assert looked_up == ["plain"]
+    garden.write("garden.yaml", (garden.root / "garden.yaml").read_text() + "citations:\n  format: nosuch\n")
+    for _ in range(2):
+        result = cli(garden)
+        assert "unknown pybtex style 'nosuch': using plain" in result.err

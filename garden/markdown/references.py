@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pybtex.database import Entry
 
 FORMAT_VERSION = "1"
+BUILTIN_STYLES = frozenset({"plain", "unsrt", "alpha", "unsrtalpha"})  # pybtex's own: always found
 _PROTECTED = re.compile(r'<span class="bibtex-protected">((?:(?!<span).)*?)</span>', re.S)
 _MATH = re.compile(r"(?<!\\)\$([^$]+?)(?<!\\)\$")
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
@@ -72,7 +73,9 @@ def format_references(
     ``where``, the config) falls back to plain."""
     if not keys:
         return {}
-    style = _style(style_name, problems, where)
+    # looking a style up scans every installed package's entry points (a tenth of a second and
+    # more): done only when a work is not in the cache, or now for a name that needs checking
+    styles: list[Any] = [] if style_name in BUILTIN_STYLES else [_style(style_name, problems, where)]
     works = [library.works[key] for key in sorted(keys) if key in library.works]
     keyed = {
         work.key: fingerprint(FORMAT_VERSION, style_name, work.entry.type, bibtex_of(work)) for work in works
@@ -83,7 +86,9 @@ def format_references(
     for work in works:
         found = stored.get(keyed[work.key])
         if not isinstance(found, _Formatted):
-            found = fresh[keyed[work.key]] = _format(style, work, render_math)
+            if not styles:
+                styles.append(_style(style_name, problems, where))
+            found = fresh[keyed[work.key]] = _format(styles[0], work, render_math)
         formatted[work.key] = found
         if found.missing and work.source is not None:
             problems.warning(
