@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from garden.core import addresses
 from garden.core.paths import Urls
 from garden.core.problems import Problems
-from garden.markdown.citations import Cluster
+from garden.markdown.citations import CiteItem, Cluster
 from garden.markdown.references import Reference
 from garden.sources.notes import Note
 
@@ -71,6 +71,7 @@ class Citer:
     _opens: dict[str, str] = field(default_factory=dict)  # key -> a citation's opening <a ...>
     _entries: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> its <li> around a number
     _lists: dict[frozenset[str], str] = field(default_factory=dict)  # author-year References by key set
+    _groups: dict[tuple[tuple[CiteItem, ...], bool], str] = field(default_factory=dict)  # author-year HTML
 
     def with_clusters(self, changed: dict[str, list[Cluster]]) -> Citer:
         """The same citer with some notes' citations replaced (a quick rebuild)."""
@@ -162,6 +163,14 @@ class Citer:
         return _TAG.sub("", self.cluster(slug, index))
 
     def _author_year(self, cluster: Cluster) -> str:
+        """Made once per citation as written: the same works, prefixes and locators give the
+        same HTML on every page (a garden cites the same paper the same way many times)."""
+        made = self._groups.get((cluster.items, cluster.narrative))
+        if made is None:
+            made = self._groups[(cluster.items, cluster.narrative)] = self._make_author_year(cluster)
+        return made
+
+    def _make_author_year(self, cluster: Cluster) -> str:
         if cluster.narrative:
             item = cluster.items[0]
             ref = self.references[item.key]
