@@ -187,3 +187,14 @@ def test_every_plot_of_the_garden_has_its_table_and_is_used():
         assert len(plot["alt"]) > 80, plot["output"]  # alt text that describes, not a title
     notes_with_figures = [p for p in (ROOT / "notes").rglob("*.md") if "/images/figures/" in p.read_text()]
     assert len(notes_with_figures) >= 8 and used_in
+
+
+def test_work_set_aside_for_the_figures_thread_runs_once_even_when_never_started():
+    from garden.figures.ahead import FiguresAhead
+
+    runs: list[int] = []
+    ahead = FiguresAhead()
+    first = ahead.add(lambda: runs.append(1) or "one")
+    second = ahead.add(lambda: runs.append(2) or "two")
+    assert (ahead.result(first), ahead.result(second), ahead.result(first)) == ("one", "two", "one")
+    assert runs == [1, 2]

@@ -20,7 +20,7 @@ from garden.core.cache import Cache
 
 @dataclass
 class FiguresAhead:
-    """Work handed to one thread, and the results ``collect`` returns in their order."""
+    """Work handed to one thread, and its results in the order it was added."""
 
     jobs: list[Callable[[], Any]] = field(default_factory=list)
     results: list[Any] = field(default_factory=list)
@@ -45,11 +45,12 @@ class FiguresAhead:
             self.failure = exc
 
     def result(self, index: int) -> Any:
-        """The result of job ``index`` once the thread is done (the jobs run here if it never started)."""
-        if self.thread is None:
-            self._run()
-        else:
+        """The result of job ``index`` once the thread is done (the jobs run here, once, if it
+        never started)."""
+        if self.thread is not None:
             self.thread.join()
+        elif not self.results and self.failure is None:
+            self._run()
         if self.failure is not None:
             raise self.failure
         return self.results[index]
