@@ -141,6 +141,25 @@ def test_bibtex_latex_comes_out_right(garden, cli):
     assert math and math.group(1).replace(" ", "") == r"\ell_2"  # math typeset by KaTeX
 
 
+def test_math_in_a_bibtex_title_is_typeset_as_written(garden, cli):
+    """pybtex would drop a formula's braces and lowercase its letters: each formula reaches
+    KaTeX as written, and an escaped dollar stays a dollar."""
+    _bib(
+        garden,
+        "@article{w, title = {Width $n_{25}$ Nets Cost \\$5: the $O(n^{2})$ Bound of $\\mathcal{L}$},"
+        " author = {Lee, A.}, journal = {J}, year = 2020}\n",
+    )
+    garden.note("a.md", "See [@w].\n")
+    assert cli(garden).code == 0
+    references = _body(garden.page("a")).split('<section class="references"', 1)[1]
+    formulas = re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', references)
+    assert [html.unescape(tex) for tex in formulas] == ["n_{25}", "O(n^{2})", r"\mathcal{L}"]
+    text = _text(references)
+    assert "References A. Lee. Width " in text
+    assert " nets cost $5: the " in text and " bound of " in text  # sentence-cased, but not its math
+    assert "GardenMath" not in references
+
+
 def test_a_broken_entry_among_good_ones(garden, cli):
     broken = BIB.replace(
         "@book{cho2009kernel,",

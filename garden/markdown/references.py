@@ -2,9 +2,11 @@
 style (``plain`` by default), and the names and year that author–year citations print.
 
 pybtex reads the LaTeX of BibTeX fields (accents such as ``{\\"o}``, protected ``{GPT}``,
-``\\&``); math in a field (``$\\ell_2$``) is rendered by KaTeX like the notes' math. Formatting
-is slow next to the rest of a build (milliseconds an entry), so results are kept in the cache,
-keyed by the entry's BibTeX and the style.
+``\\&``). pybtex knows nothing of math: it would drop a formula's braces (``$n_{25}$`` as
+``n_25``) and change its letters' case, so each formula is set aside before formatting and
+rendered by KaTeX as written, like the notes' math (biblatex leaves math's case alone too).
+Formatting is slow next to the rest of a build (milliseconds an entry), so results are kept in
+the cache, keyed by the entry's BibTeX and the style.
 """
 
 from __future__ import annotations
@@ -25,10 +27,14 @@ from garden.sources.bibliography import Library, Work, arxiv_id, bibtex_of
 if TYPE_CHECKING:
     from pybtex.database import Entry
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: math in fields kept as written
 BUILTIN_STYLES = frozenset({"plain", "unsrt", "alpha", "unsrtalpha"})  # pybtex's own: always found
 _PROTECTED = re.compile(r'<span class="bibtex-protected">((?:(?!<span).)*?)</span>', re.S)
-_MATH = re.compile(r"(?<!\\)\$([^$]+?)(?<!\\)\$")
+# ``$…$`` in a field, not ``\\$`` (an escaped dollar); braces inside it are the formula's own
+_FIELD_MATH = re.compile(r"(?<!\\)\$((?:[^$\\]|\\.)+)\$")
+_MATH_TOKEN = "GardenMathQ{}Q"  # letters and digits only: pybtex passes them through unchanged
+_MATH_TOKENS = re.compile(r"GardenMathQ(\d+)Q")
+_NOT_PROSE = frozenset({"url", "doi", "eprint", "file", "archiveprefix", "primaryclass"})
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
 RenderMath = Callable[[list[str]], list[str]]  # inline TeX -> HTML
 
@@ -131,23 +137,42 @@ def _format(style: Any, work: Work, render_math: RenderMath) -> _Formatted:
     from pybtex.style.template import FieldIsMissing
 
     entry = work.entry
+    fields, formulas = _math_set_aside(entry)
     missing = ""
     try:
-        text = style.format_entry("", entry).text
+        text = style.format_entry("", Entry(entry.type, fields=fields, persons=entry.persons)).text
     except FieldIsMissing as exc:
         missing = exc.field_name
-        text = style.format_entry("", Entry("misc", fields=entry.fields, persons=entry.persons)).text
+        text = style.format_entry("", Entry("misc", fields=fields, persons=entry.persons)).text
     body = text.render(_backend("html"))
     while True:  # braces only protect letter case: the page needs no trace of them
         unwrapped = _PROTECTED.sub(r"\1", body)
         if unwrapped == body:
             break
         body = unwrapped
-    body = _LINK.sub(_safe_link, body).replace("\n", " ")
-    body = _with_math(body, render_math)
+    body = _LINK.sub(_safe_link, body).replace("\n", " ").replace("\\$", "$")  # pybtex keeps \$
+    if formulas:
+        rendered = render_math(formulas)
+        body = _MATH_TOKENS.sub(lambda m: rendered[int(m.group(1))], body)
     return _Formatted(
         body, _names(entry, work.key), str(entry.fields.get("year", "") or "n.d."), _title(entry), missing
     )
+
+
+def _math_set_aside(entry: Entry) -> tuple[dict[str, str], list[str]]:
+    """The entry's fields with each formula replaced by a protected token, and the formulas
+    (TeX as written) in token order."""
+    formulas: list[str] = []
+
+    def token(match: re.Match[str]) -> str:
+        formulas.append(match.group(1))
+        return "{" + _MATH_TOKEN.format(len(formulas) - 1) + "}"
+
+    fields = {
+        name: value if name.lower() in _NOT_PROSE or "$" not in value else _FIELD_MATH.sub(token, value)
+        for name, value in entry.fields.items()
+    }
+    return fields, formulas
 
 
 @functools.cache
@@ -165,14 +190,6 @@ def _safe_link(match: re.Match[str]) -> str:
     if not html.unescape(match.group(1)).lower().startswith(("https://", "http://")):
         return match.group(2)
     return f'<a class="external" rel="noopener" href="{match.group(1)}">{match.group(2)}</a>'
-
-
-def _with_math(body: str, render_math: RenderMath) -> str:
-    found = [html.unescape(m.group(1)) for m in _MATH.finditer(body)]
-    if not found:
-        return body
-    rendered = iter(render_math(found))
-    return _MATH.sub(lambda _m: next(rendered), body)
 
 
 def _plain(latex: str) -> str:
