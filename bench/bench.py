@@ -11,6 +11,9 @@ garden, mdlink for Hugo), then measures, as whole processes under ``/usr/bin/tim
 - garden again with nothing changed, and after editing one note's body;
 - the same one-note edit inside a long-lived builder (what ``serve`` does), in-process;
 - Hugo rendering math with its KaTeX, and Hugo leaving math as text (``--ignoreCache``);
+- garden cold with a citation in every paragraph, against the same notes without them
+  (``citations.py``'s pair of gardens, built in turn; the difference is the median of the
+  runs' own ratios);
 - garden cold again with a config shaped like the garden's own (its ``garden.yaml``: the
   taxonomy and both figures, over the synthetic notes), and that build's figures stage alone
   (``GARDEN_TIMINGS``): without a config no figure is drawn at all.
@@ -213,6 +216,28 @@ print(statistics.median(times[1:]))
     return float(done.stdout.strip().splitlines()[-1])
 
 
+def citation_rows(size: int, args: argparse.Namespace, base: Path) -> dict[str, tuple[float, float, float]]:
+    """Cold builds of the same notes without and with a citation per paragraph, in turn."""
+    from citations import build, difference, make_pair
+
+    plain, cited, added = make_pair(args.shared, base / f"cite-{size}", size)
+    without, with_ = [], []
+    for _ in range(args.runs):
+        without.append(build(plain, cache=False))
+        with_.append(build(cited, cache=False))
+    wall, cpu = (difference([t[i] for t in without], [t[i] for t in with_]) for i in (0, 1))
+    medians = [tuple(statistics.median(t[i] for t in runs) for i in (0, 1)) for runs in (without, with_)]
+    return {
+        "citations: garden cold without them (same notes, a garden.yaml)": (
+            *medians[0][:1],
+            0.0,
+            medians[0][1],
+        ),
+        f"citations: garden cold with {added:,} (one a paragraph)": (*medians[1][:1], 0.0, medians[1][1]),
+        f"citations: cost, wall % [CPU %], median of {args.runs} ratios": (wall, 0.0, cpu),
+    }
+
+
 def bench_size(size: int, args: argparse.Namespace, base: Path) -> dict[str, tuple[float, float]]:
     rows: dict[str, tuple[float, float]] = {}
     ours, theirs = base / f"wiki-{size}", base / f"md-{size}"
@@ -227,6 +252,7 @@ def bench_size(size: int, args: argparse.Namespace, base: Path) -> dict[str, tup
         return timed([*build, "--no-cache"], work)
 
     rows["garden cold (no cache)"] = median_of(args.runs, cold)
+    rows.update(citation_rows(size, args, base))
     configured = [*build[:2], "--config", str(garden_config(ours, work)), "-q", "--no-cache"]
     rows["garden cold, the garden's own config (taxonomy, both figures)"] = median_of(
         args.runs, lambda: timed(configured, work)

@@ -9,7 +9,11 @@ paragraph with a Pandoc citation (``[@key]``, ``[@a; @b, p. 3]``, or narrative `
 BibTeX entries in ``references.bib``. Each garden is built as a whole process: cold
 (``--no-cache``), and again from a warm cache into an empty output folder (every page filled
 and written; the notes' compiled forms come from the cache). Wall and CPU seconds, medians of
-``--runs``, the two gardens alternating so that the machine's load falls on both alike.
+``--runs``; the two gardens alternate, and the difference is the median of the runs' own
+ratios (with-citations over the without-citations build just before it), so that a machine
+whose speed drifts between runs weighs on both sides of each ratio alike.
+
+``bench/bench.py`` has the cold row too (``make_pair`` and ``build`` are shared).
 """
 
 from __future__ import annotations
@@ -65,6 +69,26 @@ def cite_everywhere(notes: Path, keys: int) -> int:
     return added
 
 
+def make_pair(shared: Path, folder: Path, notes: int, math_every: int = 5) -> tuple[Path, Path, int]:
+    """Two gardens in ``folder``, the same notes without and with a citation per paragraph;
+    and how many citations there are. Made once: an existing pair is used as it is."""
+    plain, cited = folder / "plain", folder / "cited"
+    marker = folder / "citations.txt"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        make_notes(shared, plain / "notes", notes)
+        (plain / "garden.yaml").write_text("title: Bench\n", encoding="utf-8")
+        shutil.copytree(plain, cited)
+        (cited / "references.bib").write_text(bibliography(60, math_every), encoding="utf-8")
+        marker.write_text(str(cite_everywhere(cited / "notes", 60)), encoding="utf-8")
+    return plain, cited, int(marker.read_text(encoding="utf-8"))
+
+
+def difference(without: list[float], with_: list[float]) -> float:
+    """Percent more, the median of run-by-run ratios."""
+    return 100 * (statistics.median(b / a for a, b in zip(without, with_, strict=True)) - 1)
+
+
 def build(root: Path, cache: bool) -> tuple[float, float]:
     """Wall and CPU seconds (the build and every process it waited for, Pagefind included)."""
     shutil.rmtree(root / "_site", ignore_errors=True)
@@ -86,12 +110,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "bench")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="garden-cite-bench-") as folder:
-        plain, cited = Path(folder, "plain"), Path(folder, "cited")
-        make_notes(args.shared, plain / "notes", args.notes)
-        (plain / "garden.yaml").write_text("title: Bench\n", encoding="utf-8")
-        shutil.copytree(plain, cited)
-        (cited / "references.bib").write_text(bibliography(60, args.math_every), encoding="utf-8")
-        added = cite_everywhere(cited / "notes", 60)
+        plain, cited, added = make_pair(args.shared, Path(folder), args.notes, args.math_every)
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for root in (plain, cited):  # warm the caches the cached rows read
             build(root, cache=True)
@@ -106,16 +125,14 @@ def main() -> None:
         print("| build | without citations | with citations | difference (wall) | difference (CPU) |")
         print("|---|---|---|---|---|")
         for kind in ("cold", "cached"):
-            row = []
-            for index in (0, 1):
-                without = statistics.median(t[index] for t in times[(kind, "without")])
-                with_ = statistics.median(t[index] for t in times[(kind, "with")])
-                row.append((without, with_, 100 * (with_ - without) / without))
-            (wall_without, wall_with, wall_change), (cpu_without, cpu_with, cpu_change) = row
-            print(
-                f"| {kind} | {wall_without:.2f} s wall, {cpu_without:.1f} s CPU | {wall_with:.2f} s wall, "
-                f"{cpu_with:.1f} s CPU | {wall_change:+.1f} % | {cpu_change:+.1f} % |"
-            )
+            without, with_ = times[(kind, "without")], times[(kind, "with")]
+            cells = [
+                f"{statistics.median(t[0] for t in runs):.2f} s wall, "
+                f"{statistics.median(t[1] for t in runs):.1f} s CPU"
+                for runs in (without, with_)
+            ]
+            changes = [difference([t[i] for t in without], [t[i] for t in with_]) for i in (0, 1)]
+            print(f"| {kind} | {cells[0]} | {cells[1]} | {changes[0]:+.1f} % | {changes[1]:+.1f} % |")
 
 
 if __name__ == "__main__":
