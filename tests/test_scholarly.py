@@ -692,3 +692,30 @@ def test_a_cached_build_looks_no_style_up_and_an_unknown_style_still_warns(garde
     for _ in range(2):
         result = cli(garden)
         assert "unknown pybtex style 'nosuch': using plain" in result.err
+
+
+def test_pybtex_own_styles_are_found_without_scanning_installed_packages(tmp_path, monkeypatch):
+    """pybtex looks a plugin up by scanning every installed package's entry points (several
+    times per style); its own styles and backends are imported directly, and format alike."""
+    import pybtex.plugin
+
+    from garden.core.problems import Problems
+    from garden.markdown import references
+    from garden.sources.bibliography import load_library
+
+    path = tmp_path / "references.bib"
+    path.write_text(BIB, encoding="utf-8")
+    library = load_library((path,), {}, Problems())
+    math = lambda items: [f"<m>{tex}</m>" for tex in items]  # noqa: E731
+    by_lookup = {}
+    for name in sorted(references.BUILTIN_STYLES):
+        style = pybtex.plugin.find_plugin("pybtex.style.formatting", name)()
+        by_lookup[name] = [references._format(style, work, math) for work in library.works.values()]
+    references._backend.cache_clear()
+    scans: list[object] = []
+    real = pybtex.plugin.entry_points
+    monkeypatch.setattr(pybtex.plugin, "entry_points", lambda **kw: scans.append(kw) or real(**kw))
+    for name in sorted(references.BUILTIN_STYLES):
+        style = references._style(name, Problems(), tmp_path)
+        assert [references._format(style, work, math) for work in library.works.values()] == by_lookup[name]
+    assert scans == []

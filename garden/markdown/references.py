@@ -120,16 +120,37 @@ def format_references(
     }
 
 
+def _own(module: str, attribute: str) -> Any:
+    """A class of pybtex's own plugins, imported directly: looking a plugin up by name scans
+    every installed package's entry points (a hundredth of a second and more each time, and a
+    style's constructor looks up three more)."""
+    import importlib
+
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _own_style(name: str) -> Any:
+    """One of pybtex's own styles with the name, label and sorting styles it would look up."""
+    style = _own(f"pybtex.style.formatting.{name}", "Style")
+    return style(
+        name_style=_own(f"pybtex.style.names.{style.default_name_style or 'plain'}", "NameStyle"),
+        label_style=_own(f"pybtex.style.labels.{style.default_label_style or 'number'}", "LabelStyle"),
+        sorting_style=_own(f"pybtex.style.sorting.{style.default_sorting_style or 'none'}", "SortingStyle"),
+    )
+
+
 def _style(name: str, problems: Problems, where: Path) -> Any:
     from pybtex.plugin import PluginNotFound, find_plugin
 
+    if name in BUILTIN_STYLES:
+        return _own_style(name)
     try:
         return find_plugin("pybtex.style.formatting", name)()
     except PluginNotFound:
         problems.warning(
             where, 0, f"unknown pybtex style {name!r}: using plain", "citations.format: plain, unsrt or alpha"
         )
-        return find_plugin("pybtex.style.formatting", "plain")()
+        return _own_style("plain")
 
 
 def _format(style: Any, work: Work, render_math: RenderMath) -> _Formatted:
@@ -177,12 +198,9 @@ def _math_set_aside(entry: Entry) -> tuple[dict[str, str], list[str]]:
 
 @functools.cache
 def _backend(name: str) -> Any:
-    """A pybtex output backend, looked up once: pybtex's ``render_as`` looks the plugin up on
-    every call, which scans every installed package's entry points (a tenth of a second each
-    in a large environment: most of a cold build's citation cost, before this)."""
-    from pybtex.plugin import find_plugin
-
-    return find_plugin("pybtex.backends", name)()
+    """pybtex's ``html`` or ``plaintext`` backend, made once (``render_as`` would look the
+    plugin up on every call, see ``_own``)."""
+    return _own(f"pybtex.backends.{name}", "Backend")()
 
 
 def _safe_link(match: re.Match[str]) -> str:
@@ -195,13 +213,13 @@ def _safe_link(match: re.Match[str]) -> str:
 def _plain(latex: str) -> str:
     from pybtex.richtext import Text
 
-    return Text.from_latex(latex).render(_backend("text"))
+    return Text.from_latex(latex).render(_backend("plaintext"))
 
 
 def _last_names(entry: Entry) -> list[str]:
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     return [
-        " ".join(part.render(_backend("text")) for part in [*p.rich_prelast_names, *p.rich_last_names])
+        " ".join(part.render(_backend("plaintext")) for part in [*p.rich_prelast_names, *p.rich_last_names])
         for p in people
     ]
 
