@@ -147,13 +147,18 @@ def test_math_in_a_bibtex_title_is_typeset_as_written(garden, cli):
     _bib(
         garden,
         "@article{w, title = {Width $n_{25}$ Nets Cost \\$5: the $O(n^{2})$ Bound of $\\mathcal{L}$},"
-        " author = {Lee, A.}, journal = {J}, year = 2020}\n",
+        " author = {Lee, A.}, journal = {J}, year = 2020}\n"
+        # as real exports have them: a title that starts with a formula, a URL with a dollar
+        "@misc{g, title = {$\\gamma$-Models}, author = {Lee, B.}, year = 2020,"
+        " url = {https://example.org/?a=$1&b=$2}}\n",
     )
-    garden.note("a.md", "See [@w].\n")
+    garden.note("a.md", "See [@w; @g].\n")
     assert cli(garden).code == 0
     references = _body(garden.page("a")).split('<section class="references"', 1)[1]
     formulas = re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', references)
-    assert [html.unescape(tex) for tex in formulas] == ["n_{25}", "O(n^{2})", r"\mathcal{L}"]
+    assert [html.unescape(tex) for tex in formulas] == ["n_{25}", "O(n^{2})", r"\mathcal{L}", r"\gamma"]
+    assert "Γ" not in references  # pybtex read \gamma as γ, then capitalized the title's first letter
+    assert 'href="https://example.org/?a=$1&amp;b=$2"' in references
     text = _text(references)
     assert "References A. Lee. Width " in text
     assert " nets cost $5: the " in text and " bound of " in text  # sentence-cased, but not its math

@@ -205,9 +205,11 @@ def _backend(name: str) -> Any:
 
 def _safe_link(match: re.Match[str]) -> str:
     """A link of the entry (its URL, DOI, eprint) if it goes to the web; else its text only."""
-    if not html.unescape(match.group(1)).lower().startswith(("https://", "http://")):
+    href = html.unescape(match.group(1))
+    if not href.lower().startswith(("https://", "http://")):
         return match.group(2)
-    return f'<a class="external" rel="noopener" href="{match.group(1)}">{match.group(2)}</a>'
+    # pybtex leaves a URL's & as it is: escaped here, or "&copy=1" would read as "©=1"
+    return f'<a class="external" rel="noopener" href="{html.escape(href)}">{match.group(2)}</a>'
 
 
 def _plain(latex: str) -> str:
