@@ -174,10 +174,16 @@ def _format(style: Any, work: Work, render_math: RenderMath) -> _Formatted:
     body = _LINK.sub(_safe_link, body).replace("\n", " ").replace("\\$", "$")  # pybtex keeps \$
     if formulas:
         rendered = render_math(formulas)
-        body = _MATH_TOKENS.sub(lambda m: rendered[int(m.group(1))], body)
+        body = _MATH_TOKENS.sub(lambda m: _rendered(rendered, m), body)
     return _Formatted(
         body, _names(entry, work.key), str(entry.fields.get("year", "") or "n.d."), _title(entry), missing
     )
+
+
+def _rendered(rendered: list[str], match: re.Match[str]) -> str:
+    """A token's formula; a token's look-alike written in the entry itself stays text."""
+    index = int(match.group(1))
+    return rendered[index] if index < len(rendered) else match.group(0)
 
 
 def _math_set_aside(entry: Entry) -> tuple[dict[str, str], list[str]]:
