@@ -11,9 +11,9 @@ garden, mdlink for Hugo), then measures, as whole processes under ``/usr/bin/tim
 - garden again with nothing changed, and after editing one note's body;
 - the same one-note edit inside a long-lived builder (what ``serve`` does), in-process;
 - Hugo rendering math with its KaTeX, and Hugo leaving math as text (``--ignoreCache``);
-- garden cold with a citation in every paragraph, against the same notes without them
-  (``citations.py``'s pair of gardens, built in turn; the difference is the median of the
-  runs' own ratios);
+- garden with a citation in every paragraph, against the same notes without them, cold and
+  from a warm cache into an empty output folder (``citations.py``'s pair of gardens, built in
+  turn; the difference is the median of the runs' own ratios);
 - garden cold again with a config shaped like the garden's own (its ``garden.yaml``: the
   taxonomy and both figures, over the synthetic notes), and that build's figures stage alone
   (``GARDEN_TIMINGS``): without a config no figure is drawn at all.
@@ -37,6 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from citations import MATH_EVERY  # noqa: E402 (bench/ is on the path as the script's folder)
+
 PYTHON = sys.executable
 
 
@@ -217,24 +220,27 @@ print(statistics.median(times[1:]))
 
 
 def citation_rows(size: int, args: argparse.Namespace, base: Path) -> dict[str, tuple[float, float, float]]:
-    """Cold builds of the same notes without and with a citation per paragraph, in turn."""
-    from citations import build, difference, make_pair
+    """The same notes without and with a citation per paragraph, built in turn: cold, and from
+    a warm cache into an empty output folder (what the Pages workflow runs on every push)."""
+    from citations import KINDS, difference, make_pair, measure
 
-    plain, cited, added = make_pair(args.shared, base / f"cite-{size}", size)
-    without, with_ = [], []
-    for _ in range(args.runs):
-        without.append(build(plain, cache=False))
-        with_.append(build(cited, cache=False))
-    wall, cpu = (difference([t[i] for t in without], [t[i] for t in with_]) for i in (0, 1))
-    (plain_wall, plain_cpu), (cited_wall, cited_cpu) = (
-        (statistics.median(t[0] for t in runs), statistics.median(t[1] for t in runs))
-        for runs in (without, with_)
+    plain, cited, added = make_pair(
+        args.shared, base / f"cite-{size}-{args.math_every}", size, args.math_every
     )
-    return {
-        "citations: garden cold without them (same notes, a garden.yaml)": (plain_wall, 0.0, plain_cpu),
-        f"citations: garden cold with {added:,} (one a paragraph)": (cited_wall, 0.0, cited_cpu),
-        f"citations: cost, wall % [CPU %], median of {args.runs} ratios": (wall, 0.0, cpu),
-    }
+    times = measure(plain, cited, args.runs)
+    rows: dict[str, tuple[float, float, float]] = {}
+    for kind, _ in KINDS:
+        without, with_ = times[(kind, "without")], times[(kind, "with")]
+        wall, cpu = (difference([t[i] for t in without], [t[i] for t in with_]) for i in (0, 1))
+        (plain_wall, plain_cpu), (cited_wall, cited_cpu) = (
+            (statistics.median(t[0] for t in runs), statistics.median(t[1] for t in runs))
+            for runs in (without, with_)
+        )
+        how = "cold" if kind == "cold" else "from a warm cache, empty output folder"
+        rows[f"citations: garden {how}, without them (same notes)"] = (plain_wall, 0.0, plain_cpu)
+        rows[f"citations: garden {how}, with {added:,} (one a paragraph)"] = (cited_wall, 0.0, cited_cpu)
+        rows[f"citations: cost {kind}, wall % [CPU %], median of {args.runs} ratios"] = (wall, 0.0, cpu)
+    return rows
 
 
 def bench_size(size: int, args: argparse.Namespace, base: Path) -> dict[str, tuple[float, float]]:
@@ -307,6 +313,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument(
+        "--math-every",
+        type=int,
+        default=MATH_EVERY,
+        help="citations rows: every Nth title has a formula",
+    )
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "bench")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "garden-bench")
     args = parser.parse_args()
