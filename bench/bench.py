@@ -222,7 +222,7 @@ print(statistics.median(times[1:]))
 def citation_rows(size: int, args: argparse.Namespace, base: Path) -> dict[str, tuple[float, float, float]]:
     """The same notes without and with a citation per paragraph, built in turn: cold, and from
     a warm cache into an empty output folder (what the Pages workflow runs on every push)."""
-    from citations import KINDS, difference, make_pair, measure
+    from citations import KINDS, make_pair, measure, summary
 
     plain, cited, added = make_pair(
         args.shared, base / f"cite-{size}-{args.math_every}", size, args.math_every
@@ -230,12 +230,7 @@ def citation_rows(size: int, args: argparse.Namespace, base: Path) -> dict[str, 
     times = measure(plain, cited, args.runs)
     rows: dict[str, tuple[float, float, float]] = {}
     for kind, _ in KINDS:
-        without, with_ = times[(kind, "without")], times[(kind, "with")]
-        wall, cpu = (difference([t[i] for t in without], [t[i] for t in with_]) for i in (0, 1))
-        (plain_wall, plain_cpu), (cited_wall, cited_cpu) = (
-            (statistics.median(t[0] for t in runs), statistics.median(t[1] for t in runs))
-            for runs in (without, with_)
-        )
+        (plain_wall, plain_cpu), (cited_wall, cited_cpu), (wall, cpu) = summary(times, kind)
         how = "cold" if kind == "cold" else "from a warm cache, empty output folder"
         rows[f"citations: garden {how}, without them (same notes)"] = (plain_wall, 0.0, plain_cpu)
         rows[f"citations: garden {how}, with {added:,} (one a paragraph)"] = (cited_wall, 0.0, cited_cpu)

@@ -109,12 +109,13 @@ def build(root: Path, cache: bool) -> tuple[float, float]:
 
 
 KINDS = (("cold", False), ("cached", True))
+Pair = tuple[float, float]  # wall and CPU seconds, or percents
 
 
-def measure(plain: Path, cited: Path, runs: int) -> dict[tuple[str, str], list[tuple[float, float]]]:
+def measure(plain: Path, cited: Path, runs: int) -> dict[tuple[str, str], list[Pair]]:
     """Wall and CPU seconds of each build, by (kind, "without" | "with"): the two gardens in
     turn, cold and then from a warm cache into an empty output folder, ``runs`` times."""
-    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    times: dict[tuple[str, str], list[Pair]] = {}
     for root in (plain, cited):  # warm the caches the cached builds read
         build(root, cache=True)
     for _ in range(runs):
@@ -122,6 +123,17 @@ def measure(plain: Path, cited: Path, runs: int) -> dict[tuple[str, str], list[t
             for name, root in (("without", plain), ("with", cited)):
                 times.setdefault((kind, name), []).append(build(root, cache))
     return times
+
+
+def summary(times: dict[tuple[str, str], list[Pair]], kind: str) -> tuple[Pair, Pair, Pair]:
+    """One kind of build: the medians without and with citations, and the differences."""
+    without, with_ = times[(kind, "without")], times[(kind, "with")]
+    medians = [
+        (statistics.median(t[0] for t in runs), statistics.median(t[1] for t in runs))
+        for runs in (without, with_)
+    ]
+    wall, cpu = (difference([t[i] for t in without], [t[i] for t in with_]) for i in (0, 1))
+    return medians[0], medians[1], (wall, cpu)
 
 
 def main() -> None:
@@ -140,15 +152,10 @@ def main() -> None:
         )
         print("| build | without citations | with citations | difference (wall) | difference (CPU) |")
         print("|---|---|---|---|---|")
-        for kind in ("cold", "cached"):
-            without, with_ = times[(kind, "without")], times[(kind, "with")]
-            cells = [
-                f"{statistics.median(t[0] for t in runs):.2f} s wall, "
-                f"{statistics.median(t[1] for t in runs):.1f} s CPU"
-                for runs in (without, with_)
-            ]
-            changes = [difference([t[i] for t in without], [t[i] for t in with_]) for i in (0, 1)]
-            print(f"| {kind} | {cells[0]} | {cells[1]} | {changes[0]:+.1f} % | {changes[1]:+.1f} % |")
+        for kind, _ in KINDS:
+            without, with_, (wall, cpu) = summary(times, kind)
+            cells = [f"{median[0]:.2f} s wall, {median[1]:.1f} s CPU" for median in (without, with_)]
+            print(f"| {kind} | {cells[0]} | {cells[1]} | {wall:+.1f} % | {cpu:+.1f} % |")
 
 
 if __name__ == "__main__":
